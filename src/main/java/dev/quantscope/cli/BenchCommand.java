@@ -1,0 +1,13 @@
+package dev.quantscope.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code quantscope bench …}: throughput benchmarks of engine parts. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (e.g. bench stats FILE).",
+        subcommands = {})
+public final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        System.out.println("usage: quantscope bench stats FILE");
+    }
+}
