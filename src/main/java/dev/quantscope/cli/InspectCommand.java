@@ -13,8 +13,10 @@ import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,13 +39,18 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "Add each tensor's statistics.")
     boolean stats;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         try (Model model = ModelOpener.open(file)) {
             Map<String, TensorStats> tensorStats = stats ? computeStats(model) : Map.of();
-            if (json) printJson(model, tensorStats, System.out);
-            else printTable(model, tensorStats, System.out);
+            if (json) printJson(model, tensorStats, out);
+            else printTable(model, tensorStats, out);
         }
+        out.flush();
         return 0;
     }
 
@@ -56,7 +63,7 @@ public final class InspectCommand implements Callable<Integer> {
         return out;
     }
 
-    static void printJson(Model model, Map<String, TensorStats> tensorStats, PrintStream out) throws Exception {
+    static void printJson(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) throws Exception {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", model.format().displayName());
         doc.put("file", model.source().toString());
@@ -85,7 +92,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println();
     }
 
-    static void printTable(Model model, Map<String, TensorStats> tensorStats, PrintStream out) {
+    static void printTable(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) {
         int nameWidth = Math.max(4, model.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(4));
         String rowFormat = "%-" + nameWidth + "s  %-20s  %-8s  %12s  %12s%n";
         out.printf(Locale.ROOT, rowFormat, "name", "shape", "dtype", "parameters", "bytes");
