@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quantscope.format.ModelFormatException;
 
@@ -22,13 +23,15 @@ final class Json {
     private Json() {}
 
     /**
-     * Strict about duplicate keys (a tensor named twice would otherwise silently lose one entry) and about
-     * anything after the top-level value.
+     * Strict about duplicate keys: a tensor named twice would otherwise silently lose one of its entries.
+     * Streaming readers check for data after the top-level object themselves.
      */
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+
+    /** For whole documents: also refuses anything after the top-level value. */
+    private static final ObjectReader WHOLE_DOCUMENT = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
      * A JSON syntax error as a {@link ModelFormatException}; {@code base} is the file offset of the JSON text,
@@ -49,7 +52,7 @@ final class Json {
         }
         JsonNode root;
         try {
-            root = MAPPER.readTree(Files.readAllBytes(file));
+            root = WHOLE_DOCUMENT.readTree(Files.readAllBytes(file));
         } catch (JacksonException e) {
             throw syntaxError(file, "file", 0, e);
         }
