@@ -40,7 +40,14 @@ final class Json {
     static ModelFormatException syntaxError(Path file, String field, long base, JacksonException e) {
         JsonLocation loc = e.getLocation();
         long at = loc != null && loc.getByteOffset() >= 0 ? base + loc.getByteOffset() : base;
-        return new ModelFormatException(file, field, at, "is not valid JSON: " + e.getOriginalMessage(), e);
+        return new ModelFormatException(file, field, at, "is not valid JSON: " + withoutSource(e.getOriginalMessage()), e);
+    }
+
+    /** Jackson appends where a bracket opened as "(start marker at [Source: REDACTED ...])": noise for a user. */
+    private static String withoutSource(String message) {
+        if (message == null) return "syntax error";
+        int cut = message.indexOf(" (start marker at");
+        return cut >= 0 ? message.substring(0, cut) : message;
     }
 
     /** Reads a whole (small) JSON file whose top level must be an object, as plain Java values. */

@@ -194,6 +194,20 @@ class SafetensorsReaderTest {
         assertThrows(IllegalStateException.class, () -> Decoders.decodeAll(x));
     }
 
+    @Test
+    void twentyThousandTensorsInOneFile() throws IOException {
+        SafetensorsTestWriter w = new SafetensorsTestWriter();
+        int n = 20_000;
+        for (int i = 0; i < n; i++) w.tensor("model.layers." + i + ".w", "F32", dims(1, 2), f32(i, -i));
+        Path file = w.write(dir.resolve("many.safetensors"));
+        try (Model m = SafetensorsReader.open(file)) {
+            assertEquals(n, m.tensors().size());
+            assertEquals(n, m.layers().size());
+            assertEquals("model.layers.19999.w", m.tensors().getLast().name());
+            assertArrayEquals(new float[] {12345f, -12345f}, Decoders.decodeAll(tensor(m, "model.layers.12345.w")));
+        }
+    }
+
     // ---- Hugging Face folders ----
 
     /** Writes a fake two-shard Llama folder with every side file; returns the folder. */
