@@ -109,6 +109,50 @@ class SafetensorsReaderTest {
         }
     }
 
+    /**
+     * Written by the reference implementation (Python safetensors 0.8.0, {@code safetensors.numpy.save}) from
+     * numpy arrays: weight f32 [[1.5, -2, 0.25], [4, 5.5, -6.75]], half f16 [1, -0.5, 65504], ids i64 [-3, 7],
+     * mask bool [T, F, T], bytes u8 [[0, 255]], d f64 [3.25], empty f32 zeros((0, 3)), c complex64 [1+2j];
+     * metadata {"format": "np", "producer": "safetensors 0.8.0"}. It checks our reader, not our test writer.
+     */
+    private static final String REFERENCE_FILE = "GAIAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJwcm9kdWNlciI6InNhZmV0ZW5zb3JzIDAuOC4wIiwiZm9y"
+            + "bWF0IjoibnAifSwiaWRzIjp7ImR0eXBlIjoiSTY0Iiwic2hhcGUiOlsyXSwiZGF0YV9vZmZzZXRzIjpbMCwxNl19LCJkIjp7ImR0eXBl"
+            + "IjoiRjY0Iiwic2hhcGUiOlsxXSwiZGF0YV9vZmZzZXRzIjpbMTYsMjRdfSwiYyI6eyJkdHlwZSI6IkM2NCIsInNoYXBlIjpbMV0sImRh"
+            + "dGFfb2Zmc2V0cyI6WzI0LDMyXX0sImVtcHR5Ijp7ImR0eXBlIjoiRjMyIiwic2hhcGUiOlswLDNdLCJkYXRhX29mZnNldHMiOlszMiwz"
+            + "Ml19LCJ3ZWlnaHQiOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzIsM10sImRhdGFfb2Zmc2V0cyI6WzMyLDU2XX0sImhhbGYiOnsiZHR5"
+            + "cGUiOiJGMTYiLCJzaGFwZSI6WzNdLCJkYXRhX29mZnNldHMiOls1Niw2Ml19LCJieXRlcyI6eyJkdHlwZSI6IlU4Iiwic2hhcGUiOlsx"
+            + "LDJdLCJkYXRhX29mZnNldHMiOls2Miw2NF19LCJtYXNrIjp7ImR0eXBlIjoiQk9PTCIsInNoYXBlIjpbM10sImRhdGFfb2Zmc2V0cyI6"
+            + "WzY0LDY3XX19ICAgICAgIP3/////////BwAAAAAAAAAAAAAAAAAKQAAAgD8AAABAAADAPwAAAMAAAIA+AACAQAAAsEAAANjAADwAuP97"
+            + "AP8BAAE=";
+
+    @Test
+    void readsAFileWrittenByTheReferenceImplementation() throws IOException {
+        Path file = dir.resolve("reference.safetensors");
+        Files.write(file, java.util.Base64.getDecoder().decode(REFERENCE_FILE));
+        try (Model m = ModelOpener.open(file)) {
+            assertEquals(8, m.tensors().size());
+            TensorInfo w = tensor(m, "weight");
+            assertEquals(Shape.rowMajor(2, 3), w.shape());
+            assertEquals(DType.F32, w.dtype());
+            assertArrayEquals(new float[] {1.5f, -2f, 0.25f, 4f, 5.5f, -6.75f}, Decoders.decodeAll(w));
+            assertArrayEquals(new float[] {1f, -0.5f, 65504f}, Decoders.decodeAll(tensor(m, "half")));
+            assertArrayEquals(new float[] {-3f, 7f}, Decoders.decodeAll(tensor(m, "ids")));
+            assertEquals(DType.BOOL, tensor(m, "mask").dtype());
+            assertArrayEquals(new float[] {1f, 0f, 1f}, Decoders.decodeAll(tensor(m, "mask")));
+            assertEquals(Shape.rowMajor(1, 2), tensor(m, "bytes").shape());
+            assertArrayEquals(new float[] {0f, 255f}, Decoders.decodeAll(tensor(m, "bytes")));
+            assertArrayEquals(new float[] {3.25f}, Decoders.decodeAll(tensor(m, "d")));
+            assertEquals(Shape.rowMajor(0, 3), tensor(m, "empty").shape());
+            assertEquals(0, tensor(m, "empty").byteSize());
+            TensorInfo c = tensor(m, "c");
+            assertEquals(DType.C64, c.dtype());
+            // complex64 is two little-endian floats, real then imaginary
+            assertEquals(1f, c.data().get(dev.quantscope.tensor.Layouts.F32, 0));
+            assertEquals(2f, c.data().get(dev.quantscope.tensor.Layouts.F32, 4));
+            assertEquals(Map.of("format", "np", "producer", "safetensors 0.8.0"), m.metadata().get("__metadata__"));
+        }
+    }
+
     @Test
     void typesWithoutDecoderKeepTheirDtypeAndSize() throws IOException {
         Path file = new SafetensorsTestWriter()
@@ -336,6 +380,20 @@ class SafetensorsReaderTest {
         try (Model m = ModelOpener.open(shard)) {
             assertEquals(3, m.tensors().size());
             assertEquals("unknown", m.architecture(), "a lone file has no config.json");
+        }
+    }
+
+    /** The Hugging Face cache keeps every file as a symlink into a blobs folder; such shards must open. */
+    @Test
+    void shardsMaySymlinkOutsideTheFolderLikeTheHubCache() throws IOException {
+        Path blobs = Files.createDirectories(dir.resolve("hub/blobs"));
+        Path snapshot = Files.createDirectories(dir.resolve("hub/snapshots/abc123"));
+        new SafetensorsTestWriter().tensor("w", "F32", dims(2), f32(5f, 6f)).write(blobs.resolve("9f8e7d"));
+        Files.createSymbolicLink(snapshot.resolve("model-00001-of-00001.safetensors"), Path.of("../../blobs/9f8e7d"));
+        Files.writeString(snapshot.resolve("model.safetensors.index.json"),
+                "{\"weight_map\": {\"w\": \"model-00001-of-00001.safetensors\"}}");
+        try (Model m = ModelOpener.open(snapshot)) {
+            assertArrayEquals(new float[] {5f, 6f}, Decoders.decodeAll(tensor(m, "w")));
         }
     }
 
