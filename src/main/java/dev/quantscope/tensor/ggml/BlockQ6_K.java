@@ -35,19 +35,21 @@ final class BlockQ6_K extends GgmlBlockDecoder {
             long ql = at + QL + 64L * half;
             long qh = at + QH + 32L * half;
             long sc = at + SCALES + 8L * half;
-            for (int l = 0; l < 32; l++) {
-                int g = l >>> 4;
-                int lo = u8(s, ql + l);
-                int hi = u8(s, ql + 32 + l);
-                int h = u8(s, qh + l);
-                int q1 = ((lo & 0xF) | (h & 3) << 4) - 32;
-                int q2 = ((hi & 0xF) | ((h >>> 2) & 3) << 4) - 32;
-                int q3 = ((lo >>> 4) | ((h >>> 4) & 3) << 4) - 32;
-                int q4 = ((hi >>> 4) | ((h >>> 6) & 3) << 4) - 32;
-                y[o + l] = d * i8(s, sc + g) * q1;
-                y[o + 32 + l] = d * i8(s, sc + g + 2) * q2;
-                y[o + 64 + l] = d * i8(s, sc + g + 4) * q3;
-                y[o + 96 + l] = d * i8(s, sc + g + 6) * q4;
+            for (int g = 0; g < 2; g++) {
+                // (d * scale) rounded once per group of 16, exactly as ggml's left-to-right d * sc[is] * q.
+                float s1 = d * i8(s, sc + g);
+                float s2 = d * i8(s, sc + g + 2);
+                float s3 = d * i8(s, sc + g + 4);
+                float s4 = d * i8(s, sc + g + 6);
+                for (int l = 16 * g; l < 16 * g + 16; l++) {
+                    int lo = u8(s, ql + l);
+                    int hi = u8(s, ql + 32 + l);
+                    int h = u8(s, qh + l);
+                    y[o + l] = s1 * (((lo & 0xF) | (h & 3) << 4) - 32);
+                    y[o + 32 + l] = s2 * (((hi & 0xF) | ((h >>> 2) & 3) << 4) - 32);
+                    y[o + 64 + l] = s3 * (((lo >>> 4) | ((h >>> 4) & 3) << 4) - 32);
+                    y[o + 96 + l] = s4 * (((hi >>> 4) | ((h >>> 6) & 3) << 4) - 32);
+                }
             }
             o += 128;
         }

@@ -178,27 +178,29 @@ final class VectorDecoders {
                     long ql = at + BlockQ6_K.QL + 64L * half;
                     long qh = at + BlockQ6_K.QH + 32L * half;
                     long sc = at + BlockQ6_K.SCALES + 8L * half;
-                    for (int l = 0; l < 32; l += 8) {
-                        int g = l >>> 4; // 8 lanes never straddle a group of 16
-                        ByteVector lo = load8(s, ql + l);
-                        ByteVector hi = load8(s, ql + 32 + l);
-                        ByteVector h = load8(s, qh + l);
-                        ByteVector q1 = lowNibbles(lo).or(top2(h, 0));
-                        ByteVector q2 = lowNibbles(hi).or(top2(h, 2));
-                        ByteVector q3 = highNibbles(lo).or(top2(h, 4));
-                        ByteVector q4 = highNibbles(hi).or(top2(h, 6));
-                        widen(q1.sub((byte) 32)).mul(d * i8(s, sc + g)).intoArray(y, o + l);
-                        widen(q2.sub((byte) 32)).mul(d * i8(s, sc + g + 2)).intoArray(y, o + 32 + l);
-                        widen(q3.sub((byte) 32)).mul(d * i8(s, sc + g + 4)).intoArray(y, o + 64 + l);
-                        widen(q4.sub((byte) 32)).mul(d * i8(s, sc + g + 6)).intoArray(y, o + 96 + l);
+                    for (int g = 0; g < 2; g++) {
+                        float s1 = d * i8(s, sc + g);
+                        float s2 = d * i8(s, sc + g + 2);
+                        float s3 = d * i8(s, sc + g + 4);
+                        float s4 = d * i8(s, sc + g + 6);
+                        for (int l = 16 * g; l < 16 * g + 16; l += 8) {
+                            ByteVector lo = load8(s, ql + l);
+                            ByteVector hi = load8(s, ql + 32 + l);
+                            ByteVector h = load8(s, qh + l);
+                            // Top 2 bits of each code moved to bits 4-5 with as few byte-lane shifts as
+                            // possible: x86 has no byte shift instruction, so each one is emulated.
+                            ByteVector q1 = lowNibbles(lo).or(h.and((byte) 0x03).lanewise(VectorOperators.LSHL, 4));
+                            ByteVector q2 = lowNibbles(hi).or(h.and((byte) 0x0C).lanewise(VectorOperators.LSHL, 2));
+                            ByteVector q3 = highNibbles(lo).or(h.and((byte) 0x30));
+                            ByteVector q4 = highNibbles(hi).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30));
+                            widen(q1.sub((byte) 32)).mul(s1).intoArray(y, o + l);
+                            widen(q2.sub((byte) 32)).mul(s2).intoArray(y, o + 32 + l);
+                            widen(q3.sub((byte) 32)).mul(s3).intoArray(y, o + 64 + l);
+                            widen(q4.sub((byte) 32)).mul(s4).intoArray(y, o + 96 + l);
+                        }
                     }
                 }
             }
-        }
-
-        /** Bits {@code shift}, {@code shift + 1} of each lane moved to bits 4 and 5. */
-        private static ByteVector top2(ByteVector h, int shift) {
-            return h.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
         }
     }
 }
