@@ -16,7 +16,8 @@ abstract sealed class GgmlBlockDecoder implements ElementDecoder
                 BlockQ2_K, BlockQ3_K, BlockQ4_K, BlockQ5_K, BlockQ6_K,
                 BlockIQ4_NL, BlockTQ1_0, BlockTQ2_0, BlockMXFP4,
                 VectorDecoders.Q8_0, VectorDecoders.Q4_0, VectorDecoders.Q4_1, VectorDecoders.Q5_0,
-                VectorDecoders.Q4_K, VectorDecoders.Q6_K {
+                VectorDecoders.Q2_K, VectorDecoders.Q3_K, VectorDecoders.Q4_K, VectorDecoders.Q5_K,
+                VectorDecoders.Q6_K {
 
     private final DType type;
 

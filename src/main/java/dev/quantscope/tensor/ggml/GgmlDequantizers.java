@@ -64,7 +64,10 @@ public final class GgmlDequantizers {
             case Q4_0 -> new VectorDecoders.Q4_0();
             case Q4_1 -> new VectorDecoders.Q4_1();
             case Q5_0 -> new VectorDecoders.Q5_0();
+            case Q2_K -> new VectorDecoders.Q2_K();
+            case Q3_K -> new VectorDecoders.Q3_K();
             case Q4_K -> new VectorDecoders.Q4_K();
+            case Q5_K -> new VectorDecoders.Q5_K();
             case Q6_K -> new VectorDecoders.Q6_K();
             default -> null;
         };

@@ -165,6 +165,97 @@ final class VectorDecoders {
         }
     }
 
+    /** See {@link BlockQ2_K}. */
+    static final class Q2_K extends GgmlBlockDecoder {
+        Q2_K() { super(DType.Q2_K); }
+
+        @Override
+        void decodeBlocks(MemorySegment s, int blocks, float[] y, int o) {
+            for (int b = 0; b < blocks; b++) {
+                long at = (long) b * BlockQ2_K.BYTES;
+                float d = half(s, at + BlockQ2_K.D);
+                float dmin = half(s, at + BlockQ2_K.DMIN);
+                int group = 0;
+                for (int half = 0; half < 2; half++) {
+                    long qs = at + BlockQ2_K.QS + 32L * half;
+                    for (int shift = 0; shift < 8; shift += 2) {
+                        for (int part = 0; part < 32; part += 16, o += 16) {
+                            int sc = u8(s, at + BlockQ2_K.SCALES + group++);
+                            float dl = d * (sc & 0xF);
+                            float ml = dmin * (sc >>> 4);
+                            for (int l = 0; l < 16; l += 8) {
+                                ByteVector q = load8(s, qs + part + l).lanewise(VectorOperators.LSHR, shift).and((byte) 3);
+                                widen(q).mul(dl).sub(ml).intoArray(y, o + l);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** See {@link BlockQ3_K}. */
+    static final class Q3_K extends GgmlBlockDecoder {
+        Q3_K() { super(DType.Q3_K); }
+
+        @Override
+        void decodeBlocks(MemorySegment s, int blocks, float[] y, int o) {
+            for (int b = 0; b < blocks; b++) {
+                long at = (long) b * BlockQ3_K.BYTES;
+                float dAll = half(s, at + BlockQ3_K.D);
+                int group = 0;
+                int mask = 1;
+                for (int half = 0; half < 2; half++) {
+                    long qs = at + BlockQ3_K.QS + 32L * half;
+                    for (int shift = 0; shift < 8; shift += 2, mask <<= 1) {
+                        for (int part = 0; part < 32; part += 16, o += 16) {
+                            float dl = dAll * (BlockQ3_K.scale(s, at + BlockQ3_K.SCALES, group++) - 32);
+                            for (int l = 0; l < 16; l += 8) {
+                                ByteVector low = load8(s, qs + part + l).lanewise(VectorOperators.LSHR, shift).and((byte) 3);
+                                ByteVector hm = load8(s, at + BlockQ3_K.HMASK + part + l).and((byte) mask);
+                                ByteVector q = low.lanewise(VectorOperators.SUB, (byte) 4, hm.compare(VectorOperators.EQ, (byte) 0));
+                                widen(q).mul(dl).intoArray(y, o + l);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** See {@link BlockQ5_K}. */
+    static final class Q5_K extends GgmlBlockDecoder {
+        Q5_K() { super(DType.Q5_K); }
+
+        @Override
+        void decodeBlocks(MemorySegment s, int blocks, float[] y, int o) {
+            for (int b = 0; b < blocks; b++) {
+                long at = (long) b * BlockQ5_K.BYTES;
+                float d = half(s, at + BlockQ5_K.D);
+                float dmin = half(s, at + BlockQ5_K.DMIN);
+                long scales = at + BlockQ5_K.SCALES;
+                for (int c = 0; c < 4; c++, o += 64) {
+                    float d1 = d * BlockQ4_K.scale(s, scales, 2 * c);
+                    float m1 = dmin * BlockQ4_K.min(s, scales, 2 * c);
+                    float d2 = d * BlockQ4_K.scale(s, scales, 2 * c + 1);
+                    float m2 = dmin * BlockQ4_K.min(s, scales, 2 * c + 1);
+                    byte bit1 = (byte) (1 << 2 * c), bit2 = (byte) (2 << 2 * c);
+                    long qs = at + BlockQ5_K.QS + 32L * c;
+                    for (int l = 0; l < 32; l += 8) {
+                        ByteVector q = load8(s, qs + l);
+                        ByteVector h = load8(s, at + BlockQ5_K.QH + l);
+                        ByteVector q1 = lowNibbles(q).lanewise(VectorOperators.OR, (byte) 16,
+                                h.and(bit1).compare(VectorOperators.NE, (byte) 0));
+                        ByteVector q2 = highNibbles(q).lanewise(VectorOperators.OR, (byte) 16,
+                                h.and(bit2).compare(VectorOperators.NE, (byte) 0));
+                        widen(q1).mul(d1).sub(m1).intoArray(y, o + l);
+                        widen(q2).mul(d2).sub(m2).intoArray(y, o + 32 + l);
+                    }
+                }
+            }
+        }
+    }
+
     /** See {@link BlockQ6_K}. */
     static final class Q6_K extends GgmlBlockDecoder {
         Q6_K() { super(DType.Q6_K); }

@@ -26,7 +26,7 @@ class VectorDecodersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void vectorEqualsScalarBitForBitOnRandomBlocks(DType type) {
         GgmlBlockDecoder scalar = GgmlDequantizers.scalar(type);
         GgmlBlockDecoder vector = GgmlDequantizers.vector(type);
@@ -68,7 +68,10 @@ class VectorDecodersTest {
             case Q4_0 -> new int[] {BlockQ4_0.D};
             case Q4_1 -> new int[] {BlockQ4_1.D, BlockQ4_1.M};
             case Q5_0 -> new int[] {BlockQ5_0.D};
+            case Q2_K -> new int[] {BlockQ2_K.D, BlockQ2_K.DMIN};
+            case Q3_K -> new int[] {BlockQ3_K.D};
             case Q4_K -> new int[] {BlockQ4_K.D, BlockQ4_K.DMIN};
+            case Q5_K -> new int[] {BlockQ5_K.D, BlockQ5_K.DMIN};
             case Q6_K -> new int[] {BlockQ6_K.D};
             default -> throw new IllegalArgumentException(type.name());
         };
