@@ -17,7 +17,7 @@ abstract sealed class GgmlBlockDecoder implements ElementDecoder
                 BlockIQ4_NL, BlockTQ1_0, BlockTQ2_0, BlockMXFP4,
                 VectorDecoders.Q8_0, VectorDecoders.Q4_0, VectorDecoders.Q4_1, VectorDecoders.Q5_0,
                 VectorDecoders.Q2_K, VectorDecoders.Q3_K, VectorDecoders.Q4_K, VectorDecoders.Q5_K,
-                VectorDecoders.Q6_K {
+                VectorDecoders.Q6_K, VectorDecoders.IQ4_NL {
 
     private final DType type;
 

@@ -7,9 +7,11 @@ import dev.quantscope.tensor.ElementDecoder;
  * Dequantizers for ggml's block types, bit-exact with ggml's reference {@code dequantize_row_*}: the same float
  * operations in the same order, so every decoded weight has the same bits as ggml's.
  *
- * <p>Each block type has a scalar decoder ({@code Block*} classes, one per ggml-common.h block struct). The most
- * common types also have a Vector API decoder, used when the incubator module is loaded and the CPU has 256-bit
- * vectors; setting the system property {@code quantscope.vector=false} forces the scalar decoders.
+ * <p>Each block type has a scalar reference decoder ({@code Block*} classes, one per ggml-common.h block struct,
+ * with its byte layout). The types llama-quantize writes (Q4_0, Q4_1, Q5_0, Q8_0, Q2_K..Q6_K, IQ4_NL) also have a
+ * Vector API decoder ({@link VectorDecoders}), tested bit for bit against the scalar one, and used when the
+ * incubator module is loaded and the CPU has 256-bit vectors; the system property {@code quantscope.vector=false}
+ * forces the scalar decoders. Decoders are stateless and allocate nothing per block: share them freely.
  */
 public final class GgmlDequantizers {
     private GgmlDequantizers() {}
@@ -69,6 +71,7 @@ public final class GgmlDequantizers {
             case Q4_K -> new VectorDecoders.Q4_K();
             case Q5_K -> new VectorDecoders.Q5_K();
             case Q6_K -> new VectorDecoders.Q6_K();
+            case IQ4_NL -> new VectorDecoders.IQ4_NL();
             default -> null;
         };
     }

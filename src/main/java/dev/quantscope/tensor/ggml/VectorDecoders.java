@@ -13,7 +13,8 @@ import static dev.quantscope.tensor.ggml.BlockBytes.*;
 
 /**
  * Vector API (jdk.incubator.vector) decoders for the most common block types. They work on 8 weights at a time:
- * 8 bytes are loaded, their codes extracted with byte-lane shifts and masks, widened to 8 floats and scaled.
+ * 8 bytes are loaded, their codes extracted with byte-lane shifts and masks, widened to 8 floats and scaled
+ * (IQ4_NL instead looks 16 codes up in its grid with one byte shuffle).
  *
  * <p>Bit-exactness with the scalar decoders (and so with ggml) holds because every float operation is the same
  * single-rounding operation in the same order: codes are small integers (exact in float), the per-group
@@ -252,6 +253,35 @@ final class VectorDecoders {
                         widen(q2).mul(d2).sub(m2).intoArray(y, o + 32 + l);
                     }
                 }
+            }
+        }
+    }
+
+    /** See {@link BlockIQ4_NL}: the grid lookup is one byte shuffle of 16 lanes. */
+    static final class IQ4_NL extends GgmlBlockDecoder {
+        private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+        private static final ByteVector GRID = gridVector();
+
+        IQ4_NL() { super(DType.IQ4_NL); }
+
+        private static ByteVector gridVector() {
+            byte[] grid = new byte[16];
+            for (int i = 0; i < 16; i++) grid[i] = (byte) BlockIQ4_NL.GRID[i]; // all within -127..113
+            return ByteVector.fromArray(B16, grid, 0);
+        }
+
+        @Override
+        void decodeBlocks(MemorySegment s, int blocks, float[] y, int o) {
+            for (int b = 0; b < blocks; b++, o += BlockIQ4_NL.ELEMENTS) {
+                long at = (long) b * BlockIQ4_NL.BYTES;
+                float d = half(s, at + BlockIQ4_NL.D);
+                ByteVector q = ByteVector.fromMemorySegment(B16, s, at + BlockIQ4_NL.QS, LE);
+                ByteVector lo = GRID.rearrange(q.and((byte) 0x0F).toShuffle());
+                ByteVector hi = GRID.rearrange(q.lanewise(VectorOperators.LSHR, 4).toShuffle());
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F8, 0)).mul(d).intoArray(y, o);
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F8, 1)).mul(d).intoArray(y, o + 8);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F8, 0)).mul(d).intoArray(y, o + 16);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F8, 1)).mul(d).intoArray(y, o + 24);
             }
         }
     }

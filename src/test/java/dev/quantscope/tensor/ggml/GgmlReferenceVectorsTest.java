@@ -60,7 +60,7 @@ class GgmlReferenceVectorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"q4_0", "q4_1", "q5_0", "q8_0", "q2_K", "q3_K", "q4_K", "q5_K", "q6_K"})
+    @ValueSource(strings = {"q4_0", "q4_1", "q5_0", "q8_0", "q2_K", "q3_K", "q4_K", "q5_K", "q6_K", "iq4_nl"})
     void vectorDecoderMatchesGgml(String stem) throws IOException {
         assumeTrue(GgmlDequantizers.vectorModulePresent(), "jdk.incubator.vector not loaded");
         GgmlBlockDecoder vector = GgmlDequantizers.vector(typeOf(stem));

@@ -26,7 +26,7 @@ class VectorDecodersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL"})
     void vectorEqualsScalarBitForBitOnRandomBlocks(DType type) {
         GgmlBlockDecoder scalar = GgmlDequantizers.scalar(type);
         GgmlBlockDecoder vector = GgmlDequantizers.vector(type);
@@ -73,6 +73,7 @@ class VectorDecodersTest {
             case Q4_K -> new int[] {BlockQ4_K.D, BlockQ4_K.DMIN};
             case Q5_K -> new int[] {BlockQ5_K.D, BlockQ5_K.DMIN};
             case Q6_K -> new int[] {BlockQ6_K.D};
+            case IQ4_NL -> new int[] {BlockIQ4_NL.D};
             default -> throw new IllegalArgumentException(type.name());
         };
     }
