@@ -1,6 +1,5 @@
 package dev.quantscope.format.pytorch;
 
-import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
 
@@ -70,6 +69,4 @@ final class Checkpoints {
         Decoders.find(t.dtype()).orElseThrow().decode(t.data(), 0, out, 0, n);
         return out;
     }
-
-    static DType f32() { return DType.F32; }
 }

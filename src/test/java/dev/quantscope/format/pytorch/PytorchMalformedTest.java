@@ -114,8 +114,7 @@ class PytorchMalformedTest {
             Files.write(p, Arrays.copyOf(full, len));
             refused(p);
         }
-        ModelFormatException e = refused(write(dir, "x", new byte[0], storages()).resolveSibling("cut-1000.state_dict"),
-                "end-of-central-directory");
+        ModelFormatException e = refused(dir.resolve("cut-1000.state_dict"), "end-of-central-directory");
         assertEquals("zip end record", e.field());
     }
 
@@ -143,7 +142,7 @@ class PytorchMalformedTest {
                 TestZip.Member.stored("archive/data/0", floats(1, 2, 3, 4))), true);
         Random rnd = new Random(12345);
         int accepted = 0;
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 1000; i++) {
             byte[] bad = good.clone();
             for (int k = 1 + rnd.nextInt(3); k > 0; k--) bad[rnd.nextInt(bad.length)] = (byte) rnd.nextInt(256);
             Path p = dir.resolve("fuzz-" + i + ".pt");
@@ -153,9 +152,11 @@ class PytorchMalformedTest {
                 accepted++; // a flip inside tensor data or a name is harmless
             } catch (ModelFormatException expected) {
                 assertTrue(expected.getMessage().contains(p.toString()));
+                // The reader's last-resort net must not be what caught it: an explicit check should have.
+                assertNull(expected.getCause(), expected.getMessage());
             }
         }
-        assertTrue(accepted < 400, "corruption must be noticed at least sometimes");
+        assertTrue(accepted < 1000, "corruption must be noticed at least sometimes");
     }
 
     // ---- storages ----
