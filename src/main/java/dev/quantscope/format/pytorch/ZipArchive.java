@@ -2,6 +2,7 @@ package dev.quantscope.format.pytorch;
 
 import dev.quantscope.format.ByteCursor;
 import dev.quantscope.format.ModelFormatException;
+import dev.quantscope.tensor.Layouts;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -63,7 +64,7 @@ public final class ZipArchive {
         long cdLimit = eocd;
 
         // ZIP64: the locator sits just before the classic end record; PyTorch writes it for archives over 4 GB.
-        if (eocd >= 20 && seg.get(dev.quantscope.tensor.Layouts.I32, eocd - 20) == ZIP64_LOCATOR_SIG) {
+        if (eocd >= 20 && seg.get(Layouts.I32, eocd - 20) == ZIP64_LOCATOR_SIG) {
             in.position(eocd - 16);
             long z64Disk = in.u32("zip64 locator disk");
             long z64Offset = in.u64AsLong("zip64 locator end record offset");
@@ -115,8 +116,8 @@ public final class ZipArchive {
         if (size < EOCD_BYTES) throw in.error("zip end record", 0, "file of " + size + " bytes is too short to be a zip archive");
         long lowest = Math.max(0, size - EOCD_BYTES - 0xFFFF);
         for (long p = size - EOCD_BYTES; p >= lowest; p--) {
-            if (seg.get(dev.quantscope.tensor.Layouts.I32, p) == EOCD_SIG) {
-                int commentLen = seg.get(dev.quantscope.tensor.Layouts.I16, p + 20) & 0xFFFF;
+            if (seg.get(Layouts.I32, p) == EOCD_SIG) {
+                int commentLen = seg.get(Layouts.I16, p + 20) & 0xFFFF;
                 if (p + EOCD_BYTES + commentLen == size) return p;
             }
         }
