@@ -172,19 +172,28 @@ final class ScaleSearch {
             mins[mo] = -min;
             return scale;
         }
+        // A candidate whose levels equal the previous candidate's has the same sums, fit and error; that error
+        // was either accepted (so it is not strictly lower now) or already rejected, so ggml's result cannot
+        // change and we skip the fit. The first candidate is compared with the initial levels, which are only
+        // a valid stand-in when no candidate has run yet, so it always runs.
+        boolean first = true;
         for (int is = 0; is <= nstep; ++is) {
             iscale = (rmin + rdelta * is + nmax) / (max - min);
             float sumL = 0, sumL2 = 0, sumXL = 0;
+            boolean changed = first;
             for (int i = 0; i < n; ++i) {
                 float xi = x[xo + i];
                 int l = nearestInt(iscale * (xi - min));
                 l = Math.max(0, Math.min(nmax, l));
+                changed |= laux[i] != l;
                 laux[i] = (byte) l;
                 float w = weights[i];
                 sumL += w * l;
                 sumL2 += w * l * l;
                 sumXL += w * l * xi;
             }
+            first = false;
+            if (!changed) continue;
             float D = sumW * sumL2 - sumL * sumL;
             if (D > 0) {
                 float thisScale = (sumW * sumXL - sumX * sumL) / D;
