@@ -18,10 +18,20 @@ final class IQ4_NLQuantizer extends GgmlQuantizer {
     static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
     private static final int NTRY = 7;
 
-    /** Sums of neighbouring levels, VALUES[j-1] + VALUES[j] at index j, the decision midpoints doubled. */
-    private static final float[] MIDPOINT2 = new float[16];
+    /** Sums of neighbouring levels, VALUES[j-1] + VALUES[j] at index j: the decision midpoints, doubled. */
+    private static final int[] MIDPOINT2 = new int[16];
+    /** Doubled midpoints span [LOWEST, HIGHEST]; below LOWEST every input picks level 0. */
+    private static final int LOWEST = VALUES[0] + VALUES[1];
+    private static final int HIGHEST = VALUES[14] + VALUES[15];
+    /** Level for each integer floor(2x) in [LOWEST - 1, HIGHEST]. */
+    private static final byte[] LEVEL_BY_FLOOR = new byte[HIGHEST - LOWEST + 2];
     static {
         for (int j = 1; j < 16; j++) MIDPOINT2[j] = VALUES[j - 1] + VALUES[j];
+        for (int f = LOWEST - 1; f <= HIGHEST; f++) {
+            int idx = 0;
+            while (idx < 15 && f >= MIDPOINT2[idx + 1]) idx++;
+            LEVEL_BY_FLOOR[f - LOWEST + 1] = (byte) idx;
+        }
     }
 
     private final float[] weight = new float[32];
@@ -30,18 +40,18 @@ final class IQ4_NLQuantizer extends GgmlQuantizer {
     IQ4_NLQuantizer() { super(DType.IQ4_NL); }
 
     /**
-     * ggml's {@code best_index_int8} for 16 values: the level whose doubled midpoint with its lower neighbour
-     * {@code x + x} reaches, found by a branch-free binary search (comparing 2x with exact integer sums avoids
-     * rounding a halved midpoint).
+     * ggml's {@code best_index_int8} for 16 values: the highest level j whose doubled midpoint with its lower
+     * neighbour {@code VALUES[j-1] + VALUES[j]} is at most {@code x + x} (ties go up). ggml binary-searches;
+     * because the doubled midpoints are integers, {@code 2x >= m} is the same test as {@code floor(2x) >= m},
+     * so a table indexed by floor(2x) gives the same answer with one lookup.
      */
     static int bestIndex(float x) {
         float x2 = x + x;
-        int idx = 0;
-        for (int step = 8; step > 0; step >>= 1) {
-            int j = idx + step;
-            idx = x2 >= MIDPOINT2[j] ? j : idx;
-        }
-        return idx;
+        if (!(x2 >= LOWEST)) return 0; // also NaN, for which every ggml comparison is false
+        if (x2 >= HIGHEST) return 15;
+        int t = (int) x2; // |x2| < 2^31 here, so truncation is exact
+        int floor = x2 < t ? t - 1 : t;
+        return LEVEL_BY_FLOOR[floor - LOWEST + 1];
     }
 
     @Override

@@ -122,6 +122,20 @@ class GgmlQuantizerContractTest {
         // midpoint of -127 and -104 is -115.5: ties go to the upper value, as in ggml
         assertEquals(1, IQ4_NLQuantizer.bestIndex(-115.5f));
         assertEquals(0, IQ4_NLQuantizer.bestIndex(-115.50001f));
+        assertEquals(0, IQ4_NLQuantizer.bestIndex(Float.NaN));
+        assertEquals(15, IQ4_NLQuantizer.bestIndex(Float.POSITIVE_INFINITY));
+        assertEquals(0, IQ4_NLQuantizer.bestIndex(Float.NEGATIVE_INFINITY));
+        // ggml's branch-free binary search over doubled midpoints, written out as it is in ggml-quants.c
+        Random r = new Random(3);
+        for (int k = 0; k < 200_000; k++) {
+            float v = switch (k % 4) {
+                case 0 -> (float) (r.nextGaussian() * 80);
+                case 1 -> (r.nextInt(500) - 250) * 0.5f; // exact midpoints and integers
+                case 2 -> Math.nextUp((r.nextInt(500) - 250) * 0.5f);
+                default -> Math.nextDown((r.nextInt(500) - 250) * 0.5f);
+            };
+            assertEquals(binarySearchLikeGgml(v), IQ4_NLQuantizer.bestIndex(v), "value " + v);
+        }
         for (float v = -130; v <= 120; v += 0.37f) {
             int best = 0;
             for (int i = 1; i < 16; i++) {
@@ -129,6 +143,16 @@ class GgmlQuantizerContractTest {
             }
             assertEquals(best, IQ4_NLQuantizer.bestIndex(v), "value " + v);
         }
+    }
+
+    private static int binarySearchLikeGgml(float x) {
+        float x2 = x + x;
+        int idx = 0;
+        for (int step = 8; step > 0; step >>= 1) {
+            int j = idx + step;
+            idx = x2 >= (float) (IQ4_NLQuantizer.VALUES[j - 1] + IQ4_NLQuantizer.VALUES[j]) ? j : idx;
+        }
+        return idx;
     }
 
     private static byte[] quantizeZeros(DType type) {
