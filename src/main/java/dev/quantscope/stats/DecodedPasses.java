@@ -39,12 +39,12 @@ final class DecodedPasses {
         MemorySegment data = t.data();
 
         // ---- pass 1: moments and extremes
-        List<MomentWorker> p1 = runner.run(n, chunk, () -> new MomentWorker(decoder, data, chunk), progress);
-        Moments moments = new Moments();
+        Moments[] perChunk = new Moments[Math.toIntExact(Math.ceilDiv(n, (long) chunk))];
+        List<MomentWorker> p1 = runner.run(n, chunk, () -> new MomentWorker(decoder, data, chunk, perChunk), progress);
+        Moments moments = mergeInOrder(perChunk, 0, perChunk.length);
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
         long zeros = 0, nonFinite = 0;
         for (MomentWorker w : p1) {
-            moments.merge(w.moments);
             min = Math.min(min, w.min);
             max = Math.max(max, w.max);
             zeros += w.zeros;
@@ -97,6 +97,21 @@ final class DecodedPasses {
         }
         progress.finish();
         return StatsAssembly.assemble(n, nonFinite, central, zeros, outliers, percentiles(finite, ranks, orderStats));
+    }
+
+    /**
+     * Merges chunk moments pairwise in chunk order. The result then depends only on the data, not on which
+     * thread happened to take which chunk: the same tensor always gives bit-identical figures.
+     */
+    static Moments mergeInOrder(Moments[] chunks, int from, int to) {
+        if (to - from == 1) return chunks[from];
+        if (to <= from) return new Moments();
+        int mid = (from + to) >>> 1;
+        Moments left = mergeInOrder(chunks, from, mid);
+        Moments merged = new Moments();
+        merged.merge(left);
+        merged.merge(mergeInOrder(chunks, mid, to));
+        return merged;
     }
 
     /** Every order statistic rank the percentile levels need, in level order (k, k+1 per level). */
@@ -166,21 +181,29 @@ final class DecodedPasses {
         @Override
         public final void process(long first, int count) {
             decoder.decode(data, first, buf, 0, count);
-            consume(count);
+            consume(first, count);
         }
 
-        abstract void consume(int count);
+        abstract void consume(long first, int count);
     }
 
     static final class MomentWorker extends DecodingWorker {
-        final Moments moments = new Moments();
+        /** Shared, but each chunk's slot is written by the one worker that took the chunk. */
+        private final Moments[] perChunk;
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
         long zeros, nonFinite;
 
-        MomentWorker(ElementDecoder d, MemorySegment data, int chunk) { super(d, data, chunk); }
+        MomentWorker(ElementDecoder d, MemorySegment data, int chunk, Moments[] perChunk) {
+            super(d, data, chunk);
+            this.perChunk = perChunk;
+        }
 
         @Override
-        void consume(int count) {
+        void consume(long first, int count) {
+            perChunk[(int) (first / buf.length)] = chunkMoments(count);
+        }
+
+        private Moments chunkMoments(int count) {
             float[] x = buf;
             double sum = 0;
             float mn = Float.POSITIVE_INFINITY, mx = Float.NEGATIVE_INFINITY;
@@ -196,7 +219,7 @@ final class DecodedPasses {
             int finite = count - bad;
             nonFinite += bad;
             zeros += z;
-            if (finite == 0) return;
+            if (finite == 0) return new Moments();
             min = Math.min(min, mn);
             max = Math.max(max, mx);
             // Second loop over the cached chunk: sums of powers around the chunk's own mean.
@@ -214,7 +237,7 @@ final class DecodedPasses {
                     s1 += d; s2 += d2; s3 += d2 * d; s4 += d2 * d2;
                 }
             }
-            moments.merge(Moments.ofCenteredSums(finite, c, s1, s2, s3, s4));
+            return Moments.ofCenteredSums(finite, c, s1, s2, s3, s4);
         }
     }
 
@@ -230,7 +253,7 @@ final class DecodedPasses {
         }
 
         @Override
-        void consume(int count) {
+        void consume(long first, int count) {
             float[] x = buf;
             long[] h = counts;
             long out = 0;
@@ -256,7 +279,7 @@ final class DecodedPasses {
         }
 
         @Override
-        void consume(int count) {
+        void consume(long first, int count) {
             float[] x = buf;
             for (int i = 0; i < count; i++) {
                 int k = SortableFloats.key(x[i]);
@@ -277,7 +300,7 @@ final class DecodedPasses {
         }
 
         @Override
-        void consume(int count) {
+        void consume(long first, int count) {
             float[] x = buf;
             for (int i = 0; i < count; i++) {
                 float v = x[i];
