@@ -26,6 +26,9 @@ final class DecodedPasses {
 
     private static final int HALF = 1 << 16;
 
+    /** Up to this many elements, percentiles come from sorting a decoded copy (see {@link #sortedTail}). */
+    static final int SMALL = 1 << 16;
+
     private DecodedPasses() {}
 
     static int chunkFor(TensorInfo t) {
@@ -57,9 +60,11 @@ final class DecodedPasses {
         }
         StatsAssembly.Central central = StatsAssembly.central(moments, min, max);
 
+        double threshold = central.outlierThreshold();
+        if (n <= SMALL) return sortedTail(t, decoder, central, zeros, nonFinite, progress);
+
         // ---- pass 2: outliers and the high-half histogram of sortable keys
         progress.check();
-        double threshold = central.outlierThreshold();
         List<HighHalfWorker> p2 = runner.run(n, chunk,
                 () -> new HighHalfWorker(decoder, data, chunk, central.mean(), threshold), progress);
         long[] high = new long[HALF];
@@ -97,6 +102,33 @@ final class DecodedPasses {
         }
         progress.finish();
         return StatsAssembly.assemble(n, nonFinite, central, zeros, outliers, percentiles(finite, ranks, orderStats));
+    }
+
+    /**
+     * Outliers and percentiles of a small tensor by sorting its finite values: exact like the radix passes, but
+     * without their 64 K-bucket tables, whose allocation and merging would dominate for norms and biases.
+     */
+    private static TensorStats sortedTail(TensorInfo t, ElementDecoder decoder, StatsAssembly.Central central,
+                                          long zeros, long nonFinite, ChunkRunner.Progress progress) {
+        progress.check();
+        int n = (int) t.parameters();
+        float[] all = new float[n];
+        decoder.decode(t.data(), 0, all, 0, n);
+        float[] finite = new float[(int) central.finite()];
+        double threshold = central.outlierThreshold(), mean = central.mean();
+        long outliers = 0;
+        int k = 0;
+        for (float v : all) {
+            if (!Float.isFinite(v)) continue;
+            finite[k++] = v;
+            if (Math.abs(v - mean) > threshold) outliers++;
+        }
+        Arrays.sort(finite);
+        long[] ranks = wantedRanks(finite.length);
+        double[] orderStats = new double[ranks.length];
+        for (int r = 0; r < ranks.length; r++) orderStats[r] = finite[(int) ranks[r]];
+        progress.finish();
+        return StatsAssembly.assemble(n, nonFinite, central, zeros, outliers, percentiles(finite.length, ranks, orderStats));
     }
 
     /**
