@@ -358,4 +358,26 @@ class StatsEngineTest {
             assertRowsMatch(all, 320, cr);
         }
     }
+
+    @Test
+    void emptyAndAllNonFiniteTensorsReportCountsAndNaN() {
+        TensorInfo empty = f32("empty", new float[0], 0);
+        float[] bad = new float[70_000];
+        for (int i = 0; i < bad.length; i++) bad[i] = i % 2 == 0 ? Float.NaN : Float.POSITIVE_INFINITY;
+        TensorInfo nan32 = f32("nan32", bad, bad.length);
+        TensorInfo nan16 = f16("nan16", bad, bad.length);
+        StatsEngine engine = new StatsEngine(model(empty, nan32, nan16));
+        TensorStats e = engine.stats(empty, ProgressMonitor.NONE);
+        assertEquals(0, e.count());
+        assertTrue(Double.isNaN(e.mean()) && Double.isNaN(e.p50()));
+        assertEquals(0, engine.histogram(empty, 5, ProgressMonitor.NONE).total());
+        for (TensorInfo t : new TensorInfo[] {nan32, nan16}) {
+            TensorStats s = engine.stats(t, ProgressMonitor.NONE);
+            assertEquals(70_000, s.count(), t.name());
+            assertEquals(70_000, s.nanCount(), t.name());
+            assertTrue(Double.isNaN(s.min()) && Double.isNaN(s.std()) && Double.isNaN(s.p99_9()), t.name());
+            assertEquals(0, engine.histogram(t, 8, ProgressMonitor.NONE).total(), t.name());
+            assertTrue(Float.isNaN(engine.channelRanges(t, ProgressMonitor.NONE).max()[0]), t.name());
+        }
+    }
 }
