@@ -24,13 +24,13 @@ class BenchStatsCommandTest {
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             rc = QuantScopeCommand.run("bench", "stats", shared("models/synth-llama-dev-f16.gguf").toString(),
-                    "--threads", "2");
+                    "--threads", "2", "--rounds", "1");
         } finally {
             System.setOut(old);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
-        assertTrue(out.contains("2 threads"), out);
+        assertTrue(out.contains("2 threads") && out.contains("round 1 (cold)") && !out.contains("round 2"), out);
         assertTrue(out.matches("(?s).*\\n  F16 +[\\d,]+ bytes .* GB/s.*"), out);
         assertTrue(out.matches("(?s).*\\n  F32 +[\\d,]+ bytes .* GB/s.*"), out);
         // The total line counts every tensor byte of this all-decodable model.
