@@ -89,7 +89,11 @@ final class OnnxModelParser {
         for (Map.Entry<String, Long> e : ops) sortedOps.put(e.getKey(), e.getValue());
         OnnxModelInfo info = new OnnxModelInfo(irVersion, opsets, producerName, producerVersion, graphName, props,
                 nodeCount, sortedOps, initializerCount, constantCount, subgraphCount, sparseInitializers);
-        return new Parsed(info, tensors, domain, modelVersion);
+        // Weights first: graphs list their nodes (and so Constant tensors) before their initializers, but the
+        // initializers are what a user opening a model looks for.
+        List<FoundTensor> ordered = new ArrayList<>(tensors);
+        ordered.sort(Comparator.comparing(FoundTensor::constant));
+        return new Parsed(info, ordered, domain, modelVersion);
     }
 
     /** Reads a GraphProto and returns its name. */
