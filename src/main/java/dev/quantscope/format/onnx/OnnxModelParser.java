@@ -26,7 +26,6 @@ final class OnnxModelParser {
     private final Path file;
     private final MemorySegment seg;
     private final List<FoundTensor> tensors = new ArrayList<>();
-    private final Map<String, Integer> nameUses = new HashMap<>();
     private final Map<String, Long> opTypes = new HashMap<>();
     private long nodeCount;
     private long initializerCount;
@@ -93,7 +92,7 @@ final class OnnxModelParser {
         // initializers are what a user opening a model looks for.
         List<FoundTensor> ordered = new ArrayList<>(tensors);
         ordered.sort(Comparator.comparing(FoundTensor::constant));
-        return new Parsed(info, ordered, domain, modelVersion);
+        return new Parsed(info, uniqueNames(ordered), domain, modelVersion);
     }
 
     /** Reads a GraphProto and returns its name. */
@@ -198,13 +197,28 @@ final class OnnxModelParser {
         }
     }
 
-    /** Adds a tensor, suffixing "#2", "#3"… to a name already taken (subgraphs have scopes of their own). */
     private void add(String name, OnnxTensorProto proto, ProtoReader context, boolean constant) {
-        int uses = nameUses.merge(name, 1, Integer::sum);
-        String unique = uses == 1 ? name : name + "#" + uses;
-        while (uses > 1 && nameUses.containsKey(unique)) unique = name + "#" + (++uses);
-        if (!unique.equals(name)) nameUses.put(unique, 1);
-        tensors.add(new FoundTensor(unique, proto, context, constant));
+        tensors.add(new FoundTensor(name, proto, context, constant));
+    }
+
+    /**
+     * Makes names unique by suffixing "#2", "#3"… to names already taken: subgraphs have scopes of their own, so
+     * a name may recur. Run on the final order, so initializers keep their names before Constant outputs do.
+     */
+    private static List<FoundTensor> uniqueNames(List<FoundTensor> in) {
+        Map<String, Integer> uses = new HashMap<>();
+        List<FoundTensor> out = new ArrayList<>(in.size());
+        for (FoundTensor t : in) {
+            int n = uses.merge(t.name(), 1, Integer::sum);
+            String unique = t.name();
+            while (n > 1 && uses.containsKey(unique)) unique = t.name() + "#" + n++;
+            if (n > 1) {
+                uses.put(t.name(), n - 1);
+                uses.put(unique, 1);
+            }
+            out.add(new FoundTensor(unique, t.proto(), t.context(), t.constant()));
+        }
+        return out;
     }
 
     private static void opset(ProtoReader in, Map<String, Long> opsets) throws ModelFormatException {
