@@ -35,7 +35,7 @@ record OnnxTensorProto(String name, long[] dims, OnnxDataType type, long element
         long at = in.position();
         String name = "";
         List<Long> dims = new ArrayList<>();
-        long dataType = -1;
+        Long dataType = null;
         long dataTypeAt = at;
         ProtoField raw = null;
         TypedField typedField = null;
@@ -47,7 +47,7 @@ record OnnxTensorProto(String name, long[] dims, OnnxDataType type, long element
             switch (f.number()) {
                 case 1 -> readDims(in, f, dims);
                 case 2 -> {
-                    dataType = in.int32(f, "data_type");
+                    dataType = (long) in.int32(f, "data_type");
                     dataTypeAt = f.tagOffset();
                 }
                 case 3 -> throw in.error("segment", f.tagOffset(),
@@ -80,7 +80,7 @@ record OnnxTensorProto(String name, long[] dims, OnnxDataType type, long element
                 default -> { /* doc_string, metadata_props and future fields: not needed */ }
             }
         }
-        if (dataType < 0) throw in.error("data_type", at, "is missing");
+        if (dataType == null) throw in.error("data_type", at, "is missing");
         final long code = dataType;
         final long codeAt = dataTypeAt;
         OnnxDataType type = OnnxDataType.of(code).orElseThrow(

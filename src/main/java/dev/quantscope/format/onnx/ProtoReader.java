@@ -92,11 +92,15 @@ final class ProtoReader {
         for (int i = 0; i < MAX_VARINT_BYTES; i++) {
             if (pos >= end) throw error(field, at, "varint runs past the end of the enclosing message (truncated?)");
             int b = seg.get(Layouts.I8, pos++) & 0xFF;
-            if (i == MAX_VARINT_BYTES - 1 && b > 1) throw error(field, at, "varint overflows 64 bits");
+            if (i == MAX_VARINT_BYTES - 1) {
+                // the 10th byte holds bit 63 only: more is either a continuation or bits beyond 64
+                if (b >= 0x80) throw error(field, at, "varint is longer than " + MAX_VARINT_BYTES + " bytes");
+                if (b > 1) throw error(field, at, "varint overflows 64 bits");
+            }
             result |= (long) (b & 0x7F) << (7 * i);
             if (b < 0x80) return result;
         }
-        throw error(field, at, "varint is longer than " + MAX_VARINT_BYTES + " bytes");
+        throw new IllegalStateException("unreachable: the 10th byte either ends the varint or is refused");
     }
 
     int fixed32(String field) throws ModelFormatException {
