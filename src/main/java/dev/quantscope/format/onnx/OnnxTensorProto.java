@@ -57,7 +57,10 @@ record OnnxTensorProto(String name, long[] dims, OnnxDataType type, long element
                     in.expect(f, WireType.LEN, "raw_data");
                     raw = f;
                 }
-                case 13 -> readExternalEntry(in.sub(f, in.message() + ".external_data"), f, externalData);
+                case 13 -> {
+                    in.expect(f, WireType.LEN, "external_data");
+                    readExternalEntry(in.sub(f, in.message() + ".external_data"), f, externalData);
+                }
                 case 14 -> {
                     location = in.int32(f, "data_location");
                     if (location != DATA_LOCATION_DEFAULT && location != DATA_LOCATION_EXTERNAL) {

@@ -156,6 +156,8 @@ class OnnxMalformedTest {
         refuse(withInitializer(tensor(null, FLOAT, 1).varint(8, 3)), "name");         // name as a varint
         refuse(withInitializer(tensor("w", FLOAT, 1).varint(9, 4)), "raw_data");      // raw_data as a varint
         refuse(withInitializer(tensor("w", FLOAT, 1).varint(4, 4)), "float_data");    // float_data as a varint
+        refuse(withInitializer(tensor("w", FLOAT, 1).varint(13, 4)), "external_data at byte 44: has wire type VARINT");
+        refuse(withInitializer(tensor("w", FLOAT, 1).fixed32(1, 4)), "has wire type I32, expected VARINT");
     }
 
     @Test
