@@ -176,6 +176,7 @@ public final class GgufWriter {
                 }
             }
             List<TensorInfo> tensors = written.tensors();
+            long[] offsets = layout.offsets();
             if (tensors.size() != output.tensors().size()) throw mismatch(tensors.size() + " tensors");
             for (int i = 0; i < tensors.size(); i++) {
                 TensorInfo got = tensors.get(i);
@@ -186,7 +187,7 @@ public final class GgufWriter {
                 if (!Arrays.equals(got.shape().dims(), want.storedNe())) {
                     throw mismatch(want.name() + " has shape " + got.shape());
                 }
-                if (g.tensors().get(i).offset() != layout.offsets()[i]) throw mismatch(want.name() + " offset");
+                if (g.tensors().get(i).offset() != offsets[i]) throw mismatch(want.name() + " offset");
                 if (got.byteSize() != want.byteSize()) throw mismatch(want.name() + " has " + got.byteSize() + " bytes");
                 for (long pos = 0; pos < got.byteSize(); pos += CHUNK) {
                     monitor.checkCancelled();
