@@ -1,12 +1,125 @@
 package dev.quantscope.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.ModelOpener;
+import dev.quantscope.stats.StatsEngine;
+import dev.quantscope.stats.TensorStats;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.tensor.TensorInfo;
+import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code quantscope inspect FILE}: placeholder until the command lands. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Print a model's tensors and summary.")
-public final class InspectCommand implements Runnable {
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code quantscope inspect FILE [--json] [--stats]}: the tensor table and summary of a model. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Print a model's tensors (name, shape, dtype, parameters, bytes) and summary.")
+public final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "A GGUF, safetensors, PyTorch or ONNX file, or a Hugging Face model folder.")
+    Path file;
+
+    @Option(names = "--json", description = "Print one JSON document instead of a table.")
+    boolean json;
+
+    @Option(names = "--stats", description = "Add each tensor's statistics.")
+    boolean stats;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("inspect pending");
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Model model = ModelOpener.open(file)) {
+            Map<String, TensorStats> tensorStats = stats ? computeStats(model) : Map.of();
+            if (json) printJson(model, tensorStats, out);
+            else printTable(model, tensorStats, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Map<String, TensorStats> computeStats(Model model) {
+        StatsEngine engine = new StatsEngine(model);
+        Map<String, TensorStats> out = new LinkedHashMap<>();
+        for (TensorInfo t : model.tensors()) {
+            if (t.decodable() && t.parameters() > 0) out.put(t.name(), engine.stats(t, ProgressMonitor.NONE));
+        }
+        return out;
+    }
+
+    static void printJson(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) throws Exception {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", model.format().displayName());
+        doc.put("file", model.source().toString());
+        doc.put("architecture", model.architecture());
+        doc.put("parameters", model.parameterCount());
+        doc.put("bytes", model.tensorBytes());
+        doc.put("metadata", model.metadata());
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        for (TensorInfo t : model.tensors()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", t.name());
+            row.put("shape", t.shape().dims());
+            row.put("dtype", t.dtype().name());
+            row.put("parameters", t.parameters());
+            row.put("bytes", t.byteSize());
+            if (!t.decodable()) row.put("decodable", false);
+            TensorStats s = tensorStats.get(t.name());
+            if (s != null) row.put("stats", s);
+            tensors.add(row);
+        }
+        doc.put("tensors", tensors);
+        ObjectMapper mapper = new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        mapper.writeValue(out, doc);
+        out.println();
+    }
+
+    static void printTable(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) {
+        int nameWidth = Math.max(4, model.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(4));
+        String rowFormat = "%-" + nameWidth + "s  %-20s  %-8s  %12s  %12s%n";
+        out.printf(Locale.ROOT, rowFormat, "name", "shape", "dtype", "parameters", "bytes");
+        for (TensorInfo t : model.tensors()) {
+            String dtype = t.decodable() ? t.dtype().name() : t.dtype().name() + "*";
+            out.printf(Locale.ROOT, rowFormat, t.name(), t.shape(), dtype, t.parameters(), t.byteSize());
+            TensorStats s = tensorStats.get(t.name());
+            if (s != null) {
+                out.printf(Locale.ROOT, "    min %.6g  max %.6g  mean %.6g  std %.6g  absmax %.6g  zeros %.4f  kurtosis %.4g  outliers %.2e%n",
+                        s.min(), s.max(), s.mean(), s.std(), s.absMax(), s.zeroFraction(), s.kurtosis(), s.outlierFraction());
+                out.printf(Locale.ROOT, "    p0.1 %.6g  p1 %.6g  p50 %.6g  p99 %.6g  p99.9 %.6g%n",
+                        s.p0_1(), s.p1(), s.p50(), s.p99(), s.p99_9());
+            }
+        }
+        if (model.tensors().stream().anyMatch(t -> !t.decodable())) {
+            out.println("* not decodable: listed with its type, values cannot be read");
+        }
+        out.println();
+        out.printf(Locale.ROOT, "format        %s%n", model.format().displayName());
+        out.printf(Locale.ROOT, "architecture  %s%n", model.architecture());
+        out.printf(Locale.ROOT, "tensors       %d%n", model.tensors().size());
+        out.printf(Locale.ROOT, "parameters    %d (%s)%n", model.parameterCount(), Units.count(model.parameterCount()));
+        out.printf(Locale.ROOT, "bytes         %d (%s)%n", model.tensorBytes(), Units.bytes(model.tensorBytes()));
+        if (model.parameterCount() > 0) {
+            out.printf(Locale.ROOT, "bits/weight   %.3f%n", model.tensorBytes() * 8.0 / model.parameterCount());
+        }
+        out.printf(Locale.ROOT, "metadata      %d keys%n", model.metadata().size());
+        model.metadata().forEach((k, v) -> out.printf(Locale.ROOT, "  %-40s %s%n", k, MetadataText.abbreviate(v)));
     }
 }

@@ -194,7 +194,7 @@ public final class GgufReader {
             case INT16 -> (long) in.i16(field);
             case UINT32 -> in.u32(field);
             case INT32 -> (long) in.i32(field);
-            case FLOAT32 -> (double) in.f32(field);
+            case FLOAT32 -> shortestDouble(in.f32(field));
             case BOOL -> {
                 long at = in.position();
                 int b = in.u8(field);
@@ -248,6 +248,14 @@ public final class GgufReader {
             }
         };
         return new GgufArray(et, values);
+    }
+
+    /**
+     * A float32 as the double with the float's shortest decimal form (1e-5, not 9.999999747378752E-6). Casting it
+     * back to float gives the very same bits, so a writer loses nothing.
+     */
+    private static double shortestDouble(float f) {
+        return Float.isFinite(f) ? Double.parseDouble(Float.toString(f)) : f;
     }
 
     /** The plain Java value of a key/value: UINT64 above Long.MAX_VALUE becomes a BigInteger. */
