@@ -227,7 +227,7 @@ public final class ExplorerController implements FxController {
         List<KeyValue> rows = new ArrayList<>();
         rows.add(new KeyValue("Shape", "[" + shape(t) + "]"));
         rows.add(new KeyValue("Layout", t.shape().order() == dev.quantscope.tensor.Shape.Order.FASTEST_FIRST
-                ? "ggml (fastest dim first)" : "row-major"));
+                ? "ggml (ne order)" : "row-major"));
         rows.add(new KeyValue("Rows × row length", Numbers.grouped(t.shape().rows()) + " × "
                 + Numbers.grouped(t.shape().rowLength())));
         rows.add(new KeyValue("DType", t.dtype().name()));

@@ -10,8 +10,9 @@ import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Region;
 
 /**
- * Paints a {@link Heatmap} stretched over its whole area (one image pixel per cell, no smoothing, so cells stay
- * crisp) and reports the row, column and value under the mouse.
+ * Paints a {@link Heatmap} stretched over its whole area and reports the row, column and value under the mouse.
+ * The image is rendered at the view's own pixel size with nearest-neighbour cells, because letting ImageView
+ * scale a 64×64 image up blurs neighbouring weights into each other.
  */
 final class HeatmapView extends Region {
     private final ImageView image = new ImageView();
@@ -28,19 +29,37 @@ final class HeatmapView extends Region {
         setMinSize(64, 64);
     }
 
+    private int[] cellColours = new int[0];
+    private int renderedWidth = -1, renderedHeight = -1;
+
     void show(Heatmap h) {
         heatmap = h;
-        WritableImage img = new WritableImage(h.width(), h.height());
-        int[] argb = new int[h.width() * h.height()];
-        for (int i = 0; i < argb.length; i++) argb[i] = DivergingColorMap.argb(h.values()[i], h.scale());
-        img.getPixelWriter().setPixels(0, 0, h.width(), h.height(), PixelFormat.getIntArgbInstance(), argb, 0,
-                h.width());
-        image.setImage(img);
+        cellColours = new int[h.width() * h.height()];
+        for (int i = 0; i < cellColours.length; i++) cellColours[i] = DivergingColorMap.argb(h.values()[i], h.scale());
+        renderedWidth = -1;
         requestLayout();
+    }
+
+    private void render(int w, int ht) {
+        Heatmap h = heatmap;
+        if (h == null || w < 1 || ht < 1 || (w == renderedWidth && ht == renderedHeight)) return;
+        renderedWidth = w;
+        renderedHeight = ht;
+        int[] px = new int[w * ht];
+        int[] cellX = new int[w];
+        for (int x = 0; x < w; x++) cellX[x] = (int) ((long) x * h.width() / w);
+        for (int y = 0; y < ht; y++) {
+            int row = (int) ((long) y * h.height() / ht) * h.width();
+            for (int x = 0; x < w; x++) px[y * w + x] = cellColours[row + cellX[x]];
+        }
+        WritableImage img = new WritableImage(w, ht);
+        img.getPixelWriter().setPixels(0, 0, w, ht, PixelFormat.getIntArgbInstance(), px, 0, w);
+        image.setImage(img);
     }
 
     void clear() {
         heatmap = null;
+        cellColours = new int[0];
         image.setImage(null);
         hover.set("");
     }
@@ -48,8 +67,11 @@ final class HeatmapView extends Region {
     @Override
     protected void layoutChildren() {
         image.relocate(snappedLeftInset(), snappedTopInset());
-        image.setFitWidth(Math.max(1, getWidth() - snappedLeftInset() - snappedRightInset()));
-        image.setFitHeight(Math.max(1, getHeight() - snappedTopInset() - snappedBottomInset()));
+        int w = (int) Math.max(1, Math.floor(getWidth() - snappedLeftInset() - snappedRightInset()));
+        int h = (int) Math.max(1, Math.floor(getHeight() - snappedTopInset() - snappedBottomInset()));
+        image.setFitWidth(w);
+        image.setFitHeight(h);
+        render(w, h);
     }
 
     private void onHover(MouseEvent e) {

@@ -4,6 +4,7 @@ import dev.quantscope.app.common.ChartStyle;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.stats.ModelSummary;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.fx.ChartViewer;
@@ -32,7 +33,7 @@ final class SummaryCharts {
 
         Bars(String categoryLabel, String id) {
             NumberAxis bytesAxis = new NumberAxis("MiB");
-            bytesAxis.setUpperMargin(0.45); // room for the value labels right of the bars
+            bytesAxis.setUpperMargin(0.7); // room for the value labels right of the bars
             BarRenderer bars = new BarRenderer();
             bars.setBarPainter(new StandardBarPainter());
             bars.setShadowVisible(false);
@@ -51,11 +52,12 @@ final class SummaryCharts {
                 public String generateLabel(CategoryDataset data, int row, int column) {
                     ModelSummary.Totals t = totals.get((String) data.getColumnKey(column));
                     return t == null ? "" : Numbers.bytes(t.bytes()) + " · " + Numbers.compactCount(t.parameters())
-                            + " params · " + t.tensors() + " tensors";
+                            + " params · " + t.tensors() + (t.tensors() == 1 ? " tensor" : " tensors");
                 }
             });
             CategoryPlot plot = new CategoryPlot(dataset, new CategoryAxis(categoryLabel), bytesAxis, bars);
             plot.setOrientation(PlotOrientation.HORIZONTAL);
+            plot.setRangeAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
             JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
             ChartStyle.apply(chart);
             viewer = new ChartViewer(chart);
