@@ -4,6 +4,7 @@ import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.Workers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.explorer.ExplorerViewModel;
+import dev.quantscope.app.explorer.TreeRow;
 import dev.quantscope.app.overview.MetadataRow;
 import dev.quantscope.app.shell.MainWindow;
 import dev.quantscope.app.shell.RecentFiles;
@@ -32,6 +33,8 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +97,22 @@ class ExplorerWindowTest {
         assertEquals(40, h40.bins());
         assertEquals(4096, h40.total());
         Screenshots.save(robot, window.stage().getScene(), "explorer-histogram-log");
+    }
+
+    @Test
+    void theLatestSelectionWinsWhenTheSelectionChangesQuickly(FxRobot robot) throws Exception {
+        ModelDocument doc = openStories(robot);
+        ExplorerViewModel explorer = doc.explorer();
+        selectInTree(robot, "token_embd.weight");
+        selectInTree(robot, "blk.1.ffn_down.weight");
+        selectInTree(robot, TENSOR);
+        assertEquals(TENSOR, explorer.selectedProperty().get().name());
+        // Whatever the earlier requests did, only the last selection's results may be shown.
+        assertEquals(4096, awaitDone(explorer.histogram()::state, "histogram").total());
+        assertEquals(4096, awaitDone(explorer.stats()::state, "statistics").count());
+        assertEquals(64, awaitDone(explorer.channelRanges()::state, "channel ranges").channels());
+        TreeTableView<?> tree = robot.lookup("#tensorTree").queryAs(TreeTableView.class);
+        assertEquals(TENSOR, ((TreeRow) tree.getSelectionModel().getSelectedItem().getValue()).name());
     }
 
     @Test
@@ -169,12 +188,13 @@ class ExplorerWindowTest {
         TreeTableView<?> tree = robot.lookup("#tensorTree").queryAs(TreeTableView.class);
         AtomicBoolean found = new AtomicBoolean();
         robot.interact(() -> {
-            for (TreeItem<?> layer : tree.getRoot().getChildren()) {
-                for (TreeItem<?> leaf : layer.getChildren()) {
-                    if (leaf.getValue().toString().contains("name=" + name + ",")
-                            || leaf.getValue() instanceof dev.quantscope.app.explorer.TreeRow r && r.name().equals(name)) {
-                        layer.setExpanded(true);
-                        selectItem(tree, leaf);
+            for (TreeItem<?> top : tree.getRoot().getChildren()) {
+                List<TreeItem<?>> candidates = new ArrayList<>(top.getChildren());
+                candidates.add(top);
+                for (TreeItem<?> item : candidates) {
+                    if (item.getValue() instanceof TreeRow.Tensor t && t.name().equals(name)) {
+                        top.setExpanded(true);
+                        selectItem(tree, item);
                         found.set(true);
                         return;
                     }

@@ -112,7 +112,7 @@ public final class ExplorerController implements FxController {
         nameColumn.setCellValueFactory(c -> text(shortName(c.getValue())));
         shapeColumn.setCellValueFactory(c -> text(switch (c.getValue().getValue()) {
             case TreeRow.Tensor t -> shape(t.info());
-            case TreeRow.Layer l -> l.group().tensors().size() + " tensors";
+            case TreeRow.Layer l -> l.group().tensors().size() + (l.group().tensors().size() == 1 ? " tensor" : " tensors");
             case TreeRow.Root _ -> "";
         }));
         dtypeColumn.setCellValueFactory(c -> text(c.getValue().getValue() instanceof TreeRow.Tensor t
@@ -142,43 +142,50 @@ public final class ExplorerController implements FxController {
         TreeItem<TreeRow> root = new TreeItem<>(new TreeRow.Root("model", 0, 0));
         TreeItem<TreeRow> toSelect = null;
         for (LayerGroup g : layers) {
-            TreeItem<TreeRow> layer = new TreeItem<>(TreeRow.Layer.of(g));
-            layer.setExpanded(expand);
+            // A group of one ("token_embd" holding only token_embd.weight) adds a level and says nothing.
+            TreeItem<TreeRow> parent = root;
+            if (g.tensors().size() > 1) {
+                parent = new TreeItem<>(TreeRow.Layer.of(g));
+                parent.setExpanded(expand);
+                root.getChildren().add(parent);
+            }
             for (TensorInfo t : g.tensors()) {
                 TreeItem<TreeRow> leaf = new TreeItem<>(new TreeRow.Tensor(t));
-                layer.getChildren().add(leaf);
+                parent.getChildren().add(leaf);
                 if (t == vm.selectedProperty().get()) toSelect = leaf;
             }
-            root.getChildren().add(layer);
         }
-        syncingSelection = true;
-        try {
-            tensorTree.setRoot(root);
-            if (toSelect != null) {
-                toSelect.getParent().setExpanded(true);
-                tensorTree.getSelectionModel().select(toSelect);
-            }
-        } finally {
-            syncingSelection = false;
-        }
+        tensorTree.setRoot(root);
+        revealInTree(toSelect);
         int all = vm.session().model().tensors().size();
         treeSummary.setText(filtering ? tensors + " of " + all + " tensors match"
                 : all + " tensors in " + layers.size() + " groups");
     }
 
-    /** Selects a tensor by name as if clicked; returns false when the tree has no such tensor. */
-    public boolean select(String tensorName) {
-        for (TreeItem<TreeRow> layer : tensorTree.getRoot().getChildren()) {
-            for (TreeItem<TreeRow> leaf : layer.getChildren()) {
-                if (leaf.getValue().name().equals(tensorName)) {
-                    layer.setExpanded(true);
-                    tensorTree.getSelectionModel().select(leaf);
-                    tensorTree.scrollTo(tensorTree.getRow(leaf));
-                    return true;
-                }
+    /** Selects and scrolls to a tensor's row without feeding the selection back into the view model. */
+    private void revealInTree(TreeItem<TreeRow> item) {
+        if (item == null || tensorTree.getSelectionModel().getSelectedItem() == item) return;
+        syncingSelection = true;
+        try {
+            if (item.getParent() != null) item.getParent().setExpanded(true);
+            tensorTree.getSelectionModel().select(item);
+            int row = tensorTree.getRow(item);
+            if (row >= 0) tensorTree.scrollTo(Math.max(0, row - 3));
+        } finally {
+            syncingSelection = false;
+        }
+    }
+
+    /** The tree row of a tensor, or null when the filter hides it. */
+    private TreeItem<TreeRow> itemOf(TensorInfo t) {
+        if (t == null || tensorTree.getRoot() == null) return null;
+        for (TreeItem<TreeRow> top : tensorTree.getRoot().getChildren()) {
+            if (top.getValue() instanceof TreeRow.Tensor leaf && leaf.info() == t) return top;
+            for (TreeItem<TreeRow> leaf : top.getChildren()) {
+                if (leaf.getValue() instanceof TreeRow.Tensor x && x.info() == t) return leaf;
             }
         }
-        return false;
+        return null;
     }
 
     private static String shortName(TreeItem<TreeRow> item) {
@@ -215,6 +222,7 @@ public final class ExplorerController implements FxController {
     }
 
     private void showSelection(TensorInfo t) {
+        revealInTree(itemOf(t));
         if (t == null) {
             tensorTitle.setText("No tensor selected");
             tensorSubtitle.setText("");

@@ -6,6 +6,7 @@ import dev.quantscope.app.common.Fxml;
 import javafx.application.Application;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.image.Image;
 import javafx.stage.Stage;
 
 import java.util.Objects;
@@ -31,6 +32,10 @@ public final class MainWindow {
         scene.getStylesheets().add(Objects.requireNonNull(
                 MainWindow.class.getResource("/dev/quantscope/app/app.css")).toExternalForm());
         stage.setTitle("QuantScope");
+        for (int size : new int[] {16, 32, 64, 128, 256}) {
+            var icon = MainWindow.class.getResource("/dev/quantscope/app/icons/quantscope-" + size + ".png");
+            if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
+        }
         stage.setScene(scene);
         stage.setMinWidth(900);
         stage.setMinHeight(600);
