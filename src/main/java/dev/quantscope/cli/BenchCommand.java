@@ -4,10 +4,10 @@ import picocli.CommandLine.Command;
 
 /** {@code quantscope bench …}: throughput benchmarks of engine parts. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (e.g. bench stats FILE).",
-        subcommands = {})
+        subcommands = {BenchStatsCommand.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("usage: quantscope bench stats FILE");
+        System.out.println("usage: quantscope bench stats FILE [--threads N]");
     }
 }

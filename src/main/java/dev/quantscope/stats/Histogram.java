@@ -20,6 +20,13 @@ public record Histogram(double lo, double hi, long[] counts) {
 
     public double binStart(int bin) { return lo + bin * binWidth(); }
 
+    /** log10(1 + count) per bin: the usual display scale for weight histograms, whose tails are thin. */
+    public double[] log10Counts() {
+        double[] out = new double[counts.length];
+        for (int i = 0; i < out.length; i++) out[i] = Math.log10(1 + (double) counts[i]);
+        return out;
+    }
+
     public long total() {
         long n = 0;
         for (long c : counts) n += c;

@@ -1,0 +1,82 @@
+package dev.quantscope.quant.ggml;
+
+import dev.quantscope.tensor.DType;
+
+import java.util.Arrays;
+
+import static dev.quantscope.quant.ggml.GgmlFloats.fromHalf;
+import static dev.quantscope.quant.ggml.GgmlFloats.nearestInt;
+import static dev.quantscope.quant.ggml.GgmlFloats.putHalf;
+import static dev.quantscope.quant.ggml.GgmlFloats.toHalf;
+
+/**
+ * Q6_K ({@code quantize_row_q6_K_ref}, which {@code quantize_q6_K} runs without an importance matrix): 16 groups
+ * of 16 fitted with {@code make_qx_quants} (levels -32..31, x²-weighted), signed 8-bit group scales against the
+ * group scale of largest magnitude (d = that scale / -128), levels re-derived from the stored scales.
+ * Block: ql[128] (low nibbles), qh[64] (top two bits), scales[16], d.
+ */
+final class Q6_KQuantizer extends GgmlQuantizer {
+    private static final int BLOCK_BYTES = 210;
+    private final byte[] levels = new byte[256];
+    private final float[] scales = new float[16];
+
+    Q6_KQuantizer() { super(DType.Q6_K); }
+
+    @Override
+    void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
+        float maxScale = 0;
+        float maxAbsScale = 0;
+        for (int ib = 0; ib < 16; ++ib) {
+            float scale = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, levels, 16 * ib, null, 0);
+            scales[ib] = scale;
+            float absScale = Math.abs(scale);
+            if (absScale > maxAbsScale) {
+                maxAbsScale = absScale;
+                maxScale = scale;
+            }
+        }
+
+        if (maxAbsScale < ScaleSearch.GROUP_MAX_EPS) {
+            Arrays.fill(y, yo, yo + BLOCK_BYTES, (byte) 0);
+            putHalf(y, yo + 208, toHalf(0.f));
+            return;
+        }
+
+        float iscale = -128.f / maxScale;
+        short d = toHalf(1 / iscale);
+        int sc = yo + 192;
+        for (int ib = 0; ib < 16; ++ib) {
+            y[sc + ib] = (byte) Math.min(127, nearestInt(iscale * scales[ib]));
+        }
+
+        float dAll = fromHalf(d);
+        for (int j = 0; j < 16; ++j) {
+            float dl = dAll * y[sc + j];
+            if (dl == 0f) continue;
+            for (int ii = 0; ii < 16; ++ii) {
+                int l = nearestInt(x[xo + 16 * j + ii] / dl);
+                l = Math.max(-32, Math.min(31, l));
+                levels[16 * j + ii] = (byte) (l + 32);
+            }
+        }
+
+        int ql = yo;
+        int qh = yo + 128;
+        byte[] L = levels;
+        for (int j = 0; j < 256; j += 128) {
+            for (int l = 0; l < 32; ++l) {
+                int q1 = L[j + l] & 0xF;
+                int q2 = L[j + l + 32] & 0xF;
+                int q3 = L[j + l + 64] & 0xF;
+                int q4 = L[j + l + 96] & 0xF;
+                y[ql + l] = (byte) (q1 | (q3 << 4));
+                y[ql + l + 32] = (byte) (q2 | (q4 << 4));
+                y[qh + l] = (byte) ((L[j + l] >> 4) | ((L[j + l + 32] >> 4) << 2) | ((L[j + l + 64] >> 4) << 4)
+                        | ((L[j + l + 96] >> 4) << 6));
+            }
+            ql += 64;
+            qh += 32;
+        }
+        putHalf(y, yo + 208, d);
+    }
+}

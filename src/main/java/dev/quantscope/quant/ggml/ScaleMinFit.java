@@ -1,0 +1,75 @@
+package dev.quantscope.quant.ggml;
+
+import static dev.quantscope.quant.ggml.GgmlFloats.fromHalf;
+import static dev.quantscope.quant.ggml.GgmlFloats.nearestInt;
+import static dev.quantscope.quant.ggml.GgmlFloats.putHalf;
+import static dev.quantscope.quant.ggml.GgmlFloats.toHalf;
+
+/**
+ * The part Q4_K and Q5_K share in ggml's reference quantizers: per group of 32, weights {@code sqrt(mean x²) + |x|}
+ * and a {@code make_qkx2_quants} fit; then 6-bit scales and minimums against the largest of each, written as
+ * d, dmin and the 12-byte table at the start of the block; then every level re-derived from the stored values
+ * into {@link #levels} (0..nmax) for the caller to pack.
+ */
+final class ScaleMinFit {
+    final byte[] levels = new byte[256];
+    private final byte[] laux = new byte[32];
+    private final float[] weights = new float[32];
+    private final float[] mins = new float[8];
+    private final float[] scales = new float[8];
+    private final int[] ls = new int[8];
+    private final int[] lm = new int[8];
+    private final int nmax;
+    private final float rmin;
+    private final float rdelta;
+    private final int nstep;
+
+    ScaleMinFit(int nmax, float rmin, float rdelta, int nstep) {
+        this.nmax = nmax;
+        this.rmin = rmin;
+        this.rdelta = rdelta;
+        this.nstep = nstep;
+    }
+
+    /** Fits one 256-element block at {@code x[xo]}; writes d, dmin, scales[12] at {@code y[yo]}. */
+    void quantize(float[] x, int xo, byte[] y, int yo) {
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < 8; ++j) {
+            int g = xo + 32 * j;
+            float sumX2 = 0;
+            for (int l = 0; l < 32; ++l) sumX2 += x[g + l] * x[g + l];
+            float avX = (float) Math.sqrt(sumX2 / 32);
+            for (int l = 0; l < 32; ++l) weights[l] = avX + Math.abs(x[g + l]);
+            scales[j] = ScaleSearch.makeQkx2Quants(32, nmax, x, g, weights, levels, 32 * j, mins, j, laux,
+                    rmin, rdelta, nstep, false);
+            if (scales[j] > maxScale) maxScale = scales[j];
+            if (mins[j] > maxMin) maxMin = mins[j];
+        }
+
+        float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
+        float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
+        for (int j = 0; j < 8; ++j) {
+            // ggml stores nearest_int into a uint8_t before clamping to 63
+            ls[j] = Math.min(63, nearestInt(invScale * scales[j]) & 0xFF);
+            lm[j] = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
+        }
+        KPacking.packScaleMin(ls, lm, y, yo + 4);
+        short d = toHalf(maxScale / 63.f);
+        short dmin = toHalf(maxMin / 63.f);
+        putHalf(y, yo, d);
+        putHalf(y, yo + 2, dmin);
+
+        float dAll = fromHalf(d);
+        float dminAll = fromHalf(dmin);
+        for (int j = 0; j < 8; ++j) {
+            float dl = dAll * KPacking.scaleK4(j, y, yo + 4);
+            if (dl == 0f) continue;
+            float dm = dminAll * KPacking.minK4(j, y, yo + 4);
+            for (int ii = 0; ii < 32; ++ii) {
+                int l = nearestInt((x[xo + 32 * j + ii] + dm) / dl);
+                levels[32 * j + ii] = (byte) Math.max(0, Math.min(nmax, l));
+            }
+        }
+    }
+}
