@@ -144,6 +144,11 @@ class ExplorerWindowTest {
         MetadataRow tokens = doc.overview().metadata().stream()
                 .filter(r -> r.key().equals("tokenizer.ggml.tokens")).findFirst().orElseThrow();
         assertTrue(tokens.value().startsWith("[512 strings] "), tokens.value());
+        // The dtype chart's bars add up to the model's tensor bytes (all F32 here).
+        var dtypes = robot.lookup("#dtypeChart").queryAs(ChartViewer.class).getChart().getCategoryPlot().getDataset();
+        assertEquals(1, dtypes.getColumnCount());
+        assertEquals("F32 (48)", dtypes.getColumnKey(0));
+        assertEquals(doc.model().tensorBytes() / (1024.0 * 1024.0), dtypes.getValue(0, 0).doubleValue(), 1e-9);
         Screenshots.save(robot, window.stage().getScene(), "overview");
     }
 

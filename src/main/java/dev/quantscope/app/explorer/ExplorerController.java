@@ -310,6 +310,9 @@ public final class ExplorerController implements FxController {
         binsSlider.valueChangingProperty().addListener((_, _, changing) -> {
             if (!changing) vm.binsProperty().set((int) binsSlider.getValue());
         });
+        vm.binsProperty().addListener((_, _, n) -> {
+            if ((int) binsSlider.getValue() != n.intValue()) binsSlider.setValue(n.intValue());
+        });
         logToggle.selectedProperty().bindBidirectional(vm.logCountsProperty());
         vm.histogram().stateProperty().addListener((_, _, s) -> showHistogram(s));
         vm.logCountsProperty().addListener((_, _, _) -> showHistogram(vm.histogram().state()));

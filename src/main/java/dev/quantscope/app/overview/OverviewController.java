@@ -29,8 +29,8 @@ import java.util.Map;
 /** Binds the overview page to its {@link OverviewViewModel}. */
 public final class OverviewController implements FxController {
     private final OverviewViewModel vm;
-    private final SummaryCharts.Bars byDtype = new SummaryCharts.Bars("dtype", "dtypeChart");
-    private final SummaryCharts.Bars byKind = new SummaryCharts.Bars("layer kind", "kindChart");
+    private final SummaryCharts.Bars byDtype = new SummaryCharts.Bars("dtype (tensors)", "dtypeChart");
+    private final SummaryCharts.Bars byKind = new SummaryCharts.Bars("layer kind (tensors)", "kindChart");
 
     @FXML private Label modelTitle;
     @FXML private Label modelPath;

@@ -33,7 +33,7 @@ final class SummaryCharts {
 
         Bars(String categoryLabel, String id) {
             NumberAxis bytesAxis = new NumberAxis("MiB");
-            bytesAxis.setUpperMargin(0.7); // room for the value labels right of the bars
+            bytesAxis.setUpperMargin(0.9); // room for the value labels right of the bars
             BarRenderer bars = new BarRenderer();
             bars.setBarPainter(new StandardBarPainter());
             bars.setShadowVisible(false);
@@ -52,7 +52,7 @@ final class SummaryCharts {
                 public String generateLabel(CategoryDataset data, int row, int column) {
                     ModelSummary.Totals t = totals.get((String) data.getColumnKey(column));
                     return t == null ? "" : Numbers.bytes(t.bytes()) + " · " + Numbers.compactCount(t.parameters())
-                            + " params · " + t.tensors() + (t.tensors() == 1 ? " tensor" : " tensors");
+                            + " params";
                 }
             });
             CategoryPlot plot = new CategoryPlot(dataset, new CategoryAxis(categoryLabel), bytesAxis, bars);
@@ -68,9 +68,12 @@ final class SummaryCharts {
         ChartViewer viewer() { return viewer; }
 
         void show(Map<String, ModelSummary.Totals> byName) {
-            totals = Map.copyOf(byName);
             dataset.clear();
-            byName.forEach((name, t) -> dataset.addValue(t.bytes() / (1024.0 * 1024.0), "bytes", name));
+            // The tensor count rides in the category label so the bar label stays short enough to fit.
+            Map<String, ModelSummary.Totals> labelled = new java.util.LinkedHashMap<>();
+            byName.forEach((name, t) -> labelled.put(name + " (" + t.tensors() + ")", t));
+            totals = Map.copyOf(labelled);
+            labelled.forEach((name, t) -> dataset.addValue(t.bytes() / (1024.0 * 1024.0), "bytes", name));
         }
 
         DefaultCategoryDataset dataset() { return dataset; }
