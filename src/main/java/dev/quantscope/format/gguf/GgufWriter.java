@@ -1,0 +1,208 @@
+package dev.quantscope.format.gguf;
+
+import dev.quantscope.format.Model;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
+import dev.quantscope.task.ProgressMonitor;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Writes GGUF v3 files safely. The file is written to a temporary file next to the target, read back with
+ * {@link GgufReader} and compared with what was meant to be written (key/values, tensor names, dimensions, types,
+ * sizes and every data byte), synced to disk, and only then renamed over the target in one atomic step. So the
+ * target is either the complete, verified file or untouched; on any failure or cancellation the temporary file is
+ * deleted. The target may never be one of the input files (also through a symlink or a hard link), since the
+ * inputs are memory-mapped while the output is written.
+ */
+public final class GgufWriter {
+    private GgufWriter() {}
+
+    /** Bytes moved between cancellation checks and progress reports. */
+    static final int CHUNK = 4 << 20;
+
+    /** Opens the channel the temporary file is written through. Tests inject one that fails mid-way. */
+    @FunctionalInterface
+    public interface ChannelOpener {
+        WritableByteChannel open(Path temp) throws IOException;
+
+        ChannelOpener FILE = temp -> FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /**
+     * Writes {@code output} to {@code target}.
+     *
+     * @param inputs  files the output must not replace (the models being read)
+     * @param monitor progress in bytes, over writing and then verifying; cancellation between chunks
+     * @return the layout that was written
+     * @throws IllegalArgumentException when {@code target} is one of {@code inputs} or a directory
+     * @throws java.util.concurrent.CancellationException when cancelled (nothing is left behind)
+     */
+    public static GgufOutputLayout write(GgufOutput output, Path target, Collection<Path> inputs,
+                                         ProgressMonitor monitor) throws IOException {
+        return write(output, target, inputs, monitor, ChannelOpener.FILE);
+    }
+
+    static GgufOutputLayout write(GgufOutput output, Path target, Collection<Path> inputs, ProgressMonitor monitor,
+                                  ChannelOpener opener) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        refuseInputs(absolute, inputs);
+        if (Files.isDirectory(absolute)) throw new IllegalArgumentException(absolute + " is a directory");
+        GgufOutputLayout layout = GgufOutputLayout.of(output);
+        Path dir = absolute.getParent();
+        Files.createDirectories(dir);
+
+        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".part");
+        try {
+            makeReadable(temp);
+            long total = Math.multiplyExact(layout.fileSize(), 2L);
+            try (WritableByteChannel ch = opener.open(temp)) {
+                writeAll(ch, output, layout, monitor, total);
+            }
+            // Durable before it becomes visible: a crash after the rename must not leave a hole-filled file.
+            try (FileChannel sync = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                sync.force(true);
+            }
+            verify(temp, output, layout, monitor, total);
+            monitor.checkCancelled();
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot rename " + temp + " to " + absolute + " atomically", e);
+            }
+            monitor.progress(total, total);
+            return layout;
+        } catch (Throwable t) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                t.addSuppressed(suppressed);
+            }
+            throw t;
+        }
+    }
+
+    /** Refuses a target that is, or resolves to, one of the inputs: by real path (symlinks) and by file identity. */
+    static void refuseInputs(Path target, Collection<Path> inputs) throws IOException {
+        Path realTarget = realPathOf(target);
+        for (Path in : inputs) {
+            Path realIn = realPathOf(in.toAbsolutePath());
+            boolean same = realIn.equals(realTarget)
+                    || (Files.exists(target) && Files.exists(in) && Files.isSameFile(target, in));
+            if (same) {
+                throw new IllegalArgumentException("refusing to overwrite the input file " + in + " (output " + target + ")");
+            }
+        }
+    }
+
+    /** The real path of a file that may not exist yet: its parent's real path plus its name. */
+    private static Path realPathOf(Path p) throws IOException {
+        if (Files.exists(p)) return p.toRealPath();
+        Path parent = p.getParent();
+        if (parent != null && Files.exists(parent)) return parent.toRealPath().resolve(p.getFileName());
+        return p.normalize();
+    }
+
+    private static void makeReadable(Path temp) {
+        try {
+            // createTempFile makes the file private (rw-------); a model file is normally readable by all.
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException notPosix) {
+            // not a POSIX file system: keep the default permissions
+        }
+    }
+
+    private static void writeAll(WritableByteChannel ch, GgufOutput output, GgufOutputLayout layout,
+                                 ProgressMonitor monitor, long total) throws IOException {
+        long done = 0;
+        writeFully(ch, ByteBuffer.wrap(layout.header()));
+        done += layout.dataOffset();
+        monitor.progress(done, total);
+        ByteBuffer zeros = ByteBuffer.allocate(layout.alignment());
+        for (GgufOutputTensor t : output.tensors()) {
+            MemorySegment data = t.data();
+            for (long pos = 0; pos < data.byteSize(); pos += CHUNK) {
+                monitor.checkCancelled();
+                long n = Math.min(CHUNK, data.byteSize() - pos);
+                writeFully(ch, data.asSlice(pos, n).asByteBuffer());
+                done += n;
+                monitor.progress(done, total);
+            }
+            int pad = (int) (GgufOutputLayout.padded(data.byteSize(), layout.alignment()) - data.byteSize());
+            writeFully(ch, zeros.clear().limit(pad));
+            done += pad;
+        }
+        monitor.checkCancelled();
+    }
+
+    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.write(b) < 0) throw new IOException("the channel refused to write");
+        }
+    }
+
+    /** Reads the written file back and checks it holds exactly what was meant. */
+    private static void verify(Path temp, GgufOutput output, GgufOutputLayout layout, ProgressMonitor monitor,
+                               long total) throws IOException {
+        long size = Files.size(temp);
+        if (size != layout.fileSize()) {
+            throw new IOException("written file has " + size + " bytes, expected " + layout.fileSize());
+        }
+        long done = layout.fileSize();
+        try (Model written = GgufReader.open(temp)) {
+            GgufFile g = (GgufFile) written.details();
+            if (g.version() != GgufOutputLayout.VERSION) throw mismatch("version " + g.version());
+            if (g.alignment() != layout.alignment()) throw mismatch("alignment " + g.alignment());
+            if (g.dataOffset() != layout.dataOffset()) throw mismatch("data offset " + g.dataOffset());
+            List<GgufKv> kvs = g.metadata();
+            if (kvs.size() != output.metadata().size()) throw mismatch(kvs.size() + " key/values");
+            for (int i = 0; i < kvs.size(); i++) {
+                GgufKv want = output.metadata().get(i);
+                if (!kvs.get(i).key().equals(want.key()) || kvs.get(i).type() != want.type()) {
+                    throw mismatch("key/value #" + i + " is " + kvs.get(i).key() + " " + kvs.get(i).type());
+                }
+            }
+            List<TensorInfo> tensors = written.tensors();
+            long[] offsets = layout.offsets();
+            if (tensors.size() != output.tensors().size()) throw mismatch(tensors.size() + " tensors");
+            for (int i = 0; i < tensors.size(); i++) {
+                TensorInfo got = tensors.get(i);
+                GgufOutputTensor want = output.tensors().get(i);
+                DType type = got.dtype();
+                if (!got.name().equals(want.name())) throw mismatch("tensor #" + i + " is named " + got.name());
+                if (type != want.type()) throw mismatch(want.name() + " has type " + type);
+                if (!Arrays.equals(got.shape().dims(), want.storedNe())) {
+                    throw mismatch(want.name() + " has shape " + got.shape());
+                }
+                if (g.tensors().get(i).offset() != offsets[i]) throw mismatch(want.name() + " offset");
+                if (got.byteSize() != want.byteSize()) throw mismatch(want.name() + " has " + got.byteSize() + " bytes");
+                for (long pos = 0; pos < got.byteSize(); pos += CHUNK) {
+                    monitor.checkCancelled();
+                    long n = Math.min(CHUNK, got.byteSize() - pos);
+                    if (MemorySegment.mismatch(got.data(), pos, pos + n, want.data(), pos, pos + n) != -1) {
+                        throw mismatch(want.name() + " data differs near byte " + pos);
+                    }
+                    done += n;
+                    monitor.progress(done, total);
+                }
+            }
+        }
+    }
+
+    private static IOException mismatch(String what) {
+        return new IOException("verification of the written GGUF file failed: " + what);
+    }
+}
