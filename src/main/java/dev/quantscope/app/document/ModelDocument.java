@@ -1,0 +1,44 @@
+package dev.quantscope.app.document;
+
+import dev.quantscope.app.explorer.ExplorerViewModel;
+import dev.quantscope.app.overview.OverviewViewModel;
+import dev.quantscope.format.Model;
+
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+
+/** One open model in its tab: the shared session and the view models of its pages. */
+public final class ModelDocument {
+    private final ModelSession session;
+    private final ExplorerViewModel explorer;
+    private final OverviewViewModel overview;
+
+    public ModelDocument(Model model, Executor executor) {
+        this.session = new ModelSession(model);
+        this.explorer = new ExplorerViewModel(session, executor);
+        this.overview = new OverviewViewModel(session, executor);
+    }
+
+    public Model model() { return session.model(); }
+
+    public Path source() { return session.model().source(); }
+
+    public String title() {
+        Path name = source().getFileName();
+        return name == null ? source().toString() : name.toString();
+    }
+
+    public ExplorerViewModel explorer() { return explorer; }
+
+    public OverviewViewModel overview() { return overview; }
+
+    /**
+     * Cancels the pages' work and unmaps the file once the last reader is out. The wait happens on its own
+     * thread so the FX thread never blocks on a worker that is finishing a chunk.
+     */
+    public void close() {
+        explorer.cancelAll();
+        overview.cancelAll();
+        Thread.ofVirtual().name("close-" + title()).start(session::close);
+    }
+}
