@@ -1,0 +1,292 @@
+package dev.quantscope.engine.llama;
+
+import dev.quantscope.engine.kernel.Activation;
+import dev.quantscope.engine.kernel.WeightMatrix;
+import dev.quantscope.format.Model;
+
+/**
+ * Runs a Llama-family decoder (Llama, Qwen2) on the CPU: RMSNorm, RoPE, grouped-query attention over a float KV
+ * cache, SwiGLU MLP, tied or separate output head. Tokens go through in batches: every weight row is read once per
+ * batch, not once per token, which is what makes prompt processing faster than generation. All buffers are
+ * allocated up front, so the token loop creates no garbage. Not thread-safe: one sequence at a time.
+ */
+public final class LlamaEngine implements AutoCloseable {
+
+    /** Receives the logits of token {@code index} (relative to the batch's first token); the array is reused. */
+    @FunctionalInterface
+    public interface LogitsConsumer {
+        void accept(int index, float[] logits);
+    }
+
+    /** Rows handed to a thread at a time: small enough that they stay in cache while every token of the batch uses them. */
+    private static final int ROW_BLOCK = 16;
+    /** Below this many multiply-adds a job runs on the calling thread: waking workers would cost more. */
+    private static final long PARALLEL_THRESHOLD = 1L << 15;
+
+    private final LlamaConfig c;
+    private final LlamaWeights w;
+    private final int contextSize;
+    private final int maxBatch;
+    private final ParallelRunner runner;
+
+    private final float[][] x, q, k, v, o, gate, up, logits;
+    private final Activation[] xb, att, hb;
+    private final float[][] keyCache, valueCache;
+    private final float[] ropeCos, ropeSin;
+    private final int[] single = new int[1];
+    private float[] lastLogits;
+
+    // The job the parallel tasks work on; set before each runner.run (no per-call allocation).
+    private final WeightMatrix[] jobMats = new WeightMatrix[3];
+    private final float[][][] jobOuts = new float[3][][];
+    private final int[] jobBlockEnd = new int[3];
+    private int jobMatCount, jobT0, jobT1;
+    private Activation[] jobIn;
+    private int curLayer, curStartPos, curCount;
+    private final ParallelRunner.RangeTask matmulTask = this::matmulBlocks;
+    private final ParallelRunner.RangeTask attentionTask = this::attentionItems;
+
+    /**
+     * @param contextSize positions the KV cache holds
+     * @param threads     worker threads including the caller's (1 = single-threaded)
+     * @param maxBatch    tokens processed together in the batched path
+     */
+    public LlamaEngine(Model model, int contextSize, int threads, int maxBatch) {
+        this.c = LlamaConfig.of(model);
+        if (contextSize < 1) throw new IllegalArgumentException("context size must be positive");
+        if (maxBatch < 1) throw new IllegalArgumentException("batch size must be positive");
+        this.contextSize = contextSize;
+        this.maxBatch = maxBatch;
+        this.w = new LlamaWeights(model, c);
+        x = new float[maxBatch][c.dim()];
+        q = new float[maxBatch][c.qDim()];
+        k = new float[maxBatch][c.kvDim()];
+        v = new float[maxBatch][c.kvDim()];
+        o = new float[maxBatch][c.dim()];
+        gate = new float[maxBatch][c.ffnDim()];
+        up = new float[maxBatch][c.ffnDim()];
+        logits = new float[maxBatch][c.vocab()];
+        xb = activations(maxBatch, c.dim());
+        att = activations(maxBatch, c.qDim());
+        hb = activations(maxBatch, c.ffnDim());
+        int cacheLen = Math.multiplyExact(contextSize, c.kvDim());
+        keyCache = new float[c.layers()][cacheLen];
+        valueCache = new float[c.layers()][cacheLen];
+        int half = c.ropeDim() / 2;
+        ropeCos = new float[Math.multiplyExact(contextSize, half)];
+        ropeSin = new float[ropeCos.length];
+        for (int p = 0; p < contextSize; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = p * c.ropeFreqScale() * Math.pow(c.ropeTheta(), -2.0 * i / c.ropeDim());
+                ropeCos[p * half + i] = (float) Math.cos(angle);
+                ropeSin[p * half + i] = (float) Math.sin(angle);
+            }
+        }
+        this.runner = new ParallelRunner(threads);
+    }
+
+    public LlamaEngine(Model model, int contextSize, int threads) {
+        this(model, contextSize, threads, 64);
+    }
+
+    public LlamaConfig config() { return c; }
+
+    public int contextSize() { return contextSize; }
+
+    public int threads() { return runner.threads(); }
+
+    /**
+     * Logits of the next token after {@code token} at position {@code pos}; earlier positions must already be in
+     * the cache. The returned array is reused by the next call.
+     */
+    public float[] forward(int token, int pos) {
+        single[0] = token;
+        forwardBatch(single, 0, 1, pos, 0, this::keepLogits);
+        return lastLogits;
+    }
+
+    private void keepLogits(int index, float[] l) { lastLogits = l; }
+
+    /**
+     * Processes {@code count} tokens {@code tokens[from…]} at positions {@code startPos…}, filling the KV cache,
+     * and hands the logits of every token with relative index ≥ {@code firstLogits} to {@code sink}, in order.
+     */
+    public void forwardBatch(int[] tokens, int from, int count, int startPos, int firstLogits, LogitsConsumer sink) {
+        if (startPos < 0 || count < 0 || (long) startPos + count > contextSize) {
+            throw new IllegalArgumentException("positions " + startPos + "+" + count + " exceed the context of " + contextSize);
+        }
+        for (int done = 0; done < count; ) {
+            int n = Math.min(maxBatch, count - done);
+            int firstHere = Math.max(0, firstLogits - done);
+            runBatch(tokens, from + done, n, startPos + done, firstHere, done, sink);
+            done += n;
+        }
+    }
+
+    private void runBatch(int[] tokens, int from, int n, int startPos, int firstLogits, int indexBase, LogitsConsumer sink) {
+        int dim = c.dim();
+        for (int t = 0; t < n; t++) {
+            int token = tokens[from + t];
+            if (token < 0 || token >= c.vocab()) throw new IllegalArgumentException("token " + token + " outside the vocabulary");
+            w.embed(token, x[t], dim);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            LlamaWeights.Block b = w.blocks[l];
+            for (int t = 0; t < n; t++) rmsNorm(x[t], b.attnNorm(), xb[t]);
+            matmul(xb, 0, n, b.q(), q, b.k(), k, b.v(), v);
+            for (int t = 0; t < n; t++) {
+                if (b.qBias() != null) {
+                    addInPlace(q[t], b.qBias());
+                    addInPlace(k[t], b.kBias());
+                    addInPlace(v[t], b.vBias());
+                }
+                int pos = startPos + t;
+                rope(q[t], c.heads(), pos);
+                rope(k[t], c.kvHeads(), pos);
+                System.arraycopy(k[t], 0, keyCache[l], pos * c.kvDim(), c.kvDim());
+                System.arraycopy(v[t], 0, valueCache[l], pos * c.kvDim(), c.kvDim());
+            }
+            curLayer = l;
+            curStartPos = startPos;
+            curCount = n;
+            long attnWork = (long) n * c.heads() * (startPos + n) * c.headDim() * 2;
+            if (attnWork < PARALLEL_THRESHOLD) attentionItems(0, n * c.heads());
+            else runner.run(attentionTask, n * c.heads());
+            for (int t = 0; t < n; t++) att[t].changed(c.qDim());
+            matmul(att, 0, n, b.o(), o, null, null, null, null);
+            for (int t = 0; t < n; t++) addInPlace(x[t], o[t]);
+
+            for (int t = 0; t < n; t++) rmsNorm(x[t], b.ffnNorm(), xb[t]);
+            matmul(xb, 0, n, b.gate(), gate, b.up(), up, null, null);
+            for (int t = 0; t < n; t++) {
+                float[] g = gate[t], u = up[t], h = hb[t].values();
+                for (int i = 0; i < g.length; i++) h[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+                hb[t].changed(c.ffnDim());
+            }
+            matmul(hb, 0, n, b.down(), o, null, null, null, null);
+            for (int t = 0; t < n; t++) addInPlace(x[t], o[t]);
+        }
+        if (firstLogits >= n) return;
+        for (int t = firstLogits; t < n; t++) rmsNorm(x[t], w.outputNorm, xb[t]);
+        matmul(xb, firstLogits, n, w.output, logits, null, null, null, null);
+        for (int t = firstLogits; t < n; t++) sink.accept(indexBase + t, logits[t]);
+    }
+
+    /** out_m[t] = M_m · in[t] for t in [t0, t1), up to three matrices sharing one input, in one parallel job. */
+    private void matmul(Activation[] in, int t0, int t1, WeightMatrix m0, float[][] out0,
+                        WeightMatrix m1, float[][] out1, WeightMatrix m2, float[][] out2) {
+        jobIn = in;
+        jobT0 = t0;
+        jobT1 = t1;
+        jobMatCount = 0;
+        int blocks = 0;
+        long work = 0;
+        for (int i = 0; i < 3; i++) {
+            WeightMatrix m = i == 0 ? m0 : i == 1 ? m1 : m2;
+            if (m == null) break;
+            jobMats[i] = m;
+            jobOuts[i] = i == 0 ? out0 : i == 1 ? out1 : out2;
+            blocks += (m.rows() + ROW_BLOCK - 1) / ROW_BLOCK;
+            jobBlockEnd[i] = blocks;
+            work += (long) m.rows() * m.cols() * (t1 - t0);
+            jobMatCount++;
+        }
+        if (work < PARALLEL_THRESHOLD) matmulBlocks(0, blocks);
+        else runner.run(matmulTask, blocks);
+    }
+
+    private void matmulBlocks(int blockStart, int blockEnd) {
+        int m = 0, firstBlockOfM = 0;
+        for (int blk = blockStart; blk < blockEnd; blk++) {
+            while (blk >= jobBlockEnd[m]) {
+                firstBlockOfM = jobBlockEnd[m];
+                m++;
+            }
+            WeightMatrix mat = jobMats[m];
+            float[][] outs = jobOuts[m];
+            int r0 = (blk - firstBlockOfM) * ROW_BLOCK;
+            int r1 = Math.min(mat.rows(), r0 + ROW_BLOCK);
+            for (int t = jobT0; t < jobT1; t++) mat.matvec(jobIn[t], outs[t], r0, r1);
+        }
+    }
+
+    /**
+     * Causal attention for items [start, end), item = token * heads + head. Softmax is computed online (running
+     * maximum and sum), so no score buffer as long as the context is needed.
+     */
+    private void attentionItems(int start, int end) {
+        int hd = c.headDim(), kvDim = c.kvDim(), group = c.heads() / c.kvHeads();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] kc = keyCache[curLayer], vc = valueCache[curLayer];
+        for (int item = start; item < end; item++) {
+            int t = item / c.heads(), h = item % c.heads();
+            int pos = curStartPos + t;
+            float[] qv = q[t];
+            int qOff = h * hd, kvOff = (h / group) * hd;
+            float[] out = att[t].values();
+            int oOff = h * hd;
+            java.util.Arrays.fill(out, oOff, oOff + hd, 0f);
+            float max = Float.NEGATIVE_INFINITY;
+            double sum = 0;
+            for (int j = 0; j <= pos; j++) {
+                int kOff = j * kvDim + kvOff;
+                float s = 0;
+                for (int i = 0; i < hd; i++) s += qv[qOff + i] * kc[kOff + i];
+                s *= scale;
+                if (s > max) {
+                    float rescale = (float) Math.exp(max - s);
+                    sum *= rescale;
+                    for (int i = 0; i < hd; i++) out[oOff + i] *= rescale;
+                    max = s;
+                }
+                float p = (float) Math.exp(s - max);
+                sum += p;
+                for (int i = 0; i < hd; i++) out[oOff + i] += p * vc[kOff + i];
+            }
+            float inv = (float) (1.0 / sum);
+            for (int i = 0; i < hd; i++) out[oOff + i] *= inv;
+        }
+    }
+
+    /** Rotates the first {@code ropeDim} dimensions of each head of {@code vec} by position {@code pos}. */
+    private void rope(float[] vec, int nHeads, int pos) {
+        int hd = c.headDim(), half = c.ropeDim() / 2, base = pos * half;
+        boolean adjacent = c.ropeStyle() == RopeStyle.ADJACENT_PAIRS;
+        for (int h = 0; h < nHeads; h++) {
+            int off = h * hd;
+            for (int i = 0; i < half; i++) {
+                int ia = adjacent ? off + 2 * i : off + i;
+                int ib = adjacent ? ia + 1 : ia + half;
+                float cos = ropeCos[base + i], sin = ropeSin[base + i];
+                float a = vec[ia], b = vec[ib];
+                vec[ia] = a * cos - b * sin;
+                vec[ib] = a * sin + b * cos;
+            }
+        }
+    }
+
+    /** out = in / rms(in) * weight, the sum of squares in double as ggml does. */
+    private void rmsNorm(float[] in, float[] weight, Activation out) {
+        double ss = 0;
+        for (float f : in) ss += f * f;
+        float inv = (float) (1.0 / Math.sqrt((float) (ss / in.length) + c.rmsEps()));
+        float[] dst = out.values();
+        for (int i = 0; i < in.length; i++) dst[i] = in[i] * inv * weight[i];
+        out.changed(in.length);
+    }
+
+    private static void addInPlace(float[] acc, float[] add) {
+        for (int i = 0; i < acc.length; i++) acc[i] += add[i];
+    }
+
+    private static Activation[] activations(int n, int len) {
+        Activation[] a = new Activation[n];
+        for (int i = 0; i < n; i++) a[i] = new Activation(len);
+        return a;
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+    }
+}
