@@ -11,6 +11,7 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -40,7 +41,12 @@ public final class BackgroundJob<T> {
         task.setOnSucceeded(_ -> finish(task, new Async.Done<>(task.getValue())));
         task.setOnFailed(_ -> finish(task, new Async.Failed<>(ErrorMessages.describe(task.getException()))));
         task.setOnCancelled(_ -> finish(task, new Async.Cancelled<>()));
-        executor.execute(task);
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException shuttingDown) {
+            // The pool is closed (the window is going away); a late request, e.g. from a resize, just ends.
+            finish(task, new Async.Cancelled<>());
+        }
     }
 
     private void finish(MonitoredTask<T> task, Async<T> outcome) {

@@ -1,5 +1,7 @@
 package dev.quantscope.app.common;
 
+import dev.quantscope.tensor.Units;
+
 import java.util.Locale;
 
 /** How the GUI writes counts, byte sizes and statistics: fixed rules so columns line up and compare. */
@@ -19,17 +21,9 @@ public final class Numbers {
         return String.format(Locale.ROOT, "%.2f B", n / 1e9);
     }
 
-    /** Binary units, as file managers show them: 1171200 → "1.12 MiB". */
+    /** Binary units, as file managers show them: 1171200 → "1.12 MiB" (the engine's one rule, shared with the CLI). */
     public static String bytes(long n) {
-        if (n < 1024) return n + " B";
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, units[u]);
+        return Units.bytes(n);
     }
 
     /** A statistic with four significant digits, switching to scientific notation for tiny or huge values. */
