@@ -1,13 +1,22 @@
 package dev.quantscope.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code quantscope bench …}: throughput benchmarks of engine parts. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (e.g. bench stats FILE).",
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: bench MODEL (inference speed), bench stats FILE.",
         subcommands = {BenchStatsCommand.class})
-public final class BenchCommand implements Runnable {
+public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
+    /** {@code bench MODEL …}: a first argument that names no subcommand is a model to run. */
+    @Mixin
+    BenchModelCommand modelBench;
+
     @Override
-    public void run() {
-        System.out.println("usage: quantscope bench stats FILE [--threads N]");
+    public Integer call() throws Exception {
+        if (modelBench.model != null) return modelBench.call();
+        System.out.println("usage: quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--json]");
+        System.out.println("       quantscope bench stats FILE [--threads N]");
+        return 0;
     }
 }

@@ -1,0 +1,105 @@
+package dev.quantscope.cli;
+
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.engine.llama.Sampler;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.ModelOpener;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--json]}: inference speed like llama-bench.
+ * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) then decodes N
+ * tokens one at a time. A warm-up pass first lets the JIT compile the hot loops. Mixed into {@link BenchCommand},
+ * so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the subcommand.
+ */
+public final class BenchModelCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "Llama-family model to benchmark.")
+    Path model;
+
+    @Option(names = "--pp", paramLabel = "N", defaultValue = "128", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
+    int pp;
+
+    @Option(names = "--tg", paramLabel = "N", defaultValue = "32", description = "Generated tokens (default: ${DEFAULT-VALUE}).")
+    int tg;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb.")
+    boolean json;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** Measured figures, tokens per second. */
+    public record Result(double ppTokensPerSecond, double tgTokensPerSecond, double peakRssMb) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (model == null) throw new IllegalArgumentException("no MODEL given");
+        if (pp < 1 || tg < 1) throw new IllegalArgumentException("--pp and --tg must be at least 1");
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Result r = run(model, pp, tg, n);
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.printf(Locale.ROOT, "{\"pp\": %.2f, \"tg\": %.2f, \"peak_rss_mb\": %.1f}%n",
+                    r.ppTokensPerSecond(), r.tgTokensPerSecond(), r.peakRssMb());
+        } else {
+            out.printf(Locale.ROOT, "%s, %d threads%npp%d  %10.2f tok/s%ntg%d  %10.2f tok/s%npeak RSS %.1f MB%n",
+                    model.getFileName(), n, pp, r.ppTokensPerSecond(), tg, r.tgTokensPerSecond(), r.peakRssMb());
+        }
+        out.flush();
+        return 0;
+    }
+
+    public static Result run(Path file, int pp, int tg, int threads) throws IOException {
+        try (Model m = ModelOpener.open(file);
+             LlamaEngine engine = new LlamaEngine(m, Math.addExact(pp, tg), threads, Math.min(pp, 128))) {
+            int vocab = engine.config().vocab();
+            int[] prompt = new int[pp];
+            SplittableRandom random = new SplittableRandom(1234);
+            for (int i = 0; i < pp; i++) prompt[i] = random.nextInt(vocab);
+            timeRun(engine, prompt, tg); // warm-up: JIT and first touch of the mapped weights
+            long[] nanos = timeRun(engine, prompt, tg);
+            return new Result(pp * 1e9 / nanos[0], tg * 1e9 / nanos[1], peakRssMb());
+        }
+    }
+
+    /** {prompt nanos, generation nanos}. */
+    private static long[] timeRun(LlamaEngine engine, int[] prompt, int tg) {
+        float[][] last = new float[1][];
+        long t0 = System.nanoTime();
+        engine.forwardBatch(prompt, 0, prompt.length, 0, prompt.length - 1, (i, l) -> last[0] = l);
+        long t1 = System.nanoTime();
+        float[] logits = last[0];
+        for (int i = 0; i < tg; i++) logits = engine.forward(Sampler.argmax(logits), prompt.length + i);
+        long t2 = System.nanoTime();
+        return new long[] {t1 - t0, t2 - t1};
+    }
+
+    /** Peak resident set size of this process (VmHWM in /proc/self/status), or NaN where there is no /proc. */
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) / 1024.0; // kB
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.quantscope.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quantscope.testing.SharedFiles;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchModelCommandTest {
+
+    @Test
+    void benchModelPrintsSpeedsAndPeakRssAsJson() throws Exception {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = QuantScopeCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute("bench", SharedFiles.file("models/stories260K.gguf").toString(),
+                "--pp", "32", "--tg", "8", "--threads", "1", "--json");
+        assertEquals(0, exit, err.toString());
+        JsonNode doc = new ObjectMapper().readTree(out.toString());
+        assertTrue(doc.get("pp").asDouble() > 0);
+        assertTrue(doc.get("tg").asDouble() > 0);
+        // The JVM alone takes tens of MB; VmHWM must be read, not defaulted.
+        assertTrue(doc.get("peak_rss_mb").asDouble() > 10, out.toString());
+    }
+
+    @Test
+    void benchWithoutModelStillOffersTheSubcommands() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = QuantScopeCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        assertEquals(0, cl.execute("bench"));
+        assertTrue(cl.getSubcommands().get("bench").getSubcommands().containsKey("stats"));
+    }
+}
