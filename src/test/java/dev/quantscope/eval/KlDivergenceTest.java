@@ -51,7 +51,8 @@ class KlDivergenceTest {
             KlDivergenceResult r = KlDivergence.compute(a, b, tokens, 128, 1, ProgressMonitor.NONE);
             assertEquals(4, r.chunks());
             assertEquals(4 * 63, r.tokens());
-            assertEquals(1.0, r.sameTopP());
+            // A near tie can flip in the 16-bit form, as it does in llama.cpp.
+            assertTrue(r.sameTopP() >= 0.99, "same top " + r.sameTopP());
             // Only the base's 16-bit storage separates the two: ~1e-4 nats per log-probability.
             assertTrue(Math.abs(r.kldMean()) < 1e-6, "KLD " + r.kldMean());
             assertEquals(r.ppl(), r.pplBase(), r.ppl() * 1e-4);

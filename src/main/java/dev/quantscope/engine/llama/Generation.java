@@ -22,7 +22,7 @@ public final class Generation {
         while (generated < maxTokens) {
             int token = sampler.sample(logits);
             generated++;
-            if (!onToken.test(token) || pos >= engine.contextSize()) break;
+            if (!onToken.test(token) || generated == maxTokens || pos >= engine.contextSize()) break;
             logits = engine.forward(token, pos++);
         }
         return generated;
