@@ -5,12 +5,16 @@ import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A weight matrix dequantized once to floats: the fallback when no kernel reads the stored dtype directly. It
  * costs four bytes per weight of heap, so it suits small models and dtypes the kernels do not cover.
  */
 final class DecodedMatrix implements WeightMatrix {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private final int rows;
     private final int cols;
     private final DType dtype;
@@ -35,17 +39,14 @@ final class DecodedMatrix implements WeightMatrix {
         int n = cols;
         for (int r = rowStart; r < rowEnd; r++) {
             int base = r * n;
-            // Four partial sums: independent dependency chains let the CPU pipeline the multiply-adds.
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            FloatVector acc = FloatVector.zero(SPECIES);
             int i = 0;
-            for (; i + 3 < n; i += 4) {
-                s0 += w[base + i] * v[i];
-                s1 += w[base + i + 1] * v[i + 1];
-                s2 += w[base + i + 2] * v[i + 2];
-                s3 += w[base + i + 3] * v[i + 3];
+            for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
+                acc = FloatVector.fromArray(SPECIES, w, base + i).fma(FloatVector.fromArray(SPECIES, v, i), acc);
             }
-            for (; i < n; i++) s0 += w[base + i] * v[i];
-            out[r] = (s0 + s1) + (s2 + s3);
+            float s = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) s += w[base + i] * v[i];
+            out[r] = s;
         }
     }
 }
