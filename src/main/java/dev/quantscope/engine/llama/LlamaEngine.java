@@ -45,6 +45,7 @@ public final class LlamaEngine implements AutoCloseable {
     private int curLayer, curStartPos, curCount;
     private final ParallelRunner.RangeTask matmulTask = this::matmulBlocks;
     private final ParallelRunner.RangeTask attentionTask = this::attentionItems;
+    private final LogitsConsumer keepLogits = (index, l) -> lastLogits = l;
 
     /**
      * @param contextSize positions the KV cache holds
@@ -101,11 +102,9 @@ public final class LlamaEngine implements AutoCloseable {
      */
     public float[] forward(int token, int pos) {
         single[0] = token;
-        forwardBatch(single, 0, 1, pos, 0, this::keepLogits);
+        forwardBatch(single, 0, 1, pos, 0, keepLogits);
         return lastLogits;
     }
-
-    private void keepLogits(int index, float[] l) { lastLogits = l; }
 
     /**
      * Processes {@code count} tokens {@code tokens[from…]} at positions {@code startPos…}, filling the KV cache,
