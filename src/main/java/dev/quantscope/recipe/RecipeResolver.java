@@ -9,6 +9,7 @@ import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.SourceTensor;
 import dev.quantscope.quant.preset.TensorChoice;
+import dev.quantscope.quant.scheme.Cast;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.Keep;
 import dev.quantscope.quant.scheme.QuantScheme;
@@ -99,10 +100,9 @@ final class RecipeResolver {
     private static QuantScheme presetScheme(TensorChoice c) {
         if (c == null || !c.quantizable() || !c.converts()) return Keep.INSTANCE;
         DType type = c.type();
-        if (!GgmlQuantizer.supports(type)) {
-            throw new IllegalStateException(c.name() + ": preset chose " + type + ", which QuantScope cannot write");
-        }
-        return new GgmlBlock(type);
+        if (GgmlQuantizer.supports(type)) return new GgmlBlock(type);
+        if (Cast.supports(type)) return new Cast(type); // llama-quantize's F16 fallback for rows no block fits
+        throw new IllegalStateException(c.name() + ": preset chose " + type + ", which QuantScope cannot write");
     }
 
     private static Map<String, TensorChoice> presetChoices(Preset preset, Model model) {

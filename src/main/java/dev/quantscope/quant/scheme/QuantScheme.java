@@ -14,7 +14,7 @@ import java.util.Optional;
  * <p>Tensors are seen as {@code rows × rowLength} floats, row-major (a row is an output channel of a weight matrix,
  * contiguous in every format QuantScope reads). Groups and blocks run along a row.
  */
-public sealed interface QuantScheme permits GgmlBlock, IntegerScheme, Ternary, Binary, FloatScheme, Keep {
+public sealed interface QuantScheme permits GgmlBlock, IntegerScheme, Ternary, Binary, FloatScheme, Cast, Keep {
 
     /** A stable id for JSON recipes, e.g. {@code int4-asym-g128-rtn}; {@link #parse(String)} reads it back. */
     String id();
@@ -56,6 +56,7 @@ public sealed interface QuantScheme permits GgmlBlock, IntegerScheme, Ternary, B
             case Nf4 f -> Nf4Codec.dequantize(f, q);
             case Fp4 f -> Fp4Codec.dequantize(q);
             case Mxfp4 f -> Fp4Codec.dequantize(q);
+            case Cast c -> CastCodec.dequantize(c, q);
             case Keep k -> KeepCodec.dequantize(q);
         };
     }

@@ -11,6 +11,7 @@ final class SchemeIds {
 
     private static final String GRAN = "(tensor|row|g\\d{1,7})";
     private static final Pattern GGML = Pattern.compile("ggml:(\\w+)");
+    private static final Pattern CAST = Pattern.compile("cast:(\\w+)");
     private static final Pattern INT = Pattern.compile("int(\\d)-(sym|asym)-" + GRAN + "-(rtn|mse)");
     private static final Pattern TERNARY = Pattern.compile("ternary-" + GRAN);
     private static final Pattern BINARY = Pattern.compile("binary-" + GRAN);
@@ -37,6 +38,11 @@ final class SchemeIds {
                     .orElseThrow(() -> new IllegalArgumentException("unknown ggml type " + name));
             return new GgmlBlock(t);
         }
+        if ((m = CAST.matcher(id)).matches()) {
+            String name = m.group(1);
+            return new Cast(DType.ofName(name).filter(d -> d.name().equals(name))
+                    .orElseThrow(() -> new IllegalArgumentException("unknown type " + name)));
+        }
         if ((m = INT.matcher(id)).matches()) {
             return new IntegerScheme(Integer.parseInt(m.group(1)), m.group(2).equals("sym"), granularity(m.group(3)),
                     m.group(4).equals("rtn") ? Rounding.NEAREST : Rounding.MSE_CLIP);
@@ -49,7 +55,7 @@ final class SchemeIds {
         if ((m = NF4.matcher(id)).matches()) return new Nf4(Integer.parseInt(m.group(1)), m.group(2) != null);
         if ((m = FP4.matcher(id)).matches()) return new Fp4(Integer.parseInt(m.group(1)));
         throw new IllegalArgumentException("unknown scheme (expected e.g. ggml:Q4_K, int4-asym-g128-rtn, "
-                + "ternary-row, binary-g64, fp8-e4m3-row, nf4-b64-dq, fp4-e2m1-b32, mxfp4, keep)");
+                + "ternary-row, binary-g64, fp8-e4m3-row, nf4-b64-dq, fp4-e2m1-b32, mxfp4, cast:F16, keep)");
     }
 
     private static Granularity granularity(String s) {

@@ -38,6 +38,23 @@ class GgmlBlockSchemeTest {
         }
     }
 
+    /** F16 and BF16 casts give ggml's conversion bytes (round to nearest even) and decode back like ggml. */
+    @Test
+    void castsEqualGgmlsFloatConversions() throws IOException {
+        Matrix m = SchemeTestData.ggmlRows();
+        for (DType t : List.of(DType.F16, DType.BF16)) {
+            Cast c = new Cast(t);
+            String name = t.name().toLowerCase();
+            QuantizedTensor q = c.quantize(m.values(), m.rows(), m.rowLength());
+            assertArrayEquals(Files.readAllBytes(SharedFiles.file("testvectors/ggml-quants/" + name + ".bin")), q.codes(), name);
+            assertArrayEquals(SchemeTestData.readF32(SharedFiles.file("testvectors/ggml-quants/" + name + ".dequant.f32")),
+                    c.dequantize(q), name);
+            assertEquals(q.storedBytes(), c.size(DType.F32, m.rows(), m.rowLength()).bytes());
+        }
+        Cast f32 = new Cast(DType.F32);
+        assertArrayEquals(m.values(), f32.dequantize(f32.quantize(m.values(), m.rows(), m.rowLength())));
+    }
+
     @Test
     void sameBytesAsTheQuantizerOnTrainedWeights() throws IOException {
         for (Matrix m : SchemeTestData.storiesMatrices()) {

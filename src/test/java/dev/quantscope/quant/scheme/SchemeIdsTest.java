@@ -38,6 +38,7 @@ class SchemeIdsTest {
         all.add(new Nf4(128, true));
         all.add(new Fp4(16));
         all.add(new Mxfp4());
+        for (DType t : List.of(DType.F32, DType.F16, DType.BF16)) all.add(new Cast(t));
         all.add(Keep.INSTANCE);
         return all;
     }
@@ -64,7 +65,7 @@ class SchemeIdsTest {
     @Test
     void badIdsAreRejectedWithTheReason() {
         for (String bad : List.of("", "int9-sym-row-rtn", "int1-sym-row-rtn", "int4-sym-g1-rtn", "int4-sym-row",
-                "ggml:Q4_K_M", "ggml:q4_k", "ggml:IQ2_XXS", "fp8-e4m3-g32", "nf4-b1", "Keep", "ternary")) {
+                "ggml:Q4_K_M", "ggml:q4_k", "ggml:IQ2_XXS", "fp8-e4m3-g32", "nf4-b1", "Keep", "ternary", "cast:Q4_0", "cast:f16")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantScheme.parse(bad), bad);
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
         }
