@@ -5,9 +5,9 @@ final class HalfScales {
     private HalfScales() {}
 
     /**
-     * The smallest FP16 value at or above {@code v >= 0}. Integer schemes round their scale up rather than to
-     * nearest so that the range end still maps inside the code range: then every weight is within half a step of
-     * its code, the bound the tests check.
+     * The smallest FP16 value at or above {@code v >= 0}. Integer and FP4 schemes round their scale up rather than
+     * to nearest so that the range end never lands beyond the top code and round-to-nearest never clips a weight
+     * (to nearest would overshoot by at most 2^-11 of the range: harmless, but then "never clips" needs a proof).
      */
     static float up(float v) {
         if (!(v >= 0) || v > 65504f) throw new IllegalArgumentException("scale " + v + " does not fit FP16");
