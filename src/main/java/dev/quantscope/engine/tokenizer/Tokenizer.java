@@ -40,7 +40,8 @@ public sealed interface Tokenizer permits SpmTokenizer, BpeTokenizer, WordPieceT
 
     /**
      * The text of a token sequence, SentencePiece-style: control tokens are dropped and the space the tokenizer
-     * put in front of the text is removed from the first piece that renders anything. (llama.cpp keeps that
+     * put in front of the text (or, for WordPiece, of every word) is removed from the first piece that renders
+     * anything. Byte-level BPE vocabularies with clean_up_tokenization_spaces also get Hugging Face's clean-up. (llama.cpp keeps that
      * space when the sequence starts with BOS; {@link #detokenize} reproduces llama.cpp exactly.)
      */
     default String decode(int[] tokens) {
@@ -63,7 +64,9 @@ public sealed interface Tokenizer permits SpmTokenizer, BpeTokenizer, WordPieceT
         SpecialTokens sp = tokenizer.specials();
         int from = 0;
         int to = tokens.length;
-        boolean removeSpace = sp.addSpacePrefix();
+        // the space the tokenizer put in front: SentencePiece's dummy prefix, or WordPiece's phantom "▁" (which
+        // llama.cpp leaves in; only our SentencePiece-style decode takes it out)
+        boolean removeSpace = sp.addSpacePrefix() || (stripFirstRendered && tokenizer instanceof WordPieceTokenizer);
         if (removeSpecial && sp.addBos() && to > from && tokens[from] == sp.bos()) {
             removeSpace = false;
             from++;
