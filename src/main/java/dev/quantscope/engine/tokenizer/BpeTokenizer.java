@@ -40,6 +40,12 @@ public final class BpeTokenizer implements Tokenizer {
     private final Map<Pair, Integer> ranks;
     private final Options options;
     private final List<WordSplitter> splitters;
+    /**
+     * Ids per pre-tokenized word: a word always merges the same way, and running text repeats its words, so this
+     * saves most of the merging (Hugging Face's tokenizers cache the same way). Bounded; cleared when full.
+     */
+    private final Map<String, int[]> wordCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int WORD_CACHE_LIMIT = 65_536;
 
     public BpeTokenizer(Vocabulary vocab, SpecialTokens specials, Map<Pair, Integer> ranks, Options options) {
         this.vocab = vocab;
@@ -97,7 +103,16 @@ public final class BpeTokenizer implements Tokenizer {
         for (int c = 0, start = 0; c < chunks.size(); c++) {
             String word = new String(cps, start, chunks.get(c));
             start += chunks.get(c);
-            tokenizeWord(options.byteEncode() ? ByteLevel.encode(word) : word, out);
+            String symbols = options.byteEncode() ? ByteLevel.encode(word) : word;
+            int[] ids = wordCache.get(symbols);
+            if (ids == null) {
+                IntList wordIds = new IntList(symbols.length());
+                tokenizeWord(symbols, wordIds);
+                ids = wordIds.toArray();
+                if (wordCache.size() >= WORD_CACHE_LIMIT) wordCache.clear();
+                wordCache.put(symbols, ids);
+            }
+            for (int id : ids) out.add(id);
         }
     }
 
