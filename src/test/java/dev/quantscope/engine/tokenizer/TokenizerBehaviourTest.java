@@ -114,21 +114,31 @@ class TokenizerBehaviourTest {
         for (String vocab : new String[] {"tokenizers/ggml-vocab-llama-spm.gguf", "models/stories260K.gguf",
                 "tokenizers/ggml-vocab-gpt-2.gguf"}) {
             Tokenizer t = open(vocab);
-            // the first run includes JIT compilation; the machine is shared, so judge the best of three
-            long best = Long.MAX_VALUE;
-            long cold = 0;
+            // The first run includes JIT compilation. The machine is shared by several builds, so the limit is on
+            // this thread's CPU time (what the tokenizer costs), best of three; wall time is reported alongside.
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long bestCpu = Long.MAX_VALUE;
+            long coldWall = 0;
+            long coldCpu = 0;
             int[] ids = null;
             for (int run = 0; run < 3; run++) {
-                long t0 = System.nanoTime();
+                long w0 = System.nanoTime();
+                long c0 = mx.getCurrentThreadCpuTime();
                 int[] got = t.encode(text, true);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                if (run == 0) cold = ms;
-                best = Math.min(best, ms);
+                long cpuMs = (mx.getCurrentThreadCpuTime() - c0) / 1_000_000;
+                long wallMs = (System.nanoTime() - w0) / 1_000_000;
+                if (run == 0) {
+                    coldWall = wallMs;
+                    coldCpu = cpuMs;
+                }
+                bestCpu = Math.min(bestCpu, cpuMs);
                 if (ids != null) assertArrayEquals(ids, got);
                 ids = got;
             }
-            System.out.printf("%s: %d tokens, first run %d ms, best of 3 %d ms%n", vocab, ids.length, cold, best);
-            assertTrue(best < 500, vocab + " took " + best + " ms at best");
+            System.out.printf("%s: %d tokens, first run %d ms wall / %d ms CPU, best %d ms CPU%n",
+                    vocab, ids.length, coldWall, coldCpu, bestCpu);
+            assertTrue(coldCpu < 1000, vocab + " took " + coldCpu + " ms CPU on the first run");
+            assertTrue(bestCpu < 500, vocab + " took " + bestCpu + " ms CPU at best");
             assertTrue(ids.length > 5_000 && ids.length < 40_000, vocab + ": " + ids.length + " tokens");
             // lossless: the pieces give back the exact bytes
             ByteArrayOutputStream back = new ByteArrayOutputStream();
