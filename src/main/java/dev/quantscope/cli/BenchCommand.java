@@ -2,6 +2,8 @@ package dev.quantscope.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code quantscope bench …}: throughput benchmarks of engine parts. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -12,11 +14,16 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Mixin
     BenchModelCommand modelBench;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (modelBench.model != null) return modelBench.call();
-        System.out.println("usage: quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--json]");
-        System.out.println("       quantscope bench stats FILE [--threads N]");
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.println("usage: quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--json]");
+        out.println("       quantscope bench stats FILE [--threads N]");
+        out.flush();
         return 0;
     }
 }

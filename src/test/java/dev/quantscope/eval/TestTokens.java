@@ -1,5 +1,7 @@
 package dev.quantscope.eval;
 
+import dev.quantscope.engine.tokenizer.Tokenizers;
+
 import dev.quantscope.format.Model;
 import dev.quantscope.testing.SharedFiles;
 
@@ -14,6 +16,6 @@ final class TestTokens {
     static int[] shakespeare(Model model) throws Exception {
         byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
         String text = new String(Arrays.copyOf(all, 40_000), StandardCharsets.UTF_8);
-        return dev.quantscope.engine.llama.TestSpm.encode(model, text);
+        return Tokenizers.forModel(model).encode(text, true);
     }
 }

@@ -1,5 +1,8 @@
 package dev.quantscope.engine.llama;
 
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.testing.SharedFiles;
@@ -32,7 +35,7 @@ class HuggingFaceLayoutTest {
             assertEquals(RopeStyle.HALF_SPLIT, b.config().ropeStyle());
             assertEquals(RopeStyle.ADJACENT_PAIRS, a.config().ropeStyle());
             assertEquals(a.config().kvHeads(), b.config().kvHeads());
-            int[] tokens = new TestSpmTokenizer(gguf).encode("Tim had a red ball. He threw it high.", true);
+            int[] tokens = Tokenizers.forModel(gguf).encode("Tim had a red ball. He threw it high.", true);
             for (int p = 0; p < tokens.length; p++) {
                 float[] la = a.forward(tokens[p], p).clone();
                 float[] lb = b.forward(tokens[p], p);
@@ -52,7 +55,7 @@ class HuggingFaceLayoutTest {
              LlamaEngine a = new LlamaEngine(gguf, 32, 1);
              LlamaEngine b = new LlamaEngine(folder, 32, 1)) {
             assertEquals(WeightLayout.HUGGING_FACE, b.config().layout());
-            int[] tokens = new TestSpmTokenizer(gguf).encode("A little bird sang.", true);
+            int[] tokens = Tokenizers.forModel(gguf).encode("A little bird sang.", true);
             for (int p = 0; p < tokens.length; p++) {
                 float[] la = a.forward(tokens[p], p).clone();
                 float[] lb = b.forward(tokens[p], p);

@@ -1,5 +1,8 @@
 package dev.quantscope.engine.llama;
 
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+
 import dev.quantscope.eval.Perplexity;
 import dev.quantscope.eval.PerplexityResult;
 import dev.quantscope.format.Model;
@@ -22,7 +25,7 @@ class LlamaEnginePerplexityTest {
         String text = new String(Arrays.copyOf(all, 40_000), StandardCharsets.UTF_8);
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
              LlamaEngine engine = new LlamaEngine(model, 256, 2)) {
-            int[] tokens = new TestSpmTokenizer(model).encode(text, true);
+            int[] tokens = Tokenizers.forModel(model).encode(text, true);
             PerplexityResult r = Perplexity.compute(engine, tokens, 256, 1, ProgressMonitor.NONE);
             System.out.printf("stories260K PPL %.4f ± %.4f over %d tokens, %d chunks (total tokens %d)%n",
                     r.ppl(), r.pplError(), r.tokens(), r.chunks(), tokens.length);

@@ -1,5 +1,8 @@
 package dev.quantscope.engine.llama;
 
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.testing.SharedFiles;
@@ -21,7 +24,7 @@ class LlamaGenerationTest {
     void greedyStoryMatchesADoublePrecisionReference() throws Exception {
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
              LlamaEngine engine = new LlamaEngine(model, 128, 2)) {
-            TestSpmTokenizer tok = new TestSpmTokenizer(model);
+            Tokenizer tok = Tokenizers.forModel(model);
             int[] prompt = tok.encode("Once upon a time", true);
             List<Integer> ours = new ArrayList<>();
             Generation.run(engine, prompt, STEPS, Sampler.greedy(engine.config().vocab()), t -> ours.add(t));
@@ -53,7 +56,7 @@ class LlamaGenerationTest {
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
              LlamaEngine engine = new LlamaEngine(model, 64, 1)) {
             ReferenceLlama ref = new ReferenceLlama(model, 64);
-            int[] tokens = new TestSpmTokenizer(model).encode("The cat sat on the mat. It was happy.", true);
+            int[] tokens = Tokenizers.forModel(model).encode("The cat sat on the mat. It was happy.", true);
             for (int p = 0; p < tokens.length; p++) {
                 float[] ours = engine.forward(tokens[p], p);
                 double[] theirs = ref.forward(tokens[p], p);
@@ -67,7 +70,7 @@ class LlamaGenerationTest {
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
              LlamaEngine batched = new LlamaEngine(model, 128, 2, 16);
              LlamaEngine single = new LlamaEngine(model, 128, 1, 1)) {
-            int[] tokens = new TestSpmTokenizer(model).encode("Lily went to the park with her mom and saw a big dog.", true);
+            int[] tokens = Tokenizers.forModel(model).encode("Lily went to the park with her mom and saw a big dog.", true);
             float[][] fromBatch = new float[tokens.length][];
             batched.forwardBatch(tokens, 0, tokens.length, 0, 0, (i, l) -> fromBatch[i] = l.clone());
             for (int p = 0; p < tokens.length; p++) {
@@ -81,7 +84,7 @@ class LlamaGenerationTest {
     void seededSamplingIsReproducibleAndDiffersFromGreedy() throws Exception {
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
              LlamaEngine engine = new LlamaEngine(model, 128, 1)) {
-            int[] prompt = new TestSpmTokenizer(model).encode("Once upon a time", true);
+            int[] prompt = Tokenizers.forModel(model).encode("Once upon a time", true);
             int vocab = engine.config().vocab();
             int[] a = sample(engine, prompt, new Sampler(vocab, 1.0f, 0.9f, 42));
             int[] b = sample(engine, prompt, new Sampler(vocab, 1.0f, 0.9f, 42));

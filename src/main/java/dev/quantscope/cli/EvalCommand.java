@@ -1,0 +1,104 @@
+package dev.quantscope.cli;
+
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+import dev.quantscope.eval.KlDivergence;
+import dev.quantscope.eval.KlDivergenceResult;
+import dev.quantscope.eval.Perplexity;
+import dev.quantscope.eval.PerplexityResult;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.ModelOpener;
+import dev.quantscope.task.ProgressMonitor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code quantscope eval MODEL --text FILE [--ctx N] [--base MODEL] [--json]}: perplexity as llama-perplexity
+ * computes it, and with {@code --base} the KL divergence of MODEL against the base model, both run here.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Perplexity over a text (llama-perplexity's method); with --base, KL divergence against a base model.")
+public final class EvalCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Llama-family model (GGUF or Hugging Face folder).")
+    Path model;
+
+    @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to score.")
+    Path text;
+
+    @Option(names = "--ctx", paramLabel = "N", defaultValue = "512", description = "Window size in tokens (default: ${DEFAULT-VALUE}).")
+    int ctx;
+
+    @Option(names = "--base", paramLabel = "MODEL", description = "Base model for KL divergence (same vocabulary).")
+    Path base;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--json", description = "One JSON object: ppl, kld_mean, kld_median, kld_p99, kld_max, same_top_p, tokens.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        String content = Files.readString(text, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Model m = ModelOpener.open(model); LlamaEngine engine = new LlamaEngine(m, ctx, n)) {
+            Tokenizer tokenizer = Tokenizers.forModel(m);
+            int[] tokens = tokenizer.encode(content, true);
+            // llama.cpp puts BOS at the start of every window exactly when the tokenizer adds one.
+            int bos = tokens.length > 0 && tokenizer.specials().addBos() && tokens[0] == tokenizer.bos() ? tokenizer.bos() : -1;
+            if (base == null) {
+                PerplexityResult r = Perplexity.compute(engine, tokens, ctx, bos, ProgressMonitor.NONE);
+                if (json) {
+                    out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": null, \"kld_median\": null, \"kld_p99\": null, "
+                            + "\"kld_max\": null, \"same_top_p\": null, \"tokens\": %d}%n", r.ppl(), r.tokens());
+                } else {
+                    out.printf(Locale.ROOT, "%d chunks of %d tokens, %d scored%nPPL = %.4f +/- %.5f%n",
+                            r.chunks(), ctx, r.tokens(), r.ppl(), r.pplError());
+                }
+            } else {
+                try (Model b = ModelOpener.open(base); LlamaEngine baseEngine = new LlamaEngine(b, ctx, n)) {
+                    KlDivergenceResult r = KlDivergence.compute(baseEngine, engine, tokens, ctx, bos, ProgressMonitor.NONE);
+                    if (json) {
+                        out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": %.6f, \"kld_median\": %.6f, \"kld_p99\": %.6f, "
+                                        + "\"kld_max\": %.6f, \"same_top_p\": %.6f, \"tokens\": %d}%n",
+                                r.ppl(), r.kldMean(), r.kldMedian(), r.kldP99(), r.kldMax(), r.sameTopP(), r.tokens());
+                    } else {
+                        out.printf(Locale.ROOT, """
+                                %d chunks of %d tokens, %d scored
+                                Mean PPL(Q)    : %10.6f
+                                Mean PPL(base) : %10.6f
+                                Mean    KLD    : %10.6f
+                                Maximum KLD    : %10.6f
+                                99.0%%   KLD    : %10.6f
+                                90.0%%   KLD    : %10.6f
+                                Median  KLD    : %10.6f
+                                Mean    Δp     : %6.3f %%
+                                RMS Δp         : %6.3f %%
+                                Same top p     : %6.3f %%
+                                """, r.chunks(), ctx, r.tokens(), r.ppl(), r.pplBase(), r.kldMean(), r.kldMax(),
+                                r.kldP99(), r.kldP90(), r.kldMedian(), 100 * r.deltaPMean(), 100 * r.deltaPRms(),
+                                100 * r.sameTopP());
+                    }
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}
