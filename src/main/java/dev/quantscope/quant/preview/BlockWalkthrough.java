@@ -11,7 +11,7 @@ import java.util.List;
  * @param row         row of the tensor
  * @param firstColumn column of the block's first weight
  * @param steps       the stored parameters, in the order they are computed
- * @param decodeRule  the formula that turns a code into a value, e.g. "x̂ = d · (q − 8)"
+ * @param decodeRule  the formula that turns a code into a value, e.g. "y = d · (q − 8)"
  * @param original    the weights
  * @param codes       their integer codes, or null when the target has none (a float cast, an unknown layout)
  * @param dequantized what they decode to

@@ -43,7 +43,7 @@ public final class Walkthroughs {
                 float[] x = Arrays.copyOfRange(rowValues, first, Math.min(rowValues.length, first + BLOCK));
                 yield new BlockWalkthrough(tensor, target.label(), row, first,
                         List.of(new BlockWalkthrough.Step("kept", "the source bytes are copied", "no error")),
-                        "x̂ = x", x, null, x.clone(), distinct(x));
+                        "y = x", x, null, x.clone(), distinct(x));
             }
             case Target.Stored s -> stored(tensor, s.type(), row, rowValues, first);
         };
@@ -56,7 +56,7 @@ public final class Walkthroughs {
             return new BlockWalkthrough(tensor, type.name(), row, first,
                     List.of(new BlockWalkthrough.Step("cast", "each weight rounded to the nearest " + type
                             + " value (round to nearest even)", type.bitsPerElement() + " bits per weight")),
-                    "x̂ = round_" + type + "(x)", x, null, q, distinct(q));
+                    "y = round_" + type + "(x)", x, null, q, distinct(q));
         }
         int sb = type.blockElements();
         int superStart = first / sb * sb;
@@ -85,7 +85,7 @@ public final class Walkthroughs {
             return new BlockWalkthrough(tensor, type.name(), row, first,
                     List.of(new BlockWalkthrough.Step("block", "quantized by ggml's " + type + " quantizer as a block"
                             + " of " + sb, type.blockBytes() + " bytes for " + sb + " weights")),
-                    "x̂ = " + type + " dequantization", orig, null, deq, distinct(deq));
+                    "y = " + type + " dequantization", orig, null, deq, distinct(deq));
         }
         int[] codes = l.codes().length == sb ? Arrays.copyOfRange(l.codes(), offset, offset + n) : l.codes();
         float[] rebuilt = l.rebuilt().length == sb ? Arrays.copyOfRange(l.rebuilt(), offset, offset + n) : l.rebuilt();
@@ -115,7 +115,7 @@ public final class Walkthroughs {
         return new Layout(List.of(
                 step("m", "the weight of largest magnitude, with its sign", "see d"),
                 step("d (FP16)", "d = m / −8, so m maps to code 0", d)),
-                "x̂ = d · (q − 8),  q = clamp(round(x / d) + 8, 0, 15)", q, grid(d, -8, 0, 15), map(q, k -> d * (k - 8)));
+                "y = d · (q − 8),  q = clamp(round(x / d) + 8, 0, 15)", q, grid(d, -8, 0, 15), map(q, k -> d * (k - 8)));
     }
 
     private static Layout q4_1(byte[] b) {
@@ -128,7 +128,7 @@ public final class Walkthroughs {
         return new Layout(List.of(
                 step("m = min (FP16)", "m = min(x)", m),
                 step("d (FP16)", "d = (max(x) − min(x)) / 15", d)),
-                "x̂ = d · q + m,  q = clamp(round((x − m) / d), 0, 15)", q, affine(d, m, 15), map(q, k -> d * k + m));
+                "y = d · q + m,  q = clamp(round((x − m) / d), 0, 15)", q, affine(d, m, 15), map(q, k -> d * k + m));
     }
 
     private static Layout q5(byte[] b, boolean withMin) {
@@ -147,13 +147,13 @@ public final class Walkthroughs {
                     step("m = min (FP16)", "m = min(x)", m),
                     step("d (FP16)", "d = (max(x) − min(x)) / 31", d),
                     step("qh", "the 5th bit of each code, packed in 32 bits", String.format(Locale.ROOT, "0x%08x", qh))),
-                    "x̂ = d · q + m,  q = clamp(round((x − m) / d), 0, 31)", q, affine(d, m, 31), map(q, k -> d * k + m));
+                    "y = d · q + m,  q = clamp(round((x − m) / d), 0, 31)", q, affine(d, m, 31), map(q, k -> d * k + m));
         }
         return new Layout(List.of(
                 step("m", "the weight of largest magnitude, with its sign", "see d"),
                 step("d (FP16)", "d = m / −16", d),
                 step("qh", "the 5th bit of each code, packed in 32 bits", String.format(Locale.ROOT, "0x%08x", qh))),
-                "x̂ = d · (q − 16),  q = clamp(round(x / d) + 16, 0, 31)", q, grid(d, -16, 0, 31), map(q, k -> d * (k - 16)));
+                "y = d · (q − 16),  q = clamp(round(x / d) + 16, 0, 31)", q, grid(d, -16, 0, 31), map(q, k -> d * (k - 16)));
     }
 
     private static Layout q8_0(byte[] b) {
@@ -161,7 +161,7 @@ public final class Walkthroughs {
         int[] q = new int[32];
         for (int j = 0; j < 32; j++) q[j] = b[2 + j];
         return new Layout(List.of(step("d (FP16)", "d = max|x| / 127", d)),
-                "x̂ = d · q,  q = round(x / d) ∈ [−127, 127]", q, grid(d, 0, -127, 127), map(q, k -> d * k));
+                "y = d · q,  q = round(x / d) ∈ [−127, 127]", q, grid(d, 0, -127, 127), map(q, k -> d * k));
     }
 
     private static Layout iq4_nl(byte[] b) {
@@ -176,7 +176,7 @@ public final class Walkthroughs {
         return new Layout(List.of(
                 step("code book", "16 fixed non-uniform levels (kvalues_iq4nl)", Arrays.toString(IQ4_NL_VALUES)),
                 step("d (FP16)", "d fitted by least squares to the nearest code-book levels", d)),
-                "x̂ = d · kvalues[q]", q, levels, map(q, k -> d * IQ4_NL_VALUES[k]));
+                "y = d · kvalues[q]", q, levels, map(q, k -> d * IQ4_NL_VALUES[k]));
     }
 
     // ---- K-quants: super-blocks of 256 ----
@@ -217,7 +217,7 @@ public final class Walkthroughs {
                 step("m (6 bits)", "sub-block minimum code: m = round(min_j / dmin)", m),
                 step("scale = d · sc", "the sub-block's step between levels", scale),
                 step("min = dmin · m", "subtracted from every level (the sub-block's minimum is −min)", min)),
-                "x̂ = d·sc · q − dmin·m,  q ∈ [0, " + max + "]  (" + name + ")", q, affine(scale, -min, max), map(q, k -> scale * k - min));
+                "y = d·sc · q − dmin·m,  q ∈ [0, " + max + "]  (" + name + ")", q, affine(scale, -min, max), map(q, k -> scale * k - min));
     }
 
     private static Layout q6_k(byte[] b, int offset) {
@@ -254,7 +254,7 @@ public final class Walkthroughs {
                 step("sc (int8), last 16", "sub-block scale code of the second sub-block", sB),
                 step("scale = d · sc", "step between levels, first / second sub-block",
                         fmt(d * sA) + " / " + fmt(d * sB))),
-                "x̂ = d · sc · (q − 32),  q ∈ [0, 63]  (6 bits: 4 in ql, 2 in qh)", q, unbox(levels),
+                "y = d · sc · (q − 32),  q ∈ [0, 63]  (6 bits: 4 in ql, 2 in qh)", q, unbox(levels),
                 rebuild(q, i -> d * b[192 + scaleIdx[offset + i]] * (q[i] - 32)));
     }
 
@@ -287,7 +287,7 @@ public final class Walkthroughs {
                 step("dmin (FP16)", "super-block scale of the 4-bit sub-block minimums: dmin = max(min_j) / 15", dmin),
                 step("sc, m (4+4 bits)", "scale and minimum codes of the two sub-blocks",
                         (a & 0xF) + ", " + (a >>> 4) + "  /  " + (c & 0xF) + ", " + (c >>> 4))),
-                "x̂ = d·sc · q − dmin·m,  q ∈ [0, 3]", q, unbox(levels), rebuild(q, i -> {
+                "y = d·sc · q − dmin·m,  q ∈ [0, 3]", q, unbox(levels), rebuild(q, i -> {
                     int v = b[scaleIdx[offset + i]] & 0xFF;
                     return d * (v & 0xF) * q[i] - dmin * (v >>> 4);
                 }));
