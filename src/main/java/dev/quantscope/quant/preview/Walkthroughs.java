@@ -210,7 +210,7 @@ public final class Walkthroughs {
         String name = five ? "Q5_K" : "Q4_K";
         return new Layout(List.of(
                 step("super-block", "256 weights = 8 sub-blocks of 32; this is sub-block " + j, "weights "
-                        + (offset / 32 * 32) + "…" + (offset / 32 * 32 + 31) + " of the super-block"),
+                        + (offset / 32 * 32) + "–" + (offset / 32 * 32 + 31) + " of 256"),
                 step("d (FP16)", "super-block scale of the sub-block scales: d = max(scale_j) / 63", d),
                 step("dmin (FP16)", "super-block scale of the sub-block minimums: dmin = max(min_j) / 63", dmin),
                 step("sc (6 bits)", "sub-block scale code: sc = round(scale_j / d)", sc),
