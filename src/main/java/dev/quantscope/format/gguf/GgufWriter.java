@@ -1,5 +1,6 @@
 package dev.quantscope.format.gguf;
 
+import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
@@ -8,14 +9,9 @@ import dev.quantscope.task.ProgressMonitor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -34,12 +30,13 @@ public final class GgufWriter {
     /** Bytes moved between cancellation checks and progress reports. */
     static final int CHUNK = 4 << 20;
 
-    /** Opens the channel the temporary file is written through. Tests inject one that fails mid-way. */
+    /**
+     * Opens the channel the temporary file is written through. Tests inject one that fails mid-way. Kept as
+     * GGUF's own name for {@link FileCommit.ChannelOpener}.
+     */
     @FunctionalInterface
-    public interface ChannelOpener {
-        WritableByteChannel open(Path temp) throws IOException;
-
-        ChannelOpener FILE = temp -> FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    public interface ChannelOpener extends FileCommit.ChannelOpener {
+        ChannelOpener FILE = FileCommit.ChannelOpener.FILE::open;
     }
 
     /**
@@ -57,78 +54,21 @@ public final class GgufWriter {
     }
 
     static GgufOutputLayout write(GgufOutput output, Path target, Collection<Path> inputs, ProgressMonitor monitor,
-                                  ChannelOpener opener) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        refuseInputs(absolute, inputs);
-        if (Files.isDirectory(absolute)) throw new IllegalArgumentException(absolute + " is a directory");
+                                  FileCommit.ChannelOpener opener) throws IOException {
+        FileCommit.checkTarget(target, inputs);
         GgufOutputLayout layout = GgufOutputLayout.of(output);
-        Path dir = absolute.getParent();
-        Files.createDirectories(dir);
-
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".part");
-        try {
-            makeReadable(temp);
-            long total = Math.multiplyExact(layout.fileSize(), 2L);
-            try (WritableByteChannel ch = opener.open(temp)) {
-                writeAll(ch, output, layout, monitor, total);
-            }
-            // Durable before it becomes visible: a crash after the rename must not leave a hole-filled file.
-            try (FileChannel sync = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                sync.force(true);
-            }
-            verify(temp, output, layout, monitor, total);
-            monitor.checkCancelled();
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename " + temp + " to " + absolute + " atomically", e);
-            }
-            monitor.progress(total, total);
-            return layout;
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                t.addSuppressed(suppressed);
-            }
-            throw t;
-        }
-    }
-
-    /** Refuses a target that is, or resolves to, one of the inputs: by real path (symlinks) and by file identity. */
-    static void refuseInputs(Path target, Collection<Path> inputs) throws IOException {
-        Path realTarget = realPathOf(target);
-        for (Path in : inputs) {
-            Path realIn = realPathOf(in.toAbsolutePath());
-            boolean same = realIn.equals(realTarget)
-                    || (Files.exists(target) && Files.exists(in) && Files.isSameFile(target, in));
-            if (same) {
-                throw new IllegalArgumentException("refusing to overwrite the input file " + in + " (output " + target + ")");
-            }
-        }
-    }
-
-    /** The real path of a file that may not exist yet: its parent's real path plus its name. */
-    private static Path realPathOf(Path p) throws IOException {
-        if (Files.exists(p)) return p.toRealPath();
-        Path parent = p.getParent();
-        if (parent != null && Files.exists(parent)) return parent.toRealPath().resolve(p.getFileName());
-        return p.normalize();
-    }
-
-    private static void makeReadable(Path temp) {
-        try {
-            // createTempFile makes the file private (rw-------); a model file is normally readable by all.
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException | IOException notPosix) {
-            // not a POSIX file system: keep the default permissions
-        }
+        long total = Math.multiplyExact(layout.fileSize(), 2L);
+        FileCommit.write(target, inputs, monitor, opener,
+                ch -> writeAll(ch, output, layout, monitor, total),
+                temp -> verify(temp, output, layout, monitor, total));
+        monitor.progress(total, total);
+        return layout;
     }
 
     private static void writeAll(WritableByteChannel ch, GgufOutput output, GgufOutputLayout layout,
                                  ProgressMonitor monitor, long total) throws IOException {
         long done = 0;
-        writeFully(ch, ByteBuffer.wrap(layout.header()));
+        FileCommit.writeFully(ch, ByteBuffer.wrap(layout.header()));
         done += layout.dataOffset();
         monitor.progress(done, total);
         ByteBuffer zeros = ByteBuffer.allocate(layout.alignment());
@@ -137,21 +77,15 @@ public final class GgufWriter {
             for (long pos = 0; pos < data.byteSize(); pos += CHUNK) {
                 monitor.checkCancelled();
                 long n = Math.min(CHUNK, data.byteSize() - pos);
-                writeFully(ch, data.asSlice(pos, n).asByteBuffer());
+                FileCommit.writeFully(ch, data.asSlice(pos, n).asByteBuffer());
                 done += n;
                 monitor.progress(done, total);
             }
             int pad = (int) (GgufOutputLayout.padded(data.byteSize(), layout.alignment()) - data.byteSize());
-            writeFully(ch, zeros.clear().limit(pad));
+            FileCommit.writeFully(ch, zeros.clear().limit(pad));
             done += pad;
         }
         monitor.checkCancelled();
-    }
-
-    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            if (ch.write(b) < 0) throw new IOException("the channel refused to write");
-        }
     }
 
     /** Reads the written file back and checks it holds exactly what was meant. */

@@ -1,0 +1,136 @@
+package dev.quantscope.recipe;
+
+import dev.quantscope.format.Model;
+import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.quant.ggml.GgmlQuantizer;
+import dev.quantscope.quant.ggml.QuantizedSize;
+import dev.quantscope.quant.preset.ModelHparams;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.quant.preset.PresetPlanner;
+import dev.quantscope.quant.preset.SourceTensor;
+import dev.quantscope.quant.preset.TensorChoice;
+import dev.quantscope.quant.scheme.Cast;
+import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Applies a {@link Recipe} to a model's tensors. */
+final class RecipeResolver {
+    private RecipeResolver() {}
+
+    static RecipePlan resolve(Recipe recipe, Model model) {
+        Map<String, TensorChoice> presetChoices = switch (recipe.base()) {
+            case RecipeBase.DefaultScheme d -> Map.of();
+            case RecipeBase.PresetChoices p -> presetChoices(p.preset(), model);
+        };
+        List<TensorPlan> out = new ArrayList<>(model.tensors().size());
+        long sourceBytes = 0;
+        for (TensorInfo t : model.tensors()) {
+            sourceBytes = Math.addExact(sourceBytes, t.byteSize());
+            out.add(plan(recipe, t, presetChoices));
+        }
+        return new RecipePlan(recipe, out, sourceBytes);
+    }
+
+    private static TensorPlan plan(Recipe recipe, TensorInfo t, Map<String, TensorChoice> presetChoices) {
+        int rule = recipe.firstMatch(t.name());
+        QuantScheme scheme;
+        String decidedBy;
+        if (rule >= 0) {
+            scheme = recipe.rules().get(rule).scheme();
+            decidedBy = "rule " + (rule + 1) + " (" + recipe.rules().get(rule).pattern().text() + ")";
+        } else if (isVectorOrNorm(t)) {
+            scheme = Keep.INSTANCE;
+            decidedBy = "1-D/norm kept";
+        } else {
+            switch (recipe.base()) {
+                case RecipeBase.DefaultScheme d -> {
+                    scheme = d.scheme();
+                    decidedBy = "default";
+                }
+                case RecipeBase.PresetChoices p -> {
+                    TensorChoice c = presetChoices.get(t.name());
+                    scheme = presetScheme(c);
+                    decidedBy = "preset " + p.preset().name();
+                }
+            }
+        }
+        long rowLength = t.shape().rank() == 0 ? 1 : t.shape().rowLength();
+        long rows = t.shape().rank() == 0 ? 1 : t.shape().rows();
+        Optional<String> problem = problem(scheme, t, rowLength);
+        QuantizedSize size = problem.isPresent()
+                ? new QuantizedSize(t.parameters(), t.byteSize())
+                : sizeOf(scheme, t, rows, rowLength);
+        return new TensorPlan(t.name(), rows, rowLength, t.dtype(), scheme, decidedBy, size, problem);
+    }
+
+    private static QuantizedSize sizeOf(QuantScheme scheme, TensorInfo t, long rows, long rowLength) {
+        // A kept tensor takes exactly its bytes in the file, whatever its type (even types without a block size).
+        if (scheme instanceof Keep) return new QuantizedSize(t.parameters(), t.byteSize());
+        return scheme.size(t.dtype(), rows, rowLength);
+    }
+
+    private static Optional<String> problem(QuantScheme scheme, TensorInfo t, long rowLength) {
+        if (scheme instanceof Keep) return Optional.empty();
+        if (!t.decodable()) return Optional.of(t.dtype() + " cannot be decoded to floats to quantize");
+        return scheme.unsupportedReason(rowLength);
+    }
+
+    /**
+     * 1-D tensors (ggml_n_dims < 2: trailing 1s do not count) and normalisation weights: what llama-quantize and
+     * every common tool leave unquantized.
+     */
+    static boolean isVectorOrNorm(TensorInfo t) {
+        long[] dims = t.shape().dims();
+        int big = 0;
+        for (long d : dims) if (d > 1) big++;
+        return big < 2 || t.name().toLowerCase(Locale.ROOT).contains("norm");
+    }
+
+    /** The type the preset planner chose, as a scheme: its ggml block type, or keep when it stays the source's. */
+    private static QuantScheme presetScheme(TensorChoice c) {
+        if (c == null || !c.quantizable() || !c.converts()) return Keep.INSTANCE;
+        DType type = c.type();
+        if (GgmlQuantizer.supports(type)) return new GgmlBlock(type);
+        if (Cast.supports(type)) return new Cast(type); // llama-quantize's F16 fallback for rows no block fits
+        throw new IllegalStateException(c.name() + ": preset chose " + type + ", which QuantScope cannot write");
+    }
+
+    private static Map<String, TensorChoice> presetChoices(Preset preset, Model model) {
+        List<TensorChoice> choices;
+        if (model.details() instanceof GgufFile gguf) {
+            choices = PresetPlanner.plan(preset, gguf);
+        } else {
+            List<SourceTensor> tensors = model.tensors().stream().map(SourceTensor::of).toList();
+            choices = PresetPlanner.plan(preset, hparams(model), tensors);
+        }
+        Map<String, TensorChoice> byName = new HashMap<>();
+        for (TensorChoice c : choices) byName.put(c.name(), c);
+        return byName;
+    }
+
+    /** Hyper-parameters of a non-GGUF model from its config.json (Hugging Face names). */
+    private static ModelHparams hparams(Model model) {
+        if (!(model.metadata().get("config.json") instanceof Map<?, ?> cfg)) {
+            throw new IllegalArgumentException(model.source() + ": a preset recipe needs the model's layer and head "
+                    + "counts (GGUF metadata or config.json), and this model has neither");
+        }
+        int layers = intOf(cfg, "num_hidden_layers", 0);
+        int heads = intOf(cfg, "num_attention_heads", 0);
+        return new ModelHparams(model.architecture(), layers, heads, intOf(cfg, "num_key_value_heads", heads),
+                intOf(cfg, "num_local_experts", 0));
+    }
+
+    private static int intOf(Map<?, ?> cfg, String key, int fallback) {
+        return cfg.get(key) instanceof Number n ? Math.toIntExact(n.longValue()) : fallback;
+    }
+}
