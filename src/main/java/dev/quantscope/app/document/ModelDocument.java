@@ -1,5 +1,6 @@
 package dev.quantscope.app.document;
 
+import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.overview.OverviewViewModel;
 import dev.quantscope.format.Model;
@@ -12,11 +13,13 @@ public final class ModelDocument {
     private final ModelSession session;
     private final ExplorerViewModel explorer;
     private final OverviewViewModel overview;
+    private final CompressViewModel compress;
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
         this.explorer = new ExplorerViewModel(session, executor);
         this.overview = new OverviewViewModel(session, executor);
+        this.compress = new CompressViewModel(session, executor);
     }
 
     public Model model() { return session.model(); }
@@ -32,6 +35,8 @@ public final class ModelDocument {
 
     public OverviewViewModel overview() { return overview; }
 
+    public CompressViewModel compress() { return compress; }
+
     /**
      * Cancels the pages' work and unmaps the file once the last reader is out. The wait happens on its own
      * thread so the FX thread never blocks on a worker that is finishing a chunk.
@@ -39,6 +44,7 @@ public final class ModelDocument {
     public void close() {
         explorer.cancelAll();
         overview.cancelAll();
+        compress.cancelAll();
         Thread.ofVirtual().name("close-" + title()).start(session::close);
     }
 }

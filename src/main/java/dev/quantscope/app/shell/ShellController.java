@@ -7,6 +7,7 @@ import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Fxml;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.document.ModelDocument;
+import dev.quantscope.app.compress.CompressController;
 import dev.quantscope.app.explorer.ExplorerController;
 import dev.quantscope.app.overview.OverviewController;
 import javafx.application.Application;
@@ -109,8 +110,15 @@ public final class ShellController implements FxController {
         ControllerFactory controllers = ControllerFactory.builder()
                 .bind(ExplorerController.class, () -> explorer[0] = new ExplorerController(doc.explorer()))
                 .bind(OverviewController.class, () -> new OverviewController(doc.overview()))
+                .bind(CompressController.class, () -> new CompressController(doc.compress()))
                 .build();
         Parent content = Fxml.load("document", "document", controllers);
+        // The Compress page measures errors only once it is first shown: opening a model stays cheap.
+        if (content instanceof TabPane pages) {
+            pages.getSelectionModel().selectedItemProperty().addListener((_, _, page) -> {
+                if (page != null && "compressPage".equals(page.getId())) doc.compress().start();
+            });
+        }
         Tab tab = new Tab(doc.title(), content);
         tab.setTooltip(new Tooltip(doc.source().toAbsolutePath().toString()));
         // Closing the tab from its × goes through the view model so the model is unmapped.

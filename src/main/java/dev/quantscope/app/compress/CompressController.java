@@ -1,0 +1,375 @@
+package dev.quantscope.app.compress;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.FxController;
+import dev.quantscope.app.common.Numbers;
+import dev.quantscope.app.common.StatePane;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.quant.preview.BlockWalkthrough;
+import dev.quantscope.quant.preview.ModelPlan;
+import dev.quantscope.quant.preview.OverrideRule;
+import dev.quantscope.quant.preview.TensorPlan;
+import dev.quantscope.quant.preview.TensorPreview;
+import dev.quantscope.quant.preview.Walkthroughs;
+import dev.quantscope.tensor.DType;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.fxml.FXML;
+import javafx.geometry.Insets;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.RadioButton;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.cell.ChoiceBoxTableCell;
+import javafx.scene.control.cell.ComboBoxTableCell;
+import javafx.scene.control.cell.TextFieldTableCell;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Binds the Compress page to its {@link CompressViewModel}. */
+public final class CompressController implements FxController {
+    private final CompressViewModel vm;
+    private final CompressCharts.Tradeoff tradeoffChart = new CompressCharts.Tradeoff();
+    private final CompressCharts.PerTensor perTensorChart = new CompressCharts.PerTensor();
+    private final CompressCharts.Overlay overlayChart = new CompressCharts.Overlay();
+    private final CompressCharts.Errors errorChart = new CompressCharts.Errors();
+    private final WalkthroughPane how = new WalkthroughPane();
+
+    @FXML private Label sizeLabel;
+    @FXML private Label bpwLabel;
+    @FXML private Label fromLabel;
+    @FXML private RadioButton presetRadio;
+    @FXML private RadioButton customRadio;
+    @FXML private ComboBox<Preset> presetCombo;
+    @FXML private ComboBox<DType> typeCombo;
+    @FXML private Label typeHint;
+    @FXML private Button addRuleButton;
+    @FXML private Button removeRuleButton;
+    @FXML private TableView<RuleRow> rulesTable;
+    @FXML private TableColumn<RuleRow, String> patternColumn;
+    @FXML private TableColumn<RuleRow, OverrideRule.Syntax> syntaxColumn;
+    @FXML private TableColumn<RuleRow, String> targetColumn;
+    @FXML private Label problemLabel;
+    @FXML private Button exportButton;
+    @FXML private Label exportHint;
+    @FXML private ComboBox<String> tensorCombo;
+    @FXML private Spinner<Integer> rowSpinner;
+    @FXML private Spinner<Integer> blockSpinner;
+    @FXML private HBox activityBox;
+    @FXML private Label activityLabel;
+    @FXML private ProgressBar activityProgress;
+    @FXML private Button cancelButton;
+    @FXML private TabPane compressTabs;
+    @FXML private ComboBox<String> errorMetricCombo;
+    @FXML private Label samplingLabel;
+    @FXML private StackPane tradeoffHost;
+    @FXML private StackPane perTensorHost;
+    @FXML private StackPane overlayHost;
+    @FXML private StackPane errorHost;
+    @FXML private StackPane howHost;
+
+    private StatePane tradeoffState;
+    private StatePane perTensorState;
+    private StatePane overlayState;
+    private StatePane errorState;
+    private StatePane howState;
+
+    public CompressController(CompressViewModel vm) {
+        this.vm = vm;
+    }
+
+    @FXML
+    private void initialize() {
+        presetCombo.setItems(FXCollections.observableArrayList(Preset.values()));
+        presetCombo.setId("presetCombo");
+        presetCombo.valueProperty().bindBidirectional(vm.presetProperty());
+        typeCombo.setItems(FXCollections.observableArrayList(Targets.quantTypes()));
+        typeCombo.valueProperty().bindBidirectional(vm.customTypeProperty());
+        presetRadio.setSelected(vm.modeProperty().get() == CompressViewModel.Mode.PRESET);
+        customRadio.setSelected(vm.modeProperty().get() == CompressViewModel.Mode.CUSTOM);
+        presetRadio.selectedProperty().addListener((_, _, on) -> { if (on) vm.modeProperty().set(CompressViewModel.Mode.PRESET); });
+        customRadio.selectedProperty().addListener((_, _, on) -> { if (on) vm.modeProperty().set(CompressViewModel.Mode.CUSTOM); });
+        vm.modeProperty().addListener((_, _, m) -> {
+            presetRadio.setSelected(m == CompressViewModel.Mode.PRESET);
+            customRadio.setSelected(m == CompressViewModel.Mode.CUSTOM);
+        });
+        presetCombo.disableProperty().bind(customRadio.selectedProperty());
+        typeCombo.disableProperty().bind(presetRadio.selectedProperty());
+        rulesTable.disableProperty().bind(presetRadio.selectedProperty());
+        addRuleButton.disableProperty().bind(presetRadio.selectedProperty());
+        removeRuleButton.disableProperty().bind(presetRadio.selectedProperty()
+                .or(rulesTable.getSelectionModel().selectedItemProperty().isNull()));
+
+        patternColumn.setCellValueFactory(c -> c.getValue().patternProperty());
+        patternColumn.setCellFactory(TextFieldTableCell.forTableColumn());
+        syntaxColumn.setCellValueFactory(c -> c.getValue().syntaxProperty());
+        syntaxColumn.setCellFactory(ChoiceBoxTableCell.forTableColumn(OverrideRule.Syntax.values()));
+        targetColumn.setCellValueFactory(c -> c.getValue().targetProperty());
+        targetColumn.setCellFactory(ComboBoxTableCell.forTableColumn(FXCollections.observableArrayList(Targets.names())));
+        rulesTable.setItems(vm.rules());
+        rulesTable.setPlaceholder(new Label("No rules: every quantizable tensor gets the default"));
+        addRuleButton.setOnAction(_ -> vm.rules().add(new RuleRow("blk.*.ffn_down.weight", OverrideRule.Syntax.GLOB, "Q6_K")));
+        removeRuleButton.setOnAction(_ -> vm.rules().remove(rulesTable.getSelectionModel().getSelectedItem()));
+        problemLabel.textProperty().bind(vm.planProblemProperty());
+
+        vm.planProperty().addListener((_, _, p) -> showPlan(p));
+        showPlan(vm.plan());
+
+        tensorCombo.setItems(FXCollections.observableArrayList(
+                vm.model().tensors().stream().map(t -> t.name()).toList()));
+        tensorCombo.valueProperty().bindBidirectional(vm.selectedTensorProperty());
+        rowSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0));
+        blockSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0));
+        vm.selectedTensorProperty().addListener((_, _, _) -> fitSpinners());
+        fitSpinners();
+        rowSpinner.valueProperty().addListener((_, _, v) -> { if (v != null) vm.rowProperty().set(v); });
+        blockSpinner.valueProperty().addListener((_, _, v) -> { if (v != null) vm.blockProperty().set(v); });
+        vm.rowProperty().addListener((_, _, v) -> rowSpinner.getValueFactory().setValue(v.intValue()));
+        vm.blockProperty().addListener((_, _, v) -> blockSpinner.getValueFactory().setValue(v.intValue()));
+
+        activityBox.visibleProperty().bind(vm.activity().busyProperty());
+        activityLabel.textProperty().bind(vm.activity().messageProperty());
+        activityProgress.progressProperty().bind(vm.activity().progressProperty());
+        cancelButton.setOnAction(_ -> vm.activity().cancelAll());
+
+        errorMetricCombo.setItems(FXCollections.observableArrayList("SQNR (dB)", "weight MSE"));
+        errorMetricCombo.getSelectionModel().select(vm.errorAsMseProperty().get() ? 1 : 0);
+        errorMetricCombo.getSelectionModel().selectedIndexProperty().addListener((_, _, i) ->
+                vm.errorAsMseProperty().set(i.intValue() == 1));
+        samplingLabel.setText(vm.estimator().describeSampling());
+
+        tradeoffState = host(tradeoffHost, tradeoffChart.viewer(), "Measuring every preset…");
+        perTensorState = host(perTensorHost, perTensorChart.viewer(), "Measuring every tensor…");
+        overlayState = host(overlayHost, overlayChart.viewer(), "Pick a tensor");
+        errorState = host(errorHost, errorChart.viewer(), "");
+        ScrollPane howScroll = new ScrollPane(how);
+        howScroll.setFitToWidth(true);
+        howState = host(howHost, howScroll, "Pick a tensor");
+        vm.tradeoff().stateProperty().addListener((_, _, s) -> showTradeoff(s));
+        vm.errorAsMseProperty().addListener((_, _, _) -> showTradeoff(vm.tradeoff().state()));
+        vm.preview().stateProperty().addListener((_, _, s) -> showPreview(s));
+        vm.export().stateProperty().addListener((_, _, s) -> showExport(s));
+
+        exportButton.setOnAction(_ -> chooseExportTarget());
+    }
+
+    private static StatePane host(StackPane host, javafx.scene.Node content, String idle) {
+        StatePane p = new StatePane(content, idle);
+        host.getChildren().add(p);
+        return p;
+    }
+
+    private void fitSpinners() {
+        ModelPlan p = vm.plan();
+        String name = vm.selectedTensorProperty().get();
+        TensorPlan t = p == null || name == null ? null : p.tensor(name).orElse(null);
+        int rows = t == null ? 1 : (int) Math.min(Integer.MAX_VALUE, Math.max(1, t.rows()));
+        int blocks = t == null ? 1 : Walkthroughs.blocksPerRow(t.rowLength());
+        rowSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, rows - 1, 0));
+        blockSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, Math.max(0, blocks - 1), 0));
+    }
+
+    private void showPlan(ModelPlan p) {
+        if (p == null) return;
+        long source = vm.model().tensorBytes();
+        sizeLabel.setText(Numbers.bytes(p.bytes()));
+        bpwLabel.setText(String.format(Locale.ROOT, "%.3f bits per weight", p.bitsPerWeight()));
+        fromLabel.setText(String.format(Locale.ROOT, "%s · %s bytes, %s of the source's %s", p.label(),
+                Numbers.grouped(p.bytes()), Numbers.percent(source == 0 ? 0 : (double) p.bytes() / source),
+                Numbers.bytes(source)));
+        long fallbacks = p.tensors().stream().filter(t -> !t.note().isEmpty()).count();
+        typeHint.setText(fallbacks == 0 ? "" : fallbacks + " tensors fell back (rows do not fit the blocks)");
+        boolean gguf = vm.ggufExportable();
+        exportButton.setDisable(!gguf);
+        exportHint.setText(gguf ? "Writes a GGUF file llama.cpp can load (never over the input)."
+                : "GGUF export needs a GGUF source model.");
+    }
+
+    private void showTradeoff(Async<TradeoffResult> s) {
+        tradeoffState.show(s);
+        perTensorState.show(s);
+        if (s instanceof Async.Done<TradeoffResult>(TradeoffResult r)) {
+            tradeoffChart.show(r, vm.errorAsMseProperty().get());
+            perTensorChart.show(r.current());
+            samplingLabel.setText(r.note());
+        }
+    }
+
+    private void showPreview(Async<TensorPreview> s) {
+        overlayState.show(s);
+        errorState.show(s);
+        howState.show(s);
+        switch (s) {
+            case Async.Done<TensorPreview>(TensorPreview p) -> {
+                overlayChart.show(p);
+                errorChart.show(p);
+                how.show(p.walkthrough(), p.plan());
+            }
+            default -> {
+                overlayChart.clear();
+                errorChart.clear();
+            }
+        }
+    }
+
+    // ---- export ----
+
+    private void chooseExportTarget() {
+        ModelPlan p = vm.plan();
+        Path source = vm.model().source().toAbsolutePath();
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export quantized model");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GGUF", "*.gguf"));
+        if (source.getParent() != null) chooser.setInitialDirectory(source.getParent().toFile());
+        chooser.setInitialFileName(suggestedName(source, p));
+        File f = chooser.showSaveDialog(window());
+        if (f != null) export(f.toPath());
+    }
+
+    /** {@code model-f16.gguf} + Q4_K_M → {@code model-Q4_K_M.gguf}; never the input's own name. */
+    static String suggestedName(Path source, ModelPlan p) {
+        String name = source.getFileName().toString();
+        String stem = name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
+        stem = stem.replaceAll("(?i)-(f16|f32|bf16)$", "");
+        String tag = p.preset().map(Enum::name).orElse("custom");
+        return stem + "-" + tag + ".gguf";
+    }
+
+    /** Exports to {@code target}, refusing the input file itself. */
+    public void export(Path target) {
+        Path source = vm.model().source().toAbsolutePath().normalize();
+        if (target.toAbsolutePath().normalize().equals(source)) {
+            error("Cannot overwrite the input", "Choose another file: the model being read is " + source);
+            return;
+        }
+        vm.exportTo(target);
+    }
+
+    private void showExport(Async<CompressViewModel.ExportOutcome> s) {
+        switch (s) {
+            case Async.Done<CompressViewModel.ExportOutcome>(CompressViewModel.ExportOutcome o) -> {
+                Alert a = new Alert(Alert.AlertType.INFORMATION, "Wrote " + o.file() + "\n" + Numbers.bytes(o.bytes())
+                        + " (" + Numbers.grouped(o.bytes()) + " bytes)");
+                a.initOwner(window());
+                a.setTitle("Export finished");
+                a.setHeaderText("Exported " + o.file().getFileName());
+                a.getDialogPane().setId("exportDoneDialog");
+                a.show();
+            }
+            case Async.Failed<CompressViewModel.ExportOutcome>(String message) -> error("Export failed", message);
+            default -> { }
+        }
+    }
+
+    private void error(String header, String message) {
+        Alert a = new Alert(Alert.AlertType.ERROR, message);
+        a.initOwner(window());
+        a.setTitle("Export");
+        a.setHeaderText(header);
+        a.getDialogPane().setId("exportErrorDialog");
+        a.getDialogPane().setMinWidth(520);
+        a.show();
+    }
+
+    private javafx.stage.Window window() {
+        return exportButton.getScene() == null ? null : exportButton.getScene().getWindow();
+    }
+
+    public void selectTab(int index) { compressTabs.getSelectionModel().select(index); }
+
+    /** The "How it works" panel: formula, stored parameters, then every weight of the block. */
+    static final class WalkthroughPane extends VBox {
+        private final Label title = new Label();
+        private final Label rule = new Label();
+        private final Label summary = new Label();
+        private final TableView<BlockWalkthrough.Step> steps = new TableView<>();
+        private final TableView<Integer> weights = new TableView<>();
+        private BlockWalkthrough current;
+
+        WalkthroughPane() {
+            super(10);
+            setId("howItWorks");
+            getStyleClass().add("how");
+            setPadding(new Insets(14));
+            title.getStyleClass().add("how-title");
+            rule.getStyleClass().add("how-rule");
+            rule.setId("howRule");
+            summary.getStyleClass().add("muted");
+            summary.setWrapText(true);
+            TableColumn<BlockWalkthrough.Step, String> name = col("Stored value", 150, s -> s.name());
+            TableColumn<BlockWalkthrough.Step, String> formula = col("How it is computed", 430, s -> s.formula());
+            TableColumn<BlockWalkthrough.Step, String> value = col("Value", 170, s -> s.value());
+            value.getStyleClass().add("mono");
+            steps.getColumns().setAll(List.of(name, formula, value));
+            steps.setId("howSteps");
+            steps.setPrefHeight(230);
+            steps.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+            steps.getStyleClass().add("dense");
+            weights.setId("howWeights");
+            weights.getStyleClass().addAll("dense", "striped");
+            weights.setPrefHeight(32 * 25 + 30);
+            weights.getColumns().setAll(List.of(
+                    wcol("#", 50, i -> Integer.toString(current.firstColumn() + i)),
+                    wcol("weight x", 130, i -> fmt(current.original()[i])),
+                    wcol("code q", 80, i -> current.codes() == null ? "—" : Integer.toString(current.codes()[i])),
+                    wcol("dequantized y", 130, i -> fmt(current.dequantized()[i])),
+                    wcol("error y − x", 130, i -> fmt(current.error(i))),
+                    wcol("|error| / |x|", 110, i -> current.original()[i] == 0 ? "—"
+                            : Numbers.percent(Math.abs(current.error(i) / current.original()[i])))));
+            weights.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+            Label stepsTitle = new Label("1 · STORED PER BLOCK");
+            stepsTitle.getStyleClass().add("section-title");
+            Label weightsTitle = new Label("2 · EVERY WEIGHT: CODE, DECODED VALUE, ERROR");
+            weightsTitle.getStyleClass().add("section-title");
+            getChildren().addAll(title, rule, summary, stepsTitle, steps, weightsTitle, weights);
+        }
+
+        void show(BlockWalkthrough w, TensorPlan plan) {
+            current = w;
+            title.setText(String.format(Locale.ROOT, "%s  ·  %s  ·  row %d, weights %d–%d", w.target(), w.tensor(),
+                    w.row(), w.firstColumn(), w.firstColumn() + w.size() - 1));
+            rule.setText(w.decodeRule());
+            summary.setText(String.format(Locale.ROOT, "%d weights  ·  %d grid levels  ·  max |error| %s  ·  "
+                            + "the tensor is stored as %s: %s for %s weights (%.3f bits each)", w.size(),
+                    w.levels().length, fmt(w.maxAbsError()), plan.target().label(), Numbers.bytes(plan.size().bytes()),
+                    Numbers.grouped(plan.elements()), plan.size().bitsPerWeight()));
+            steps.setItems(FXCollections.observableArrayList(w.steps()));
+            weights.setItems(FXCollections.observableArrayList(
+                    java.util.stream.IntStream.range(0, w.size()).boxed().toList()));
+            weights.refresh();
+        }
+
+        BlockWalkthrough current() { return current; }
+
+        private static String fmt(double v) { return String.format(Locale.ROOT, "%+.6f", v); }
+
+        private static <T> TableColumn<T, String> col(String name, double width, java.util.function.Function<T, String> f) {
+            TableColumn<T, String> c = new TableColumn<>(name);
+            c.setPrefWidth(width);
+            c.setSortable(false);
+            c.setCellValueFactory(d -> new ReadOnlyStringWrapper(f.apply(d.getValue())));
+            return c;
+        }
+
+        private TableColumn<Integer, String> wcol(String name, double width, java.util.function.IntFunction<String> f) {
+            TableColumn<Integer, String> c = col(name, width, i -> f.apply(i));
+            c.getStyleClass().add("mono");
+            return c;
+        }
+    }
+}

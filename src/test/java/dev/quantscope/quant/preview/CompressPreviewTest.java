@@ -1,0 +1,144 @@
+package dev.quantscope.quant.preview;
+
+import dev.quantscope.format.Model;
+import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.quant.preset.PresetPlanner;
+import dev.quantscope.quant.preset.TensorChoice;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.Decoders;
+import dev.quantscope.tensor.TensorInfo;
+import dev.quantscope.testing.SharedFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The compress preview engine on the synthetic F16 Llama: sizes, errors, Pareto front and block walkthroughs. */
+class CompressPreviewTest {
+    private static Model model;
+
+    @BeforeAll
+    static void open() throws Exception {
+        model = dev.quantscope.format.ModelOpener.open(SharedFiles.file("models/synth-llama-dev-f16.gguf"));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void presetPlanSizesAreThePlannersTypesTimesTheShapes() {
+        for (Preset p : Preset.values()) {
+            ModelPlan plan = Plans.ofPreset(p, model);
+            List<TensorChoice> reference = PresetPlanner.plan(p, (GgufFile) model.details());
+            long expected = 0;
+            for (TensorChoice c : reference) {
+                long n = Arrays.stream(c.source().ne()).reduce(1, Math::multiplyExact);
+                expected += c.type().byteSize(n);
+                DType planned = plan.tensor(c.name()).orElseThrow().target().ggmlType(c.source().type()).orElseThrow();
+                assertEquals(c.type(), planned, p + " " + c.name());
+            }
+            assertEquals(expected, plan.bytes(), p.name());
+            assertTrue(plan.ggufWritable());
+        }
+        // Q4_K_M is mostly 4.5-bit blocks with some Q6_K and F32 norms: between 4.5 and 6.6 bits per weight.
+        double bpw = Plans.ofPreset(Preset.Q4_K_M, model).bitsPerWeight();
+        assertTrue(bpw > 4.5 && bpw < 6.6, "bpw " + bpw);
+    }
+
+    @Test
+    void customPlanAppliesTheFirstMatchingRuleAndKeepsNorms() {
+        List<OverrideRule> rules = List.of(
+                new OverrideRule("blk.*.ffn_down.weight", OverrideRule.Syntax.GLOB, new Target.Stored(DType.Q8_0)),
+                new OverrideRule("blk\\.0\\..*", OverrideRule.Syntax.REGEX, Target.KEEP));
+        ModelPlan plan = Plans.custom("custom", model, new Target.Stored(DType.Q4_0), rules);
+        assertEquals(new Target.Stored(DType.Q8_0), plan.tensor("blk.0.ffn_down.weight").orElseThrow().target());
+        assertEquals(Target.KEEP, plan.tensor("blk.0.attn_q.weight").orElseThrow().target());
+        assertEquals(new Target.Stored(DType.Q4_0), plan.tensor("blk.1.attn_q.weight").orElseThrow().target());
+        assertEquals(Target.KEEP, plan.tensor("blk.1.attn_norm.weight").orElseThrow().target());
+        TensorPlan q = plan.tensor("blk.1.attn_q.weight").orElseThrow();
+        assertEquals(DType.Q4_0.byteSize(q.elements()), q.size().bytes());
+        assertThrows(IllegalArgumentException.class, () -> new OverrideRule("blk.(", OverrideRule.Syntax.REGEX, Target.KEEP));
+    }
+
+    @Test
+    void errorsAreExactOnASmallModelAndMatchADirectRoundTrip() {
+        ErrorEstimator est = new ErrorEstimator(model, Sampling.DEFAULT);
+        assertTrue(est.exact());
+        ModelPlan plan = Plans.ofPreset(Preset.Q4_0, model);
+        PlanError err = est.evaluate(plan, ProgressMonitor.NONE);
+        TensorPlan tp = plan.tensor("blk.1.ffn_up.weight").orElseThrow();
+        TensorInfo t = model.tensor(tp.name()).orElseThrow();
+        float[] x = Decoders.decodeAll(t);
+        float[] q = RoundTrip.apply(tp.target(), x, (int) tp.rowLength());
+        ErrorSums direct = ErrorSums.of(x, q);
+        ErrorSums measured = est.measure(tp);
+        assertEquals(direct.error(), measured.error(), 1e-9 * direct.error());
+        assertEquals(direct.signal(), measured.signal(), 1e-9 * direct.signal());
+        // Q4_0 keeps roughly 4 bits of signal: SQNR near 6 dB per bit, well above 10 and below 30.
+        double sqnr = measured.sqnrDb();
+        assertTrue(sqnr > 10 && sqnr < 30, "SQNR " + sqnr);
+        // Q8_0 is far better than Q4_0 on the same model.
+        PlanError q8 = est.evaluate(Plans.ofPreset(Preset.Q8_0, model), ProgressMonitor.NONE);
+        assertTrue(q8.total().sqnrDb() > err.total().sqnrDb() + 15);
+    }
+
+    @Test
+    void sampledEstimatesUseEvenlySpacedWholeRows() {
+        ErrorEstimator est = new ErrorEstimator(model, new Sampling(0, 8));
+        assertFalse(est.exact());
+        TensorSample s = est.sample("blk.1.ffn_up.weight", 256);
+        assertEquals(8, s.sampledRows());
+        assertEquals(768, s.rows());
+        assertEquals(0, s.rowIndex()[0]);
+        assertEquals(96, s.rowIndex()[1]);
+        float[] all = Decoders.decodeAll(model.tensor("blk.1.ffn_up.weight").orElseThrow());
+        assertEquals(all[96 * 256 + 5], s.values()[256 + 5]);
+        TensorPlan tp = Plans.ofPreset(Preset.Q8_0, model).tensor("blk.1.ffn_up.weight").orElseThrow();
+        assertEquals(tp.elements(), est.measure(tp).elements(), 1e-6, "sample extrapolated to the whole tensor");
+    }
+
+    @Test
+    void paretoFrontDropsDominatedPoints() {
+        var pts = List.of(new Pareto.Point<>("a", 1, 5), new Pareto.Point<>("b", 2, 3), new Pareto.Point<>("c", 3, 4),
+                new Pareto.Point<>("d", 4, 1), new Pareto.Point<>("e", 2, 6), new Pareto.Point<>("f", 5, Double.NaN));
+        assertEquals(List.of("a", "b", "d"), Pareto.front(pts).stream().map(Pareto.Point::item).toList());
+    }
+
+    @Test
+    void walkthroughsReadTheFieldsThatRebuildGgmlsValues() {
+        TensorInfo t = model.tensor("blk.2.ffn_down.weight").orElseThrow(); // rows of 768: every K type fits
+        float[] all = Decoders.decodeAll(t);
+        long rowLength = t.shape().rowLength();
+        float[] row = Arrays.copyOfRange(all, (int) (3 * rowLength), (int) (4 * rowLength));
+        for (DType type : List.of(DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q8_0, DType.IQ4_NL,
+                DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.F16)) {
+            for (int block : new int[] {0, 3, 7, 9}) {
+                // explain() itself checks the shown formula against ggml's dequantizer and throws on a mismatch.
+                BlockWalkthrough w = Walkthroughs.explain(t.name(), new Target.Stored(type), 3, row, block);
+                assertEquals(32, w.size());
+                assertEquals(row[block * 32 + 1], w.original()[1]);
+                for (int i = 0; i < 32; i++) {
+                    double v = w.dequantized()[i];
+                    boolean onGrid = Arrays.stream(w.levels()).anyMatch(l -> Math.abs(l - v) <= 1e-6 * Math.max(1, Math.abs(v)));
+                    assertTrue(onGrid, type + " weight " + i + " = " + v + " is not on the grid");
+                }
+                assertTrue(w.maxAbsError() < 0.5 * Math.abs(w.levels()[w.levels().length - 1] - w.levels()[0]) + 1e-9);
+            }
+        }
+        BlockWalkthrough q4k = Walkthroughs.explain(t.name(), new Target.Stored(DType.Q4_K), 3, row, 5);
+        assertTrue(q4k.steps().stream().anyMatch(s -> s.name().startsWith("dmin")));
+        assertEquals(16, q4k.levels().length);
+        assertTrue(Arrays.stream(q4k.codes()).allMatch(c -> c >= 0 && c <= 15));
+    }
+}
