@@ -55,6 +55,7 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
         Path dir = file.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, ".bench-quantize.", ".gguf");
         try (Model model = ModelOpener.open(file)) {
+            long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
             QuantizeResult r = QuantizePipeline.quantize(model, preset, temp, n, ProgressMonitor.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -64,6 +65,11 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
                     file.getFileName(), preset, n, seconds, r.quantizeNanos() / 1e9, r.writeNanos() / 1e9);
             out.printf(Locale.ROOT, "  %.1f MB/s of source tensors (%d bytes), %.2f M weights/s (%d weights), output %d bytes%n",
                     bytes / 1e6 / seconds, bytes, weights / 1e6 / seconds, weights, r.fileBytes());
+            long cpu = processCpuNanos() - cpuBefore;
+            // On a shared machine the wall-clock time says little; the CPU time says what the work costs.
+            if (cpuBefore >= 0 && cpu > 0) {
+                out.printf(Locale.ROOT, "  process CPU %.2f s (%.2f cores busy on average)%n", cpu / 1e9, cpu / 1e9 / seconds);
+            }
             out.flush();
             return 0;
         } catch (IllegalArgumentException e) {
@@ -73,5 +79,14 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** CPU time of the whole process (all threads, JIT and GC included), or -1 when the JVM does not say. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 }
