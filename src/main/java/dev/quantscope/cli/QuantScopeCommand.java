@@ -8,8 +8,8 @@ import java.util.Set;
 /** The top-level {@code quantscope} command. Subcommands share the engine with the GUI. */
 @Command(name = "quantscope", mixinStandardHelpOptions = true, version = "QuantScope 0.1.0",
         description = "Explore and compress neural-network models. With no arguments, opens the GUI.",
-        subcommands = {InspectCommand.class, BenchCommand.class, EvalCommand.class, GenerateCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
+                SynthCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class QuantScopeCommand implements Runnable {
 
     @Override

@@ -13,36 +13,33 @@ import static dev.quantscope.quant.ggml.GgmlFloats.toHalf;
  */
 final class ScaleMinFit {
     final byte[] levels = new byte[256];
-    private final byte[] laux = new byte[32];
-    private final float[] weights = new float[32];
+    private final float[] weights = new float[256];
     private final float[] mins = new float[8];
     private final float[] scales = new float[8];
     private final int[] ls = new int[8];
     private final int[] lm = new int[8];
     private final int nmax;
-    private final float rmin;
-    private final float rdelta;
-    private final int nstep;
+    private final Qkx2Search search;
 
     ScaleMinFit(int nmax, float rmin, float rdelta, int nstep) {
         this.nmax = nmax;
-        this.rmin = rmin;
-        this.rdelta = rdelta;
-        this.nstep = nstep;
+        this.search = new Qkx2Search(nmax, rmin, rdelta, nstep);
     }
 
     /** Fits one 256-element block at {@code x[xo]}; writes d, dmin, scales[12] at {@code y[yo]}. */
     void quantize(float[] x, int xo, byte[] y, int yo) {
-        float maxScale = 0;
-        float maxMin = 0;
         for (int j = 0; j < 8; ++j) {
             int g = xo + 32 * j;
             float sumX2 = 0;
             for (int l = 0; l < 32; ++l) sumX2 += x[g + l] * x[g + l];
             float avX = (float) Math.sqrt(sumX2 / 32);
-            for (int l = 0; l < 32; ++l) weights[l] = avX + Math.abs(x[g + l]);
-            scales[j] = ScaleSearch.makeQkx2Quants(32, nmax, x, g, weights, levels, 32 * j, mins, j, laux,
-                    rmin, rdelta, nstep, false);
+            for (int l = 0; l < 32; ++l) weights[32 * j + l] = avX + Math.abs(x[g + l]);
+        }
+        // all eight groups' make_qkx2_quants at once, bit-identical to the scalar search
+        search.search(x, xo, weights, levels, scales, mins);
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < 8; ++j) {
             if (scales[j] > maxScale) maxScale = scales[j];
             if (mins[j] > maxMin) maxMin = mins[j];
         }
