@@ -2,6 +2,7 @@ package dev.quantscope.app.document;
 
 import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
+import dev.quantscope.app.generate.GenerateViewModel;
 import dev.quantscope.app.overview.OverviewViewModel;
 import dev.quantscope.format.Model;
 
@@ -14,12 +15,14 @@ public final class ModelDocument {
     private final ExplorerViewModel explorer;
     private final OverviewViewModel overview;
     private final CompressViewModel compress;
+    private final GenerateViewModel generate;
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
         this.explorer = new ExplorerViewModel(session, executor);
         this.overview = new OverviewViewModel(session, executor);
         this.compress = new CompressViewModel(session, executor);
+        this.generate = new GenerateViewModel(session, executor);
     }
 
     public Model model() { return session.model(); }
@@ -37,6 +40,8 @@ public final class ModelDocument {
 
     public CompressViewModel compress() { return compress; }
 
+    public GenerateViewModel generate() { return generate; }
+
     /**
      * Cancels the pages' work and unmaps the file once the last reader is out. The wait happens on its own
      * thread so the FX thread never blocks on a worker that is finishing a chunk.
@@ -45,6 +50,11 @@ public final class ModelDocument {
         explorer.cancelAll();
         overview.cancelAll();
         compress.cancelAll();
-        Thread.ofVirtual().name("close-" + title()).start(session::close);
+        generate.cancelAll();
+        // The generation page's temporary variants go once no run reads them, i.e. after the session's readers.
+        Thread.ofVirtual().name("close-" + title()).start(() -> {
+            session.close();
+            generate.dispose();
+        });
     }
 }

@@ -9,6 +9,7 @@ import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.compress.CompressController;
 import dev.quantscope.app.explorer.ExplorerController;
+import dev.quantscope.app.generate.GenerateController;
 import dev.quantscope.app.overview.OverviewController;
 import javafx.application.Application;
 import javafx.application.Platform;
@@ -111,6 +112,7 @@ public final class ShellController implements FxController {
                 .bind(ExplorerController.class, () -> explorer[0] = new ExplorerController(doc.explorer()))
                 .bind(OverviewController.class, () -> new OverviewController(doc.overview()))
                 .bind(CompressController.class, () -> new CompressController(doc.compress()))
+                .bind(GenerateController.class, () -> new GenerateController(doc.generate()))
                 .build();
         Parent content = Fxml.load("document", "document", controllers);
         // The Compress page measures errors only once it is first shown: opening a model stays cheap.

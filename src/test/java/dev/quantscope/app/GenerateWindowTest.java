@@ -1,0 +1,236 @@
+package dev.quantscope.app;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.Workers;
+import dev.quantscope.app.document.ModelDocument;
+import dev.quantscope.app.generate.GenerateViewModel;
+import dev.quantscope.app.generate.GeneratedToken;
+import dev.quantscope.app.generate.VariantChoice;
+import dev.quantscope.app.shell.MainWindow;
+import dev.quantscope.app.shell.RecentFiles;
+import dev.quantscope.app.shell.ShellViewModel;
+import dev.quantscope.engine.llama.Generation;
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.engine.llama.Sampler;
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.ModelOpener;
+import dev.quantscope.quant.job.QuantizePipeline;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.testing.SharedFiles;
+import javafx.scene.Node;
+import javafx.scene.control.TabPane;
+import javafx.scene.text.Text;
+import javafx.scene.text.TextFlow;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Generate page in the real window under Xvfb, on stories260K. */
+@ExtendWith(ApplicationExtension.class)
+class GenerateWindowTest {
+    private static final String PROMPT = "Once upon a time";
+    private static final int TOKENS = 24;
+
+    private ExecutorService workers;
+    private Preferences prefs;
+    private ShellViewModel shell;
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        workers = Workers.newPool();
+        prefs = Preferences.userRoot().node("dev/quantscope/tests/generate-" + System.nanoTime());
+        shell = new ShellViewModel(workers, new RecentFiles(prefs));
+        window = MainWindow.show(stage, shell);
+        stage.setWidth(1440);
+        stage.setHeight(900);
+    }
+
+    @AfterEach
+    void tearDown(FxRobot robot) throws Exception {
+        robot.interact(() -> shell.closeAll());
+        workers.shutdownNow();
+        prefs.removeNode();
+    }
+
+    @Test
+    void bothPanesStreamTheirContinuationsAndTheOriginalIsWhatGenerateSays(FxRobot robot, @TempDir Path dir)
+            throws Exception {
+        ModelDocument doc = openStories(robot);
+        GenerateViewModel vm = doc.generate();
+        selectPage(robot, "generatePage");
+        robot.interact(() -> {
+            vm.promptProperty().set(PROMPT);
+            vm.maxTokensProperty().set(TOKENS);
+            vm.variantProperty().set(new VariantChoice.OfPreset(Preset.Q2_K));
+        });
+        robot.clickOn("#generateButton");
+        awaitDone(vm);
+
+        // The same generation straight through the engine, as `quantscope generate` runs it.
+        Path q2k = dir.resolve("stories-Q2_K.gguf");
+        Direct original;
+        Direct variant;
+        try (Model m = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
+            original = generate(m);
+            QuantizePipeline.quantize(m, Preset.Q2_K, q2k, 2, ProgressMonitor.NONE);
+        }
+        try (Model m = ModelOpener.open(q2k)) {
+            variant = generate(m);
+        }
+        assertTrue(original.ids.size() > 10, "stories260K writes a story: " + original.text);
+
+        TextFlow originalFlow = robot.lookup("#originalFlow").queryAs(TextFlow.class);
+        TextFlow variantFlow = robot.lookup("#variantFlow").queryAs(TextFlow.class);
+        assertEquals(PROMPT, texts(originalFlow).getFirst().getText(), "each pane starts with the prompt");
+        assertEquals(original.text, generatedText(originalFlow), "the original pane is what Generation produces");
+        assertEquals(original.ids, vm.original().stream().map(GeneratedToken::id).toList());
+        assertEquals(variant.text, generatedText(variantFlow), "the variant pane is the Q2_K file's continuation");
+        assertEquals(variant.ids, vm.compressed().stream().map(GeneratedToken::id).toList());
+
+        // Highlighted: exactly the variant tokens whose id differs from the original's at the same position.
+        List<Integer> expectedMarks = new ArrayList<>();
+        for (int i = 0; i < variant.ids.size(); i++) {
+            if (i < original.ids.size() && !original.ids.get(i).equals(variant.ids.get(i))) expectedMarks.add(i);
+        }
+        List<Integer> marked = new ArrayList<>();
+        List<Text> variantTexts = texts(variantFlow);
+        for (int i = 1; i < variantTexts.size(); i++) {
+            if (variantTexts.get(i).getStyleClass().contains("token-differs")) marked.add(i - 1);
+        }
+        assertEquals(expectedMarks, marked);
+        assertTrue(texts(originalFlow).stream().noneMatch(t -> t.getStyleClass().contains("token-differs")),
+                "the original is the reference: nothing marked there");
+        String summary = robot.lookup(".generate-summary").queryAs(javafx.scene.control.Label.class).getText();
+        int agree = Math.min(original.ids.size(), variant.ids.size()) - expectedMarks.size();
+        assertTrue(summary.startsWith(agree + " of " + Math.min(original.ids.size(), variant.ids.size())), summary);
+        assertTrue(vm.variantBytesProperty().get() < doc.model().tensorBytes(), "Q2_K is smaller than F32");
+        Screenshots.save(robot, window.stage().getScene(), "generate");
+
+        List<Path> temp = vm.variantFilesForTests();
+        assertEquals(1, temp.size());
+        assertTrue(Files.exists(temp.getFirst()));
+        robot.interact(() -> shell.closeAll());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !Files.exists(temp.getFirst()));
+    }
+
+    @Test
+    void stopEndsALongRunAndAnotherVariantReplacesTheTemporaryFile(FxRobot robot) throws Exception {
+        ModelDocument doc = openStories(robot);
+        GenerateViewModel vm = doc.generate();
+        selectPage(robot, "generatePage");
+        robot.interact(() -> {
+            vm.maxTokensProperty().set(4000);
+            vm.variantProperty().set(new VariantChoice.OfPreset(Preset.Q6_K));
+        });
+        robot.interact(vm::generate);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS,
+                () -> vm.compressed().size() >= 5 || !vm.job().runningProperty().get());
+        assertTrue(vm.job().runningProperty().get(), () -> "still generating: " + vm.job().state());
+        robot.clickOn("#stopButton");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.job().runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInstanceOf(Async.Cancelled.class, vm.job().state());
+        assertTrue(vm.original().size() < 4000 && vm.compressed().size() < 4000);
+        assertTrue(vm.summaryProperty().get().endsWith("stopped"), vm.summaryProperty().get());
+        Screenshots.save(robot, window.stage().getScene(), "generate-stopped");
+        List<Path> q6k = vm.variantFilesForTests();
+        assertEquals(1, q6k.size());
+
+        robot.interact(() -> {
+            vm.maxTokensProperty().set(8);
+            vm.variantProperty().set(new VariantChoice.OfType(dev.quantscope.tensor.DType.Q4_0));
+        });
+        robot.interact(vm::generate);
+        awaitDone(vm);
+        assertFalse(Files.exists(q6k.getFirst()), "the Q6_K variant is deleted once another is chosen");
+        assertEquals(8, vm.original().size());
+        assertEquals("all Q4_0", vm.runningVariantProperty().get());
+
+        // Presets llama-quantize refuses for this model (rows of 172 have no Q8_0 fallback) are not offered.
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<VariantChoice> combo = robot.lookup("#variantCombo").queryAs(javafx.scene.control.ComboBox.class);
+        assertFalse(combo.getItems().contains(new VariantChoice.OfPreset(Preset.Q8_0)));
+        assertTrue(combo.getItems().contains(new VariantChoice.OfPreset(Preset.Q6_K)));
+    }
+
+    // ---- helpers ----
+
+    private record Direct(List<Integer> ids, String text) {}
+
+    /** Greedy continuation of the prompt, collected and decoded as GenerateCommand does. */
+    private static Direct generate(Model m) throws Exception {
+        Tokenizer tokenizer = Tokenizers.forModel(m);
+        int[] prompt = tokenizer.encode(PROMPT, true);
+        List<Integer> ids = new ArrayList<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (LlamaEngine engine = new LlamaEngine(m, prompt.length + TOKENS, 1)) {
+            Generation.run(engine, prompt, TOKENS, Sampler.greedy(engine.config().vocab()), t -> {
+                if (t == tokenizer.eos()) return false;
+                ids.add(t);
+                bytes.writeBytes(tokenizer.pieceBytes(t, false));
+                return true;
+            });
+        }
+        return new Direct(ids, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<Text> texts(TextFlow flow) {
+        List<Text> out = new ArrayList<>();
+        for (Node n : flow.getChildren()) out.add((Text) n);
+        return out;
+    }
+
+    private static String generatedText(TextFlow flow) {
+        StringBuilder sb = new StringBuilder();
+        List<Text> t = texts(flow);
+        for (int i = 1; i < t.size(); i++) sb.append(t.get(i).getText());
+        return sb.toString();
+    }
+
+    private ModelDocument openStories(FxRobot robot) throws Exception {
+        Path model = SharedFiles.file("models/stories260K.gguf");
+        robot.interact(() -> shell.open(model));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitForFxEvents();
+        return shell.documents().getFirst();
+    }
+
+    private static void selectPage(FxRobot robot, String id) {
+        TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
+        robot.interact(() -> tabs.getSelectionModel().select(
+                tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow()));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static void awaitDone(GenerateViewModel vm) throws Exception {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS,
+                () -> !vm.job().runningProperty().get() && !(vm.job().state() instanceof Async.Idle<?>));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInstanceOf(Async.Done.class, vm.job().state(), () -> "generation did not complete: " + vm.job().state());
+    }
+}
