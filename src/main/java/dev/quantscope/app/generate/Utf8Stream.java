@@ -8,11 +8,11 @@ import java.nio.charset.StandardCharsets;
  * character, so bytes of an unfinished UTF-8 sequence wait for the next piece instead of showing as U+FFFD.
  * Concatenating what {@link #append} returns equals decoding all the bytes at once.
  */
-final class Utf8Stream {
+public final class Utf8Stream {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     /** Adds a piece and returns the text completed by it (possibly empty). */
-    String append(byte[] piece) {
+    public String append(byte[] piece) {
         pending.writeBytes(piece);
         byte[] all = pending.toByteArray();
         int complete = completePrefix(all);
@@ -22,7 +22,7 @@ final class Utf8Stream {
     }
 
     /** Whatever is still waiting, decoded as it is (for the end of a run). */
-    String flush() {
+    public String flush() {
         String rest = pending.toString(StandardCharsets.UTF_8);
         pending.reset();
         return rest;
