@@ -3,6 +3,8 @@ package dev.quantscope.quant.export;
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.format.safetensors.HfFolder;
+import dev.quantscope.format.safetensors.ShardIndex;
 import dev.quantscope.format.gguf.GgufKv;
 import dev.quantscope.format.gguf.GgufOutput;
 import dev.quantscope.format.gguf.GgufOutputLayout;
@@ -74,7 +76,7 @@ public final class ModelExport {
      */
     public static ExportResult export(Model source, Recipe recipe, Path out, ExportOptions options,
                                       ProgressMonitor monitor) throws IOException {
-        FileCommit.checkTarget(out, List.of(source.source()));
+        FileCommit.checkTarget(out, inputs(source));
         RecipePlan plan = recipe.resolve(source);
         List<TensorPlan> problems = plan.problems();
         if (!problems.isEmpty()) {
@@ -93,15 +95,47 @@ public final class ModelExport {
     static Optional<RecipeStamp> stamp(Model source, Recipe recipe, ExportOptions options, ProgressMonitor monitor)
             throws IOException {
         if (!options.stamp().stamps(recipe)) return Optional.empty();
-        Path file = source.source();
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + " is not one file, so it has no single SHA-256 to stamp; "
-                    + "export without the stamp");
-        }
+        Path file = stampedFile(source.source());
         monitor.checkCancelled();
         RecipeStamp s = RecipeStamp.of(recipe, file);
         monitor.progress(HASH_SHARE, SCALE);
         return Optional.of(s);
+    }
+
+    /**
+     * Files the export must not replace: the model's file, or for a Hugging Face folder every weights file (and
+     * index) in it and its config.json, which a packed export would otherwise write over.
+     */
+    static List<Path> inputs(Model source) throws IOException {
+        Path src = source.source().toAbsolutePath().normalize();
+        List<Path> in = new ArrayList<>(List.of(src));
+        Path folder = Files.isDirectory(src) ? src : src.getParent();
+        if (Files.isDirectory(src)) {
+            switch (HfFolder.locate(src)) {
+                case HfFolder.Weights.Files(List<Path> files) -> in.addAll(files);
+                case HfFolder.Weights.Indexed(Path index) -> {
+                    in.add(index);
+                    in.addAll(ShardIndex.read(index).shards());
+                }
+            }
+        }
+        if (folder != null && Files.exists(folder.resolve("config.json"))) in.add(folder.resolve("config.json"));
+        return in;
+    }
+
+    /**
+     * The file whose SHA-256 identifies the source: the model file, or the only weights file of a Hugging Face
+     * folder. A sharded model has no single file to name, so it cannot be stamped.
+     */
+    private static Path stampedFile(Path source) throws IOException {
+        if (Files.isRegularFile(source)) return source;
+        if (Files.isDirectory(source)
+                && HfFolder.locate(source.toAbsolutePath().normalize()) instanceof HfFolder.Weights.Files(List<Path> files)
+                && files.size() == 1) {
+            return files.getFirst();
+        }
+        throw new IllegalArgumentException(source + " is not one file, so it has no single SHA-256 to stamp; "
+                + "export without the stamp (--no-stamp)");
     }
 
     static ProgressMonitor convertPhase(ProgressMonitor monitor) {
@@ -174,7 +208,7 @@ public final class ModelExport {
                     ? ((RecipeBase.PresetChoices) recipe.base()).preset().llamaFtype()
                     : LlamaFileType.of(types);
             GgufOutput output = withStamp(GgufOutput.likeLlamaQuantize(gguf, ftype, outputs), stamp);
-            GgufOutputLayout layout = GgufWriter.write(output, out, List.of(source.source()), writePhase(monitor));
+            GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source), writePhase(monitor));
             long written = System.nanoTime();
             return new ExportResult(out, OutputFormat.GGUF, results, layout.fileSize(), Optional.empty(), stamp,
                     List.of(), options.threads(), converted - start, written - converted);

@@ -77,7 +77,7 @@ final class SafetensorsModelExport {
             throw new IllegalArgumentException("a packed export stores the integer schemes' F16 scales exactly in F16 "
                     + "or F32; BF16 would round them: use --dtype f16 or f32");
         }
-        List<Path> inputs = inputs(source);
+        List<Path> inputs = ModelExport.inputs(source);
         Map<String, TensorInfo> infos = new HashMap<>();
         for (TensorInfo t : source.tensors()) infos.put(t.name(), t);
 
@@ -325,15 +325,5 @@ final class SafetensorsModelExport {
     private static long number(Model m, String key) {
         if (m.metadata().get(key) instanceof Number n) return n.longValue();
         throw new IllegalArgumentException("GGUF key " + key + " is missing or not a number");
-    }
-
-    /** Files the export must not replace: the model, and the config.json of a Hugging Face folder. */
-    private static List<Path> inputs(Model source) {
-        List<Path> in = new ArrayList<>();
-        Path src = source.source().toAbsolutePath();
-        in.add(src);
-        Path folder = Files.isDirectory(src) ? src : src.getParent();
-        if (folder != null && Files.exists(folder.resolve("config.json"))) in.add(folder.resolve("config.json"));
-        return in;
     }
 }

@@ -347,6 +347,52 @@ class ModelExportTest {
     }
 
     @Test
+    void safetensorsSourceKeepsItsNamesAndPacksInt8PerChannelWithItsOwnConfig() throws Exception {
+        // a Hugging Face folder: the dequantized F32 export of stories260K plus a config.json
+        Path hf = dir.resolve("hf/model.safetensors");
+        try (Model stories = GgufReader.open(STORIES)) {
+            ModelExport.export(stories, Recipe.of(Keep.INSTANCE), hf, options(hf).withDtype(FloatFormat.F32)
+                    .withStamp(StampMode.OFF), ProgressMonitor.NONE);
+        }
+        Files.writeString(hf.resolveSibling("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 64}");
+        IntegerScheme scheme = (IntegerScheme) QuantScheme.parse("int8-sym-row-mse");
+        Path out = dir.resolve("packed/model.safetensors");
+        try (Model source = SafetensorsReader.open(hf.getParent())) {
+            ExportResult r = ModelExport.export(source, Recipe.of(scheme), out, options(out).withPacked(true),
+                    ProgressMonitor.NONE);
+            assertEquals(FileDigest.sha256(hf), r.stamp().orElseThrow().sourceSha256(), "the folder's one weights file");
+            for (Path inside : new Path[] {hf, hf.resolveSibling("config.json")}) {
+                assertThrows(IllegalArgumentException.class, () -> ModelExport.export(source, Recipe.of(scheme),
+                        inside, options(hf).withPacked(true), ProgressMonitor.NONE), inside.toString());
+            }
+            JsonNode config = new ObjectMapper().readTree(r.config().orElseThrow().toFile());
+            assertEquals(64, config.get("hidden_size").asInt(), "the source's own config.json, extended");
+            JsonNode weights = config.get("quantization_config").get("config_groups").get("group_0").get("weights");
+            assertEquals("channel", weights.get("strategy").asText());
+            assertTrue(weights.get("symmetric").asBoolean());
+            try (Model written = SafetensorsReader.open(out)) {
+                String module = "model.layers.2.mlp.down_proj";
+                TensorInfo src = source.tensor(module + ".weight").orElseThrow();
+                int rows = (int) src.shape().rows(), cols = (int) src.shape().rowLength();
+                QuantizedTensor q = scheme.quantize(decode(src), rows, cols);
+                int[] codes = PackedStore.unpack(q.codes(), 8, rows * cols);
+                TensorInfo packed = written.tensor(module + ".weight_packed").orElseThrow();
+                assertArrayEquals(new long[] {rows, (cols + 3) / 4}, packed.shape().dims(), "172 columns: padded int32s");
+                for (int rr = 0; rr < rows; rr++) {
+                    for (int c = 0; c < cols; c++) {
+                        int word = packed.data().get(Layouts.I32, 4L * (rr * ((cols + 3) / 4) + c / 4));
+                        assertEquals(codes[rr * cols + c], (word >>> (8 * (c % 4))) & 0xFF, "code " + rr + "," + c);
+                    }
+                }
+                assertArrayEquals(q.scales(), decode(written.tensor(module + ".weight_scale").orElseThrow()));
+                assertTrue(written.tensor(module + ".weight_zero_point").isEmpty(), "symmetric: no zero points");
+                assertEquals(DType.F16, written.tensor("model.norm.weight").orElseThrow().dtype());
+            }
+        }
+        assertEquals("{\"model_type\": \"llama\", \"hidden_size\": 64}", Files.readString(hf.resolveSibling("config.json")));
+    }
+
+    @Test
     void customMixFileTypeFollowsLlamaCppsGuess() {
         assertEquals(15, LlamaFileType.of(java.util.List.of(DType.F32, DType.Q4_K, DType.Q6_K, DType.Q4_K)));
         assertEquals(0, LlamaFileType.of(java.util.List.of(DType.F32, DType.F32, DType.Q8_0)));
