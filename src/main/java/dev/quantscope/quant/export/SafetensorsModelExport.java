@@ -308,7 +308,7 @@ final class SafetensorsModelExport {
             cfg.put("head_dim", c.headDim());
             cfg.put("vocab_size", c.vocab());
             cfg.put("max_position_embeddings", c.contextLength());
-            cfg.put("rms_norm_eps", (double) c.rmsEps());
+            cfg.put("rms_norm_eps", Double.parseDouble(Float.toString(c.rmsEps()))); // 1e-5, not 9.99999974e-6
             cfg.put("rope_theta", c.ropeTheta());
             cfg.put("hidden_act", "silu");
             cfg.put("tie_word_embeddings", source.tensor("output.weight").isEmpty());
