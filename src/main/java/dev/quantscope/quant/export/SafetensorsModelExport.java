@@ -1,6 +1,7 @@
 package dev.quantscope.quant.export;
 
 import dev.quantscope.engine.llama.LlamaConfig;
+import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelFormat;
 import dev.quantscope.format.safetensors.SafetensorsWriterLayout;
@@ -78,6 +79,7 @@ final class SafetensorsModelExport {
                     + "or F32; BF16 would round them: use --dtype f16 or f32");
         }
         List<Path> inputs = ModelExport.inputs(source);
+        if (options.packed()) FileCommit.checkTarget(out.toAbsolutePath().resolveSibling("config.json"), inputs);
         Map<String, TensorInfo> infos = new HashMap<>();
         for (TensorInfo t : source.tensors()) infos.put(t.name(), t);
 
@@ -152,8 +154,20 @@ final class SafetensorsModelExport {
                 layout = PackedQuantizedExport.write(packedScheme, entries, metadata, out, inputs,
                         ModelExport.writePhase(monitor));
                 Path configFile = out.toAbsolutePath().resolveSibling("config.json");
-                HfConfigJson.write(config(source, ggufLlama, format,
-                        PackedQuantizedExport.quantizationConfig(packedScheme, ignore)), configFile, inputs, monitor);
+                try {
+                    // The weights are committed: finish the export rather than cancel it half done (a packed file
+                    // without its quantization_config loads as garbage), and take them back if config.json fails.
+                    HfConfigJson.write(config(source, ggufLlama, format,
+                            PackedQuantizedExport.quantizationConfig(packedScheme, ignore)), configFile, inputs,
+                            ProgressMonitor.NONE);
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        Files.deleteIfExists(out);
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                }
                 config = Optional.of(configFile);
             }
             for (int i = 0; i < items.size(); i++) {
