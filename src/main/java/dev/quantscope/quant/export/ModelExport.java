@@ -49,8 +49,9 @@ import java.util.Optional;
  * <h2>GGUF</h2>
  * Every tensor's scheme must be a ggml block type, a {@link Cast} or {@link Keep}; a tensor whose scheme is its
  * own type is copied. The source must be GGUF: its metadata is copied as llama-quantize copies it, then
- * {@code general.quantization_version = 2} and {@code general.file_type}: the preset's llama_ftype for a preset
- * recipe, else {@link LlamaFileType#of the "mostly" type} of the mix. A plain preset recipe therefore writes
+ * {@code general.quantization_version = 2} and {@code general.file_type}: the preset's llama_ftype for a recipe
+ * based on a preset (also with extra rules, as llama-quantize keeps it under {@code --tensor-type} overrides),
+ * else {@link LlamaFileType#of the "mostly" type} of the mix. A plain preset recipe therefore writes
  * exactly llama-quantize's file (and, like llama-quantize, refuses to requantize non-float tensors).
  *
  * <h2>Safetensors</h2>
@@ -204,8 +205,8 @@ public final class ModelExport {
                 results.add(new TensorExport(name, name, t.source().dtype(), p.scheme(), types.get(i).name(),
                         p.size(), t.output().byteSize(), errors.get(i)));
             }
-            long ftype = presetBase && recipe.rules().isEmpty()
-                    ? ((RecipeBase.PresetChoices) recipe.base()).preset().llamaFtype()
+            // A preset keeps its number also under extra rules, as llama-quantize's --tensor-type overrides do.
+            long ftype = recipe.base() instanceof RecipeBase.PresetChoices p ? p.preset().llamaFtype()
                     : LlamaFileType.of(types);
             GgufOutput output = withStamp(GgufOutput.likeLlamaQuantize(gguf, ftype, outputs), stamp);
             GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source), writePhase(monitor));
