@@ -152,6 +152,26 @@ class ModelExportTest {
     }
 
     @Test
+    void presetWithExtraRulesKeepsThePresetsFileTypeAndIsStamped() throws Exception {
+        Recipe recipe = new Recipe("Q4_K_M, Q8_0 output", new dev.quantscope.recipe.RecipeBase.PresetChoices(Preset.Q4_K_M),
+                java.util.List.of(Rule.of("output.weight", "ggml:Q8_0")));
+        Path out = dir.resolve("q4km-q8out.gguf");
+        try (Model source = GgufReader.open(DEV)) {
+            ExportResult r = ModelExport.export(source, recipe, out, options(out), ProgressMonitor.NONE);
+            assertTrue(r.stamp().isPresent(), "a preset with rules is a recipe: stamped");
+        }
+        try (Model written = GgufReader.open(out);
+             Model reference = GgufReader.open(SharedFiles.file("expected/llama-quantize-outputs/dev-Q4_K_M.gguf"))) {
+            assertEquals((long) Preset.Q4_K_M.llamaFtype(), written.metadata().get("general.file_type"));
+            assertEquals(DType.Q8_0, written.tensor("output.weight").orElseThrow().dtype());
+            for (TensorInfo t : reference.tensors()) {
+                if (t.name().equals("output.weight")) continue;
+                assertArrayEquals(bytes(t), bytes(written.tensor(t.name()).orElseThrow()), t.name());
+            }
+        }
+    }
+
+    @Test
     void dequantizedSafetensorsOfStoriesCarriesTheSchemesValuesUnderHfNames() throws Exception {
         Recipe recipe = Recipe.of(QuantScheme.parse("int4-asym-g32-mse"),
                 Rule.of("blk.*.ffn_*", "nf4-b64"),
