@@ -1,0 +1,144 @@
+package dev.quantscope.eval.sweep;
+
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+import dev.quantscope.eval.KlDivergence;
+import dev.quantscope.eval.KlDivergenceResult;
+import dev.quantscope.format.Model;
+import dev.quantscope.quant.preset.PresetNotApplicableException;
+import dev.quantscope.recipe.FileDigest;
+import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.task.ProgressMonitor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Measures a list of schemes on one base model: for each, the model is quantized in memory
+ * ({@link InMemoryQuantizer}), its speed is probed ({@link LatencyProbe}) and its outputs are compared with the
+ * base's over a text ({@link KlDivergence}: KL divergence, top-1 agreement, perplexity). Points go to the listener
+ * as they finish, in request order; points already measured come from the {@link SweepCache} without running
+ * anything. The base's log-probabilities over the text are computed once, on the first point that needs them, and
+ * shared by all points (when they fit in {@value #REFERENCE_LIMIT_BYTES} bytes; above that each point runs the base
+ * again beside it, window by window).
+ */
+public final class Sweep {
+    private Sweep() {}
+
+    /** Largest stored base reference; a 32,000-token vocabulary over ~2,000 scored tokens stays under it. */
+    static final long REFERENCE_LIMIT_BYTES = 256L << 20;
+
+    /** Progress units per scheme, split between quantizing, the latency run and the comparison. */
+    private static final long UNIT = 1000, QUANTIZE = 150, LATENCY = 100;
+
+    /**
+     * @param base an open Llama-family GGUF model (the sweep reads its file once to digest it)
+     * @throws java.util.concurrent.CancellationException when cancelled; points delivered so far stay delivered
+     * @throws IllegalArgumentException when the text is too short for two windows of {@code ctx}
+     */
+    public static SweepResult run(Model base, SweepRequest request, SweepCache cache, SweepListener listener,
+                                  ProgressMonitor monitor) throws IOException {
+        String modelSha = Files.isRegularFile(base.source()) ? FileDigest.sha256(base.source()) : null;
+        String textSha = SweepCache.sha256(request.text());
+        Tokenizer tokenizer = Tokenizers.forModel(base);
+        int[] tokens = tokenizer.encode(request.text(), true);
+        // llama.cpp puts BOS at the start of every window exactly when the tokenizer adds one.
+        int bos = tokens.length > 0 && tokenizer.specials().addBos() && tokens[0] == tokenizer.bos() ? tokenizer.bos() : -1;
+        if (request.chunks() > 0 && (long) request.chunks() * request.ctx() < tokens.length) {
+            tokens = Arrays.copyOf(tokens, request.chunks() * request.ctx());
+        }
+        int ctx = request.ctx();
+        if (tokens.length < 2L * ctx) {
+            throw new IllegalArgumentException("the text tokenizes to " + tokens.length + " tokens; a sweep at ctx "
+                    + ctx + " needs at least " + 2 * ctx + (request.chunks() > 0 ? " (and --chunks ≥ 2)" : ""));
+        }
+
+        List<SweepScheme> schemes = request.schemes();
+        long total = (schemes.size() + 1) * UNIT; // one more unit for the base reference
+        List<SweepPoint> points = new ArrayList<>(schemes.size());
+        int computed = 0, hits = 0;
+        KlDivergence.Reference reference = null;
+        boolean referenceDone = false;
+        try (LlamaEngine baseEngine = new LlamaEngine(base, ctx, request.threads())) {
+            for (int i = 0; i < schemes.size(); i++) {
+                monitor.checkCancelled();
+                SweepScheme scheme = schemes.get(i);
+                long start = (i + 1) * UNIT;
+                SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, scheme.id(), textSha, ctx,
+                        request.chunks(), request.promptTokens(), request.generatedTokens());
+                var cached = key == null ? java.util.Optional.<SweepPoint.Measured>empty() : cache.get(key, i);
+                SweepPoint point;
+                if (cached.isPresent()) {
+                    point = cached.get();
+                    hits++;
+                } else {
+                    RecipePlan plan;
+                    String problem;
+                    try {
+                        plan = scheme.recipe().resolve(base);
+                        problem = plan.problems().isEmpty() ? null : describe(plan.problems());
+                    } catch (PresetNotApplicableException e) {
+                        plan = null;
+                        problem = e.getMessage();
+                    }
+                    if (problem != null) {
+                        point = new SweepPoint.Skipped(i, scheme.id(), scheme.label(), problem);
+                    } else {
+                        if (!referenceDone) {
+                            referenceDone = true;
+                            long bytes = KlDivergence.referenceBytes(tokens.length, ctx, baseEngine.config().vocab());
+                            if (bytes <= REFERENCE_LIMIT_BYTES) {
+                                reference = KlDivergence.reference(baseEngine, tokens, ctx, bos,
+                                        new ScaledProgress(monitor, 0, UNIT, total));
+                            }
+                        }
+                        point = measure(base, baseEngine, reference, plan, scheme, i, tokens, bos, request, monitor,
+                                start, total);
+                        computed++;
+                        if (key != null) cache.put(key, (SweepPoint.Measured) point);
+                    }
+                }
+                monitor.progress(start + UNIT, total);
+                points.add(point);
+                listener.pointReady(point);
+            }
+        }
+        monitor.progress(total, total);
+        return new SweepResult(points, modelSha == null ? "" : modelSha, textSha, base.parameterCount(),
+                base.tensorBytes(), computed, hits);
+    }
+
+    private static SweepPoint.Measured measure(Model base, LlamaEngine baseEngine, KlDivergence.Reference reference,
+                                               RecipePlan plan, SweepScheme scheme, int index, int[] tokens, int bos,
+                                               SweepRequest request, ProgressMonitor monitor, long start, long total) {
+        long t0 = System.nanoTime();
+        int ctx = request.ctx();
+        try (Model quantized = InMemoryQuantizer.quantize(base, plan,
+                new ScaledProgress(monitor, start, QUANTIZE, total))) {
+            monitor.checkCancelled();
+            Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
+                    request.threads());
+            monitor.progress(start + QUANTIZE + LATENCY, total);
+            ProgressMonitor comparing = new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total);
+            KlDivergenceResult r;
+            try (LlamaEngine engine = new LlamaEngine(quantized, ctx, request.threads())) {
+                r = reference != null ? KlDivergence.compute(reference, engine, comparing)
+                        : KlDivergence.compute(baseEngine, engine, tokens, ctx, bos, comparing);
+            }
+            return new SweepPoint.Measured(index, scheme.id(), scheme.label(), plan.bytes(), plan.bitsPerWeight(),
+                    latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static String describe(List<TensorPlan> problems) {
+        TensorPlan first = problems.getFirst();
+        String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more tensors)" : "";
+        return first.name() + ": " + first.problem().orElseThrow() + more;
+    }
+}
