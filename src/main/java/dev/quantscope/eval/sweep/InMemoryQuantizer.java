@@ -1,6 +1,7 @@
 package dev.quantscope.eval.sweep;
 
 import dev.quantscope.format.Model;
+import dev.quantscope.quant.metrics.UnitRunner;
 import dev.quantscope.quant.scheme.Binary;
 import dev.quantscope.quant.scheme.Cast;
 import dev.quantscope.quant.scheme.FloatScheme;
@@ -22,6 +23,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Applies a resolved recipe to an open model in memory, without writing a file, so that a sweep can run the result
@@ -40,31 +42,86 @@ import java.util.List;
 public final class InMemoryQuantizer {
     private InMemoryQuantizer() {}
 
-    /** Rows converted at once for row-local schemes: bounds the float buffer, not the result. */
+    /** Elements converted at once for row-local schemes: bounds the float buffer, not the result. */
     private static final int CHUNK_ELEMENTS = 1 << 18;
 
+    /** How one tensor is produced. */
+    private sealed interface Job {
+        /** The base's own tensor. */
+        record Kept(TensorInfo tensor) implements Job {}
+
+        /** Bytes of {@code type} the engine reads directly, converted a chunk of rows per unit. */
+        record Stored(TensorInfo source, TensorPlan plan, DType type, MemorySegment output, long rowsPerChunk) implements Job {}
+
+        /** Quantized, dequantized and held as F32, the whole tensor in one unit. */
+        record Dequantized(TensorInfo source, TensorPlan plan, MemorySegment output) implements Job {}
+    }
+
+    /** Unit of work: rows [firstRow, firstRow + rows) of job {@code job}. */
+    private record Unit(int job, long firstRow, long rows) {}
+
+    /** {@link #quantize(Model, RecipePlan, int, ProgressMonitor)} on all cores. */
+    public static Model quantize(Model base, RecipePlan plan, ProgressMonitor monitor) {
+        return quantize(base, plan, Runtime.getRuntime().availableProcessors(), monitor);
+    }
+
     /**
+     * @param threads worker threads (whole tensors or chunks of rows are shared out, as the file pipeline does)
      * @throws IllegalArgumentException when the plan has a tensor its scheme cannot store ({@link RecipePlan#problems()})
      * @throws java.util.concurrent.CancellationException when cancelled (nothing stays allocated)
      */
-    public static Model quantize(Model base, RecipePlan plan, ProgressMonitor monitor) {
+    public static Model quantize(Model base, RecipePlan plan, int threads, ProgressMonitor monitor) {
         if (!plan.problems().isEmpty()) {
             TensorPlan p = plan.problems().getFirst();
             throw new IllegalArgumentException(p.name() + ": " + p.problem().orElseThrow());
         }
-        long total = 0;
-        for (TensorPlan p : plan.tensors()) total = Math.addExact(total, p.size().elements());
         Arena arena = Arena.ofShared(); // the engine's worker threads read the tensors
         try {
-            List<TensorInfo> tensors = new ArrayList<>(plan.tensors().size());
-            long done = 0;
+            // Output memory is allocated here, on one thread; the workers only fill it.
+            List<Job> jobs = new ArrayList<>(plan.tensors().size());
             for (TensorPlan p : plan.tensors()) {
-                monitor.checkCancelled();
                 TensorInfo t = base.tensor(p.name()).orElseThrow(
                         () -> new IllegalArgumentException("the plan names " + p.name() + ", which the model lacks"));
-                tensors.add(convert(t, p, arena, monitor));
-                done = Math.addExact(done, p.size().elements());
-                monitor.progress(done, total);
+                jobs.add(job(t, p, arena));
+            }
+            List<Unit> units = new ArrayList<>();
+            long total = 0;
+            for (int i = 0; i < jobs.size(); i++) {
+                switch (jobs.get(i)) {
+                    case Job.Kept k -> {}
+                    case Job.Stored st -> {
+                        for (long r = 0; r < st.plan().rows(); r += st.rowsPerChunk()) {
+                            units.add(new Unit(i, r, Math.min(st.rowsPerChunk(), st.plan().rows() - r)));
+                        }
+                        total = Math.addExact(total, st.source().parameters());
+                    }
+                    case Job.Dequantized d -> {
+                        units.add(new Unit(i, 0, d.plan().rows()));
+                        total = Math.addExact(total, d.source().parameters());
+                    }
+                }
+            }
+            long grandTotal = total;
+            AtomicLong done = new AtomicLong();
+            UnitRunner.run(units.size(), threads, () -> unit -> {
+                Unit u = units.get(unit);
+                long n = switch (jobs.get(u.job())) {
+                    case Job.Kept k -> 0;
+                    case Job.Stored st -> convertRows(st, u.firstRow(), u.rows());
+                    case Job.Dequantized d -> dequantize(d);
+                };
+                monitor.progress(done.addAndGet(n), grandTotal);
+            }, monitor);
+
+            List<TensorInfo> tensors = new ArrayList<>(jobs.size());
+            for (Job j : jobs) {
+                tensors.add(switch (j) {
+                    case Job.Kept k -> k.tensor();
+                    case Job.Stored st -> new TensorInfo(st.source().name(), st.source().shape(), st.type(),
+                            st.output().byteSize(), st.output());
+                    case Job.Dequantized d -> new TensorInfo(d.source().name(), d.source().shape(), DType.F32,
+                            d.output().byteSize(), d.output());
+                });
             }
             // No GGUF details: they would describe the base's types, not these.
             return new Model(base.source(), base.format(), tensors, base.metadata(), arena, null);
@@ -74,12 +131,16 @@ public final class InMemoryQuantizer {
         }
     }
 
-    private static TensorInfo convert(TensorInfo t, TensorPlan p, Arena arena, ProgressMonitor monitor) {
-        QuantScheme scheme = p.scheme();
-        return switch (scheme) {
-            case Keep k -> t;
-            case GgmlBlock g -> g.type() == t.dtype() ? t : stored(t, p, g.type(), arena, monitor);
-            case Cast c -> c.type() == t.dtype() ? t : stored(t, p, c.type(), arena, monitor);
+    /**
+     * ggml block types and casts keep real bytes the engine reads directly. Both work row by row, so a tensor is
+     * converted a few rows at a time and never held as floats. The other schemes have no engine kernel and may
+     * scale over the whole tensor or over runs of blocks, so they are converted whole.
+     */
+    private static Job job(TensorInfo t, TensorPlan p, Arena arena) {
+        return switch (p.scheme()) {
+            case Keep k -> new Job.Kept(t);
+            case GgmlBlock g -> g.type() == t.dtype() ? new Job.Kept(t) : stored(t, p, g.type(), arena);
+            case Cast c -> c.type() == t.dtype() ? new Job.Kept(t) : stored(t, p, c.type(), arena);
             case IntegerScheme s -> dequantized(t, p, arena);
             case Ternary s -> dequantized(t, p, arena);
             case Binary s -> dequantized(t, p, arena);
@@ -87,44 +148,44 @@ public final class InMemoryQuantizer {
         };
     }
 
-    /**
-     * A scheme whose bytes the engine reads directly (ggml blocks, casts). Both work row by row, so the tensor is
-     * converted a few rows at a time and never held as floats.
-     */
-    private static TensorInfo stored(TensorInfo t, TensorPlan p, DType type, Arena arena, ProgressMonitor monitor) {
-        ElementDecoder decoder = decoder(t);
-        long n = t.parameters();
-        long bytes = type.byteSize(n);
-        MemorySegment dst = arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
-        long rowLength = p.rowLength(), rows = p.rows();
-        int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_ELEMENTS / rowLength));
-        float[] buf = new float[Math.toIntExact(Math.multiplyExact(rowsPerChunk, rowLength))];
-        for (long r = 0; r < rows; r += rowsPerChunk) {
-            monitor.checkCancelled();
-            int chunkRows = (int) Math.min(rows - r, rowsPerChunk);
-            int count = Math.toIntExact(chunkRows * rowLength);
-            long first = Math.multiplyExact(r, rowLength);
-            float[] x = count == buf.length ? buf : new float[count];
-            decoder.decode(t.data(), first, x, 0, count);
-            byte[] codes = p.scheme().quantize(x, chunkRows, (int) rowLength).codes();
-            MemorySegment.copy(MemorySegment.ofArray(codes), 0, dst, type.byteSize(first), codes.length);
-        }
-        return new TensorInfo(t.name(), t.shape(), type, bytes, dst);
+    private static Job stored(TensorInfo t, TensorPlan p, DType type, Arena arena) {
+        decoder(t);
+        long rowsPerChunk = Math.max(1, Math.min(p.rows(), CHUNK_ELEMENTS / Math.max(1, p.rowLength())));
+        return new Job.Stored(t, p, type, allocate(arena, type.byteSize(t.parameters())), rowsPerChunk);
     }
 
-    /**
-     * A scheme without an engine kernel: quantized as a whole tensor (some scale over the whole tensor or over
-     * runs of blocks), dequantized, held as F32.
-     */
-    private static TensorInfo dequantized(TensorInfo t, TensorPlan p, Arena arena) {
+    private static Job dequantized(TensorInfo t, TensorPlan p, Arena arena) {
+        decoder(t);
+        Math.toIntExact(t.parameters()); // the schemes take one float[]: refuse early, not in a worker
+        return new Job.Dequantized(t, p, allocate(arena, DType.F32.byteSize(t.parameters())));
+    }
+
+    private static MemorySegment allocate(Arena arena, long bytes) {
+        return arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
+    }
+
+    /** @return elements converted */
+    private static long convertRows(Job.Stored st, long firstRow, long rows) {
+        long rowLength = st.plan().rowLength();
+        int count = Math.toIntExact(Math.multiplyExact(rows, rowLength));
+        long first = Math.multiplyExact(firstRow, rowLength);
+        float[] x = new float[count];
+        decoder(st.source()).decode(st.source().data(), first, x, 0, count);
+        byte[] codes = st.plan().scheme().quantize(x, (int) rows, (int) rowLength).codes();
+        MemorySegment.copy(MemorySegment.ofArray(codes), 0, st.output(), st.type().byteSize(first), codes.length);
+        return count;
+    }
+
+    /** @return elements converted */
+    private static long dequantize(Job.Dequantized d) {
+        TensorInfo t = d.source();
         float[] x = new float[Math.toIntExact(t.parameters())];
         decoder(t).decode(t.data(), 0, x, 0, x.length);
-        QuantScheme scheme = p.scheme();
-        float[] y = scheme.dequantize(scheme.quantize(x, Math.toIntExact(p.rows()), Math.toIntExact(p.rowLength())));
-        long bytes = DType.F32.byteSize(y.length);
-        MemorySegment dst = arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
-        MemorySegment.copy(y, 0, dst, Layouts.F32, 0, y.length);
-        return new TensorInfo(t.name(), t.shape(), DType.F32, bytes, dst);
+        QuantScheme scheme = d.plan().scheme();
+        float[] y = scheme.dequantize(scheme.quantize(x, Math.toIntExact(d.plan().rows()),
+                Math.toIntExact(d.plan().rowLength())));
+        MemorySegment.copy(y, 0, d.output(), Layouts.F32, 0, y.length);
+        return x.length;
     }
 
     private static ElementDecoder decoder(TensorInfo t) {

@@ -119,7 +119,7 @@ public final class Sweep {
                                                SweepRequest request, ProgressMonitor monitor, long start, long total) {
         long t0 = System.nanoTime();
         int ctx = request.ctx();
-        try (Model quantized = InMemoryQuantizer.quantize(base, plan,
+        try (Model quantized = InMemoryQuantizer.quantize(base, plan, request.threads(),
                 new ScaledProgress(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
             Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),

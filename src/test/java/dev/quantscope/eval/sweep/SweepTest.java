@@ -58,8 +58,20 @@ class SweepTest {
     void pointsArriveInOrderAndQ6kIsCloserThanQ2k(@TempDir Path dir) throws Exception {
         SweepCache cache = new SweepCache(dir);
         List<SweepPoint> seen = new ArrayList<>();
+        List<long[]> progress = java.util.Collections.synchronizedList(new ArrayList<>());
+        ProgressMonitor recording = new ProgressMonitor() {
+            @Override public void progress(long done, long total) { progress.add(new long[] {done, total}); }
+            @Override public boolean isCancelled() { return false; }
+        };
         SweepResult r = Sweep.run(model, request("Q6_K", "Q4_0", "Q2_K", "int4-asym-g32-mse", "keep"), cache,
-                seen::add, ProgressMonitor.NONE);
+                seen::add, recording);
+        // The bar only moves forward, on one scale, and ends full.
+        long total = progress.getFirst()[1];
+        for (int i = 0; i < progress.size(); i++) {
+            assertEquals(total, progress.get(i)[1]);
+            if (i > 0) assertTrue(progress.get(i)[0] >= progress.get(i - 1)[0], "progress went back at " + i);
+        }
+        assertEquals(total, progress.getLast()[0]);
         assertEquals(r.points(), seen);
         for (int i = 0; i < seen.size(); i++) assertEquals(i, seen.get(i).index());
         assertEquals(List.of("Q6_K", "Q4_0", "Q2_K", "int4-asym-g32-mse", "keep"),
@@ -78,7 +90,7 @@ class SweepTest {
                     m.accuracy().sameTopP(), m.accuracy().ppl(), m.accuracy().pplBase(), m.seconds());
             assertFalse(m.fromCache());
             assertTrue(m.latency().generationTokensPerSecond() > 0 && m.latency().promptTokensPerSecond() > 0);
-            assertEquals(model.parameterCount() * 8.0 * 0 + m.bytes() * 8.0 / model.parameterCount(), m.bitsPerWeight(), 1e-9);
+            assertEquals(m.bytes() * 8.0 / model.parameterCount(), m.bitsPerWeight(), 1e-9);
             // 8,000 bytes at ctx 128: every full window, 63 scored tokens each.
             assertEquals(m.accuracy().chunks() * 63L, m.accuracy().tokens());
         }
@@ -114,6 +126,13 @@ class SweepTest {
                 assertEquals(seen.get(i), again.get(i));
             }
         }
+        // A damaged cache file is a miss, measured again, never an error.
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.writeString(f, "{\"format\": \"quantscope.sweep-point/1\", \"key\": ");
+        }
+        SweepResult r2b = Sweep.run(model, request("Q6_K"), cache, SweepListener.NONE, ProgressMonitor.NONE);
+        assertEquals(1, r2b.computed());
+        assertEquals(q6.accuracy(), ((SweepPoint.Measured) r2b.points().getFirst()).accuracy());
         // Another context is another key.
         SweepResult r3 = Sweep.run(model, SweepRequest.of(List.of(SweepScheme.parse("Q6_K")), text, 64).withThreads(2)
                 .withLatencyRun(32, 8), cache, SweepListener.NONE, ProgressMonitor.NONE);
@@ -141,6 +160,30 @@ class SweepTest {
             assertEquals(k.ppl(), p.accuracy().ppl());
             assertEquals(k.tokens(), p.accuracy().tokens());
         }
+    }
+
+    @Test
+    void cancelDuringAComparisonStopsWithinAWindow() {
+        AtomicBoolean cancel = new AtomicBoolean();
+        long[] cancelledAt = new long[1];
+        AtomicInteger delivered = new AtomicInteger();
+        ProgressMonitor monitor = new ProgressMonitor() {
+            @Override
+            public void progress(long done, long total) {
+                // Total is (schemes + 1) units of 1000; the first scheme's comparison runs in [1250, 2000).
+                if (!cancel.get() && done >= 1300 && done < 1900) {
+                    cancelledAt[0] = System.nanoTime();
+                    cancel.set(true);
+                }
+            }
+            @Override public boolean isCancelled() { return cancel.get(); }
+        };
+        assertThrows(CancellationException.class, () -> Sweep.run(model, request("Q6_K", "Q2_K", "Q3_K_M", "Q4_K_M"),
+                SweepCache.disabled(), p -> delivered.incrementAndGet(), monitor));
+        double seconds = (System.nanoTime() - cancelledAt[0]) / 1e9;
+        assertTrue(cancel.get(), "the comparison never reported progress");
+        assertEquals(0, delivered.get(), "no point is delivered half-measured");
+        assertTrue(seconds < 2, "stopped " + seconds + " s after the cancel");
     }
 
     @Test
