@@ -15,9 +15,13 @@ import dev.quantscope.task.ProgressMonitor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Measures a list of schemes on one base model: for each, the model is quantized in memory
@@ -43,8 +47,10 @@ public final class Sweep {
      * @throws IllegalArgumentException when the text is too short for two windows of {@code ctx}
      */
     public static SweepResult run(Model base, SweepRequest request, SweepCache cache, SweepListener listener,
-                                  ProgressMonitor monitor) throws IOException {
-        String modelSha = Files.isRegularFile(base.source()) ? FileDigest.sha256(base.source()) : null;
+                                  ProgressMonitor caller) throws IOException {
+        ProgressMonitor monitor = new ForwardProgress(caller);
+        // A model opened from a folder (Hugging Face) has no one file to digest: its points are not cached.
+        String modelSha = Files.isRegularFile(base.source()) ? modelDigest(base.source()) : null;
         String textSha = SweepCache.sha256(request.text());
         Tokenizer tokenizer = Tokenizers.forModel(base);
         int[] tokens = tokenizer.encode(request.text(), true);
@@ -134,6 +140,21 @@ public final class Sweep {
             return new SweepPoint.Measured(index, scheme.id(), scheme.label(), plan.bytes(), plan.bitsPerWeight(),
                     latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** A file's digest, kept for as long as its size and modification time stay: a GUI sweeps one model often. */
+    private record FileStamp(Path file, long size, FileTime modified) {}
+
+    private static final Map<FileStamp, String> DIGESTS = new ConcurrentHashMap<>();
+
+    static String modelDigest(Path file) throws IOException {
+        Path real = file.toRealPath();
+        FileStamp stamp = new FileStamp(real, Files.size(real), Files.getLastModifiedTime(real));
+        String known = DIGESTS.get(stamp);
+        if (known != null) return known;
+        String digest = FileDigest.sha256(real);
+        DIGESTS.put(stamp, digest);
+        return digest;
     }
 
     private static String describe(List<TensorPlan> problems) {

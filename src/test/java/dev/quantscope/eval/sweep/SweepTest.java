@@ -132,11 +132,24 @@ class SweepTest {
         }
         SweepResult r2b = Sweep.run(model, request("Q6_K"), cache, SweepListener.NONE, ProgressMonitor.NONE);
         assertEquals(1, r2b.computed());
-        assertEquals(q6.accuracy(), ((SweepPoint.Measured) r2b.points().getFirst()).accuracy());
+        // Equal up to float rounding: see closeTo.
+        Accuracy again2 = ((SweepPoint.Measured) r2b.points().getFirst()).accuracy();
+        closeTo(q6.accuracy().kldMean(), again2.kldMean());
+        closeTo(q6.accuracy().ppl(), again2.ppl());
+        assertEquals(q6.accuracy().tokens(), again2.tokens());
         // Another context is another key.
         SweepResult r3 = Sweep.run(model, SweepRequest.of(List.of(SweepScheme.parse("Q6_K")), text, 64).withThreads(2)
                 .withLatencyRun(32, 8), cache, SweepListener.NONE, ProgressMonitor.NONE);
         assertEquals(1, r3.computed());
+    }
+
+    /**
+     * The same computation twice agrees to float rounding, not always to the bit: the engine's Vector API dot
+     * products end in reduceLanes(ADD), whose summation order may differ between the interpreter and C2, so a run
+     * before and after the JIT compiles it can differ in the last bits of a logit.
+     */
+    private static void closeTo(double expected, double actual) {
+        assertEquals(expected, actual, Math.abs(expected) * 1e-5 + 1e-9);
     }
 
     @Test
@@ -152,12 +165,14 @@ class SweepTest {
             assertTrue(q.tensors().stream().anyMatch(t -> t.dtype() == DType.Q8_0 || t.dtype() == DType.Q6_K));
             // The streaming comparison, running the base beside the model window by window.
             KlDivergenceResult k = KlDivergence.compute(base, quant, tokens, 128, 1, ProgressMonitor.NONE);
-            assertEquals(k.kldMean(), p.accuracy().kldMean());
-            assertEquals(k.kldMedian(), p.accuracy().kldMedian());
-            assertEquals(k.kldP99(), p.accuracy().kldP99());
-            assertEquals(k.kldMax(), p.accuracy().kldMax());
-            assertEquals(k.sameTopP(), p.accuracy().sameTopP());
-            assertEquals(k.ppl(), p.accuracy().ppl());
+            System.out.println("sweep Q4_K_M: " + p.accuracy() + "\nKlDivergence: " + k);
+            closeTo(k.kldMean(), p.accuracy().kldMean());
+            closeTo(k.kldMedian(), p.accuracy().kldMedian());
+            closeTo(k.kldP99(), p.accuracy().kldP99());
+            closeTo(k.kldMax(), p.accuracy().kldMax());
+            closeTo(k.ppl(), p.accuracy().ppl());
+            closeTo(k.pplBase(), p.accuracy().pplBase());
+            assertEquals(k.sameTopP(), p.accuracy().sameTopP(), 1.5 / k.tokens()); // one near-tie may flip
             assertEquals(k.tokens(), p.accuracy().tokens());
         }
     }
