@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -66,19 +67,19 @@ public final class Sweep {
         }
 
         List<SweepScheme> schemes = request.schemes();
-        long total = (schemes.size() + 1) * UNIT; // one more unit for the base reference
+        // One unit per scheme, and one for the base's pass over the text, which happens inside the first point
+        // measured (never, when every point is cached): the points after it move up by that unit.
+        long total = (schemes.size() + 1) * UNIT;
+        long shift = 0;
         List<SweepPoint> points = new ArrayList<>(schemes.size());
         int computed = 0, hits = 0;
-        KlDivergence.Reference reference = null;
-        boolean referenceDone = false;
-        try (LlamaEngine baseEngine = new LlamaEngine(base, ctx, request.threads())) {
+        try (BaseSide baseSide = new BaseSide(base, tokens, bos, ctx, request.threads())) {
             for (int i = 0; i < schemes.size(); i++) {
                 monitor.checkCancelled();
                 SweepScheme scheme = schemes.get(i);
-                long start = (i + 1) * UNIT;
                 SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, scheme.id(), textSha, ctx,
                         request.chunks(), request.promptTokens(), request.generatedTokens());
-                var cached = key == null ? java.util.Optional.<SweepPoint.Measured>empty() : cache.get(key, i);
+                Optional<SweepPoint.Measured> cached = key == null ? Optional.empty() : cache.get(key, i);
                 SweepPoint point;
                 if (cached.isPresent()) {
                     point = cached.get();
@@ -96,21 +97,16 @@ public final class Sweep {
                     if (problem != null) {
                         point = new SweepPoint.Skipped(i, scheme.id(), scheme.label(), problem);
                     } else {
-                        if (!referenceDone) {
-                            referenceDone = true;
-                            long bytes = KlDivergence.referenceBytes(tokens.length, ctx, baseEngine.config().vocab());
-                            if (bytes <= REFERENCE_LIMIT_BYTES) {
-                                reference = KlDivergence.reference(baseEngine, tokens, ctx, bos,
-                                        new ScaledProgress(monitor, 0, UNIT, total));
-                            }
+                        if (!baseSide.ready()) {
+                            baseSide.prepare(new ScaledProgress(monitor, i * UNIT + shift, UNIT, total));
+                            shift = UNIT;
                         }
-                        point = measure(base, baseEngine, reference, plan, scheme, i, tokens, bos, request, monitor,
-                                start, total);
+                        point = measure(base, baseSide, plan, scheme, i, request, monitor, i * UNIT + shift, total);
                         computed++;
                         if (key != null) cache.put(key, (SweepPoint.Measured) point);
                     }
                 }
-                monitor.progress(start + UNIT, total);
+                monitor.progress((i + 1) * UNIT + shift, total);
                 points.add(point);
                 listener.pointReady(point);
             }
@@ -120,25 +116,64 @@ public final class Sweep {
                 base.tensorBytes(), computed, hits);
     }
 
-    private static SweepPoint.Measured measure(Model base, LlamaEngine baseEngine, KlDivergence.Reference reference,
-                                               RecipePlan plan, SweepScheme scheme, int index, int[] tokens, int bos,
-                                               SweepRequest request, ProgressMonitor monitor, long start, long total) {
+    private static SweepPoint.Measured measure(Model base, BaseSide baseSide, RecipePlan plan, SweepScheme scheme,
+                                               int index, SweepRequest request, ProgressMonitor monitor, long start,
+                                               long total) {
         long t0 = System.nanoTime();
-        int ctx = request.ctx();
         try (Model quantized = InMemoryQuantizer.quantize(base, plan, request.threads(),
                 new ScaledProgress(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
             Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
                     request.threads());
             monitor.progress(start + QUANTIZE + LATENCY, total);
-            ProgressMonitor comparing = new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total);
-            KlDivergenceResult r;
-            try (LlamaEngine engine = new LlamaEngine(quantized, ctx, request.threads())) {
-                r = reference != null ? KlDivergence.compute(reference, engine, comparing)
-                        : KlDivergence.compute(baseEngine, engine, tokens, ctx, bos, comparing);
-            }
+            KlDivergenceResult r = baseSide.compare(quantized,
+                    new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total));
             return new SweepPoint.Measured(index, scheme.id(), scheme.label(), plan.bytes(), plan.bitsPerWeight(),
                     latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /**
+     * The base model's side of every comparison: its engine and, when it fits in {@value #REFERENCE_LIMIT_BYTES}
+     * bytes, its log-probabilities over the text, computed once. Both are made only when a point must be measured,
+     * so a sweep answered from the cache runs nothing.
+     */
+    private static final class BaseSide implements AutoCloseable {
+        private final Model base;
+        private final int[] tokens;
+        private final int bos, ctx, threads;
+        private LlamaEngine engine;
+        private KlDivergence.Reference reference;
+        private boolean ready;
+
+        BaseSide(Model base, int[] tokens, int bos, int ctx, int threads) {
+            this.base = base;
+            this.tokens = tokens;
+            this.bos = bos;
+            this.ctx = ctx;
+            this.threads = threads;
+        }
+
+        boolean ready() { return ready; }
+
+        void prepare(ProgressMonitor monitor) {
+            engine = new LlamaEngine(base, ctx, threads);
+            long bytes = KlDivergence.referenceBytes(tokens.length, ctx, engine.config().vocab());
+            if (bytes <= REFERENCE_LIMIT_BYTES) reference = KlDivergence.reference(engine, tokens, ctx, bos, monitor);
+            ready = true;
+        }
+
+        KlDivergenceResult compare(Model quantized, ProgressMonitor monitor) {
+            if (!ready) throw new IllegalStateException("prepare first");
+            try (LlamaEngine model = new LlamaEngine(quantized, ctx, threads)) {
+                return reference != null ? KlDivergence.compute(reference, model, monitor)
+                        : KlDivergence.compute(engine, model, tokens, ctx, bos, monitor);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (engine != null) engine.close();
         }
     }
 
