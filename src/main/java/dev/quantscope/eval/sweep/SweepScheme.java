@@ -9,7 +9,9 @@ import dev.quantscope.recipe.RecipeJson;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -80,12 +82,17 @@ public sealed interface SweepScheme {
             return new SingleScheme(QuantScheme.parse(t));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + t + "' is neither a llama-quantize preset ("
-                    + String.join(", ", java.util.Arrays.stream(Preset.values()).map(Preset::name).toList())
+                    + String.join(", ", Arrays.stream(Preset.values()).map(Preset::name).toList())
                     + ") nor a scheme id: " + e.getMessage(), e);
         }
     }
 
     static SweepScheme of(Preset preset) { return new PresetScheme(preset); }
+
+    /** Every llama-quantize preset QuantScope reproduces, largest first (a sweep's natural default list). */
+    static List<SweepScheme> allPresets() {
+        return Arrays.stream(Preset.values()).map(p -> (SweepScheme) new PresetScheme(p)).toList();
+    }
 
     static SweepScheme of(QuantScheme scheme) { return new SingleScheme(scheme); }
 

@@ -23,6 +23,8 @@ class SweepSchemeTest {
         assertInstanceOf(SweepScheme.SingleScheme.class, int4);
         assertEquals("int4-asym-g128-mse", int4.id());
         assertEquals("ggml:Q8_0", SweepScheme.parse("ggml:Q8_0").id());
+        assertEquals(Preset.values().length, SweepScheme.allPresets().size());
+        assertEquals("Q8_0", SweepScheme.allPresets().getFirst().id());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepScheme.parse("Q9_Z"));
         assertTrue(e.getMessage().contains("Q4_K_M") && e.getMessage().contains("Q9_Z"), e.getMessage());
     }
