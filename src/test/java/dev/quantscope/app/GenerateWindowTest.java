@@ -36,7 +36,6 @@ import org.testfx.util.WaitForAsyncUtils;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,12 +85,13 @@ class GenerateWindowTest {
         robot.interact(() -> {
             vm.promptProperty().set(PROMPT);
             vm.maxTokensProperty().set(TOKENS);
-            vm.variantProperty().set(new VariantChoice.OfPreset(Preset.Q2_K));
+            vm.variantProperty().set(VariantChoice.of(Preset.Q2_K));
         });
         robot.clickOn("#generateButton");
         awaitDone(vm);
 
-        // The same generation straight through the engine, as `quantscope generate` runs it.
+        // The same generation straight through the engine, as `quantscope generate` runs it; the variant from the
+        // file llama-quantize would write (the page quantizes in memory, to the same bytes).
         Path q2k = dir.resolve("stories-Q2_K.gguf");
         Direct original;
         Direct variant;
@@ -131,11 +131,9 @@ class GenerateWindowTest {
         assertTrue(vm.variantBytesProperty().get() < doc.model().tensorBytes(), "Q2_K is smaller than F32");
         Screenshots.save(robot, window.stage().getScene(), "generate");
 
-        List<Path> temp = vm.variantFilesForTests();
-        assertEquals(1, temp.size());
-        assertTrue(Files.exists(temp.getFirst()));
+        assertEquals(List.of(VariantChoice.of(Preset.Q2_K)), vm.openVariantsForTests());
         robot.interact(() -> shell.closeAll());
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !Files.exists(temp.getFirst()));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.openVariantsForTests().isEmpty());
     }
 
     @Test
@@ -145,7 +143,7 @@ class GenerateWindowTest {
         selectPage(robot, "generatePage");
         robot.interact(() -> {
             vm.maxTokensProperty().set(4000);
-            vm.variantProperty().set(new VariantChoice.OfPreset(Preset.Q6_K));
+            vm.variantProperty().set(VariantChoice.of(Preset.Q6_K));
         });
         robot.interact(vm::generate);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS,
@@ -158,24 +156,51 @@ class GenerateWindowTest {
         assertTrue(vm.original().size() < 4000 && vm.compressed().size() < 4000);
         assertTrue(vm.summaryProperty().get().endsWith("stopped"), vm.summaryProperty().get());
         Screenshots.save(robot, window.stage().getScene(), "generate-stopped");
-        List<Path> q6k = vm.variantFilesForTests();
-        assertEquals(1, q6k.size());
+        assertEquals(List.of(VariantChoice.of(Preset.Q6_K)), vm.openVariantsForTests());
 
         robot.interact(() -> {
             vm.maxTokensProperty().set(8);
-            vm.variantProperty().set(new VariantChoice.OfType(dev.quantscope.tensor.DType.Q4_0));
+            vm.variantProperty().set(VariantChoice.parse("int4-asym-g32-mse"));
         });
         robot.interact(vm::generate);
         awaitDone(vm);
-        assertFalse(Files.exists(q6k.getFirst()), "the Q6_K variant is deleted once another is chosen");
+        assertEquals(List.of(VariantChoice.parse("int4-asym-g32-mse")), vm.openVariantsForTests(),
+                "the Q6_K variant is freed once another is chosen");
         assertEquals(8, vm.original().size());
-        assertEquals("all Q4_0", vm.runningVariantProperty().get());
+        assertEquals(8, vm.compressed().size());
+        assertEquals("int4-asym-g32-mse", vm.runningVariantProperty().get());
 
         // Presets llama-quantize refuses for this model (rows of 172 have no Q8_0 fallback) are not offered.
         @SuppressWarnings("unchecked")
         javafx.scene.control.ComboBox<VariantChoice> combo = robot.lookup("#variantCombo").queryAs(javafx.scene.control.ComboBox.class);
-        assertFalse(combo.getItems().contains(new VariantChoice.OfPreset(Preset.Q8_0)));
-        assertTrue(combo.getItems().contains(new VariantChoice.OfPreset(Preset.Q6_K)));
+        assertFalse(combo.getItems().contains(VariantChoice.of(Preset.Q8_0)));
+        assertTrue(combo.getItems().contains(VariantChoice.of(Preset.Q6_K)));
+        assertTrue(combo.getItems().contains(VariantChoice.parse("int4-asym-g128-mse")));
+
+        // A typed id that is no scheme is refused next to the box, not in a dialog.
+        robot.interact(() -> combo.getEditor().setText("int9-nonsense"));
+        robot.interact(() -> combo.commitValue());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup("#variantProblem").queryAs(javafx.scene.control.Label.class).getText()
+                .contains("int9-nonsense"));
+    }
+
+    @Test
+    void aModelThatIsNoLanguageModelSaysSoInsteadOfGenerating(FxRobot robot) throws Exception {
+        Path mnist = SharedFiles.file("models/ggml-mnist-mlp.state_dict");
+        robot.interact(() -> shell.open(mnist));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitForFxEvents();
+        GenerateViewModel vm = shell.documents().getFirst().generate();
+        selectPage(robot, "generatePage");
+        robot.clickOn("#generateButton");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
+                () -> !vm.job().runningProperty().get() && !(vm.job().state() instanceof Async.Idle<?>));
+        WaitForAsyncUtils.waitForFxEvents();
+        Async<?> state = vm.job().state();
+        assertInstanceOf(Async.Failed.class, state);
+        assertEquals(((Async.Failed<?>) state).message(), vm.summaryProperty().get(), "the reason is on the page");
+        assertTrue(vm.original().isEmpty() && vm.compressed().isEmpty());
     }
 
     // ---- helpers ----

@@ -4,6 +4,7 @@ import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.generate.GenerateViewModel;
 import dev.quantscope.app.overview.OverviewViewModel;
+import dev.quantscope.app.tradeoff.TradeoffViewModel;
 import dev.quantscope.format.Model;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ public final class ModelDocument {
     private final OverviewViewModel overview;
     private final CompressViewModel compress;
     private final GenerateViewModel generate;
+    private final TradeoffViewModel tradeoff;
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
@@ -23,6 +25,7 @@ public final class ModelDocument {
         this.overview = new OverviewViewModel(session, executor);
         this.compress = new CompressViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
+        this.tradeoff = new TradeoffViewModel(session, executor);
     }
 
     public Model model() { return session.model(); }
@@ -42,6 +45,8 @@ public final class ModelDocument {
 
     public GenerateViewModel generate() { return generate; }
 
+    public TradeoffViewModel tradeoff() { return tradeoff; }
+
     /**
      * Cancels the pages' work and unmaps the file once the last reader is out. The wait happens on its own
      * thread so the FX thread never blocks on a worker that is finishing a chunk.
@@ -51,6 +56,7 @@ public final class ModelDocument {
         overview.cancelAll();
         compress.cancelAll();
         generate.cancelAll();
+        tradeoff.cancelAll();
         // The generation page's temporary variants go once no run reads them, i.e. after the session's readers.
         Thread.ofVirtual().name("close-" + title()).start(() -> {
             session.close();

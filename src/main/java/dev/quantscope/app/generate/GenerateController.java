@@ -2,11 +2,8 @@ package dev.quantscope.app.generate;
 
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
-import dev.quantscope.quant.ggml.GgmlQuantizer;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
-import dev.quantscope.quant.preview.Plans;
-import dev.quantscope.tensor.DType;
 import javafx.application.Platform;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
@@ -27,7 +24,6 @@ import javafx.scene.text.TextFlow;
 import javafx.util.StringConverter;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /** Binds the Generate page to its {@link GenerateViewModel}: settings, the two streaming panes, Stop. */
@@ -45,6 +41,7 @@ public final class GenerateController implements FxController {
     @FXML private Label activityLabel;
     @FXML private ProgressBar activityProgress;
     @FXML private Label samplingHint;
+    @FXML private Label variantProblem;
     @FXML private Label originalTitle;
     @FXML private Label originalDetail;
     @FXML private Label variantTitle;
@@ -63,12 +60,22 @@ public final class GenerateController implements FxController {
     private void initialize() {
         promptArea.textProperty().bindBidirectional(vm.promptProperty());
         variantCombo.setItems(FXCollections.observableArrayList(choices(vm.model())));
+        variantCombo.setEditable(true);
         variantCombo.setConverter(new StringConverter<>() {
             @Override
             public String toString(VariantChoice c) { return c == null ? "" : c.label(); }
 
             @Override
-            public VariantChoice fromString(String s) { return null; }
+            public VariantChoice fromString(String s) {
+                variantProblem.setText("");
+                if (s == null || s.isBlank()) return null;
+                try {
+                    return VariantChoice.parse(s);
+                } catch (IllegalArgumentException e) {
+                    variantProblem.setText(e.getMessage());
+                    return null;
+                }
+            }
         });
         variantCombo.valueProperty().bindBidirectional(vm.variantProperty());
 
@@ -108,24 +115,28 @@ public final class GenerateController implements FxController {
         vm.compressed().addListener((ListChangeListener<GeneratedToken>) c -> onTokens(c, variantFlow, variantScroll, true));
     }
 
+    /** Scheme ids offered besides the presets; any other id can be typed into the box. */
+    static final List<String> SAMPLE_SCHEMES = List.of("ggml:Q8_0", "ggml:Q4_K", "ggml:Q4_0", "int8-sym-row-rtn",
+            "int4-asym-g128-mse", "int4-asym-g32-mse", "nf4-b64-dq", "fp8-e4m3-row", "fp4-e2m1-b32", "mxfp4",
+            "int3-asym-g32-mse", "ternary-row");
+
     /**
-     * Presets first (the usual choice; only those llama-quantize accepts for this model), then one ggml type for
-     * everything, by decreasing bits per weight.
+     * Presets first (the usual choice), then sample scheme ids: only those that apply to this model (planning
+     * only, no quantization), so every entry can run.
      */
     static List<VariantChoice> choices(Model model) {
         List<VariantChoice> out = new ArrayList<>();
-        for (Preset p : Preset.values()) {
-            try {
-                Plans.ofPreset(p, model); // planning only: cheap
-                out.add(new VariantChoice.OfPreset(p));
-            } catch (IllegalArgumentException refused) {
-                // e.g. rows of 172 with no Q8_0 fallback: quantizing would fail, so it is not offered
-            }
-        }
-        GgmlQuantizer.supportedTypes().stream()
-                .sorted(Comparator.comparingDouble(DType::bitsPerElement).reversed().thenComparing(DType::name))
-                .forEach(t -> out.add(new VariantChoice.OfType(t)));
+        for (Preset p : Preset.values()) addIfApplicable(out, VariantChoice.of(p), model);
+        for (String id : SAMPLE_SCHEMES) addIfApplicable(out, VariantChoice.parse(id), model);
         return out;
+    }
+
+    private static void addIfApplicable(List<VariantChoice> out, VariantChoice c, Model model) {
+        try {
+            if (c.scheme().recipe().resolve(model).problems().isEmpty()) out.add(c);
+        } catch (RuntimeException refused) {
+            // e.g. rows of 172 with no Q8_0 fallback, or a model that is no LLM: quantizing would fail, so not offered
+        }
     }
 
     private void showSamplingHint() {

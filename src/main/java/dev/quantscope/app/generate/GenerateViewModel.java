@@ -8,7 +8,6 @@ import dev.quantscope.engine.tokenizer.Tokenizers;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.Plans;
-import dev.quantscope.tensor.DType;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
@@ -38,8 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * State of the Generate page of one open model: the prompt and sampling settings, the variant to compare with,
- * and the two token streams. A run quantizes the variant if needed (to a temporary GGUF, kept while it stays the
- * choice), then generates with both models at once off the FX thread; tokens reach the lists as they are made.
+ * and the two token streams. A run quantizes the variant in memory if needed (kept while it stays the choice),
+ * then generates with both models at once off the FX thread; tokens reach the lists as they are made.
  * Starting again, or Stop, cancels the run in progress (latest wins).
  */
 public final class GenerateViewModel {
@@ -48,7 +47,7 @@ public final class GenerateViewModel {
     private final BackgroundJob<SideBySide.Outcome> job;
     private final StringProperty prompt = new SimpleStringProperty("Once upon a time");
     private final IntegerProperty maxTokens = new SimpleIntegerProperty(48);
-    private final ObjectProperty<VariantChoice> variant = new SimpleObjectProperty<>(new VariantChoice.OfType(DType.Q4_0));
+    private final ObjectProperty<VariantChoice> variant = new SimpleObjectProperty<>();
     private final ObjectProperty<Float> temperature = new SimpleObjectProperty<>(0f);
     private final LongProperty seed = new SimpleLongProperty(0);
     private final ObservableList<GeneratedToken> original = FXCollections.observableArrayList();
@@ -67,19 +66,19 @@ public final class GenerateViewModel {
 
     public GenerateViewModel(ModelSession session, Executor executor) {
         this.session = session;
-        this.variants = new VariantCache(session.model(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.variants = new VariantCache(session.model());
         this.job = new BackgroundJob<>(executor);
         job.stateProperty().addListener((_, _, s) -> summarize(s));
         variant.set(defaultChoice(session.model()));
     }
 
-    /** Q4_K_M, the usual first try, when llama-quantize accepts it for this model; else Q4_0 for every tensor that fits. */
+    /** Q4_K_M, the usual first try, when llama-quantize accepts it for this model; else 4-bit integers in groups of 32. */
     static VariantChoice defaultChoice(Model model) {
         try {
             Plans.ofPreset(Preset.Q4_K_M, model);
-            return new VariantChoice.OfPreset(Preset.Q4_K_M);
-        } catch (IllegalArgumentException refused) {
-            return new VariantChoice.OfType(DType.Q4_0);
+            return VariantChoice.of(Preset.Q4_K_M);
+        } catch (RuntimeException refused) {
+            return VariantChoice.parse("int4-asym-g32-mse");
         }
     }
 
@@ -90,6 +89,10 @@ public final class GenerateViewModel {
         SideBySide.Settings settings = new SideBySide.Settings(prompt.get(), maxTokens.get(), temperature.get(),
                 TOP_P, seed.get());
         VariantChoice choice = variant.get();
+        if (choice == null) {
+            summary.set("Choose a preset or type a scheme id to compare with.");
+            return;
+        }
         long id = run.get() + 1;
         original.clear();
         compressed.clear();
@@ -100,6 +103,7 @@ public final class GenerateViewModel {
         job.submit("Generating with the original and " + choice.label(), monitor -> session.read(() -> {
             try {
                 Tokenizer tokenizer = Tokenizers.forModel(session.model());
+                // The quantized variant shares the original's untouched tensors: both live inside session.read.
                 try (VariantCache.Lease lease = variants.acquire(choice, monitor)) {
                     if (monitor.isCancelled()) throw new CancellationException("stopped");
                     long bytes = lease.model().tensorBytes();
@@ -173,14 +177,14 @@ public final class GenerateViewModel {
 
     public void stop() { job.cancel(); }
 
-    /** Cancels the run; the variants are deleted by {@link #dispose()} once the model is no longer read. */
+    /** Cancels the run; the variants are freed by {@link #dispose()} once the model is no longer read. */
     public void cancelAll() { job.reset(); }
 
-    /** Closes and deletes the temporary variant files; call after the session has closed (no run holds them). */
+    /** Frees the quantized variants; call after the session has closed (no run holds them). */
     public void dispose() { variants.close(); }
 
     /** The temporary files currently kept, for tests. */
-    public List<java.nio.file.Path> variantFilesForTests() { return variants.files(); }
+    public List<VariantChoice> openVariantsForTests() { return variants.open(); }
 
     public BackgroundJob<SideBySide.Outcome> job() { return job; }
 

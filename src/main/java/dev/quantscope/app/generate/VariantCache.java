@@ -1,38 +1,30 @@
 package dev.quantscope.app.generate;
 
 import dev.quantscope.format.Model;
-import dev.quantscope.format.ModelOpener;
 import dev.quantscope.task.ProgressMonitor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The compressed variants of one model, quantized to temporary GGUF files and opened from there (the engine reads
- * GGUF; nothing in the project yields a quantized {@link Model} in memory). Only the latest choice is kept: when
- * another is asked for, variants no run holds any more are closed and their files deleted; a variant still held
- * by a run that is being cancelled goes when that run releases it. Thread-safe.
+ * The compressed variants of one model, quantized in memory. Only the latest choice is kept, so generating again
+ * with the same variant costs no quantization: when another is asked for, variants no run holds any more are
+ * closed (their memory freed); one still held by a run that is being cancelled goes when that run releases it.
+ * Thread-safe.
  */
 final class VariantCache implements AutoCloseable {
     private final Model original;
-    private final int threads;
     private final Map<VariantChoice, Entry> entries = new LinkedHashMap<>();
     private VariantChoice latest;
     private boolean closed;
 
     private static final class Entry {
-        final Path file;
         final Model model;
         int holders;
 
-        Entry(Path file, Model model) {
-            this.file = file;
+        Entry(Model model) {
             this.model = model;
         }
     }
@@ -45,13 +37,12 @@ final class VariantCache implements AutoCloseable {
         void close();
     }
 
-    VariantCache(Model original, int threads) {
+    VariantCache(Model original) {
         this.original = original;
-        this.threads = threads;
     }
 
     /** The variant for {@code choice}, quantizing it first unless it is already open. */
-    Lease acquire(VariantChoice choice, ProgressMonitor monitor) throws IOException {
+    Lease acquire(VariantChoice choice, ProgressMonitor monitor) {
         Entry e;
         synchronized (this) {
             if (closed) throw new IllegalStateException("closed");
@@ -77,26 +68,18 @@ final class VariantCache implements AutoCloseable {
         };
     }
 
-    /** Quantizes outside the lock (it may take long); a concurrent request for the same choice wins the race. */
-    private Entry create(VariantChoice choice, ProgressMonitor monitor) throws IOException {
-        Path file = Files.createTempFile("quantscope-variant-", ".gguf");
-        Model model;
-        try {
-            choice.write(original, file, threads, monitor);
-            model = ModelOpener.open(file);
-        } catch (IOException | RuntimeException | Error failure) {
-            Files.deleteIfExists(file);
-            throw failure;
-        }
+    /** Quantizes outside the lock (it may take long); if another run made the same variant meanwhile, that one wins. */
+    private Entry create(VariantChoice choice, ProgressMonitor monitor) {
+        Model model = choice.quantize(original, monitor);
         synchronized (this) {
             Entry existing = entries.get(choice);
             if (existing != null || closed) {
-                discard(new Entry(file, model));
+                model.close();
                 if (closed) throw new IllegalStateException("closed");
                 existing.holders++;
                 return existing;
             }
-            Entry e = new Entry(file, model);
+            Entry e = new Entry(model);
             e.holders = 1;
             entries.put(choice, e);
             return e;
@@ -113,24 +96,15 @@ final class VariantCache implements AutoCloseable {
         entries.forEach((choice, e) -> {
             if (e.holders == 0 && (closed || !choice.equals(latest))) gone.add(choice);
         });
-        for (VariantChoice c : gone) discard(entries.remove(c));
+        for (VariantChoice c : gone) entries.remove(c).model.close();
     }
 
-    private static void discard(Entry e) {
-        e.model.close();
-        try {
-            Files.deleteIfExists(e.file);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+    /** The variants currently open, for tests. */
+    synchronized List<VariantChoice> open() {
+        return List.copyOf(entries.keySet());
     }
 
-    /** Files this cache currently keeps, for tests. */
-    synchronized List<Path> files() {
-        return entries.values().stream().map(e -> e.file).toList();
-    }
-
-    /** Closes and deletes every variant no run holds; the rest go when released. */
+    /** Closes every variant no run holds; the rest go when released. */
     @Override
     public synchronized void close() {
         closed = true;

@@ -1,50 +1,49 @@
 package dev.quantscope.app.generate;
 
+import dev.quantscope.eval.sweep.InMemoryQuantizer;
+import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.format.Model;
-import dev.quantscope.quant.job.QuantizePipeline;
 import dev.quantscope.quant.preset.Preset;
-import dev.quantscope.quant.preview.PlanGgufWriter;
-import dev.quantscope.quant.preview.Plans;
-import dev.quantscope.quant.preview.Target;
+import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.recipe.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
-import dev.quantscope.tensor.DType;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
-/** Which compressed variant runs next to the original: a llama-quantize preset, or one ggml type for every tensor. */
-public sealed interface VariantChoice {
-
-    /** What the page and its legend call the variant. */
-    String label();
-
-    /** Writes the variant of {@code model} as a GGUF file at {@code out}. */
-    void write(Model model, Path out, int threads, ProgressMonitor monitor) throws IOException;
-
-    /** The byte-exact llama-quantize output for the preset. */
-    record OfPreset(Preset preset) implements VariantChoice {
-        @Override
-        public String label() { return preset.name(); }
-
-        @Override
-        public void write(Model model, Path out, int threads, ProgressMonitor monitor) throws IOException {
-            QuantizePipeline.quantize(model, preset, out, threads, monitor);
-        }
+/**
+ * Which compressed variant runs next to the original: a llama-quantize preset or a scheme id
+ * ({@code int4-asym-g128-mse}, {@code ggml:Q4_0}), the same choices a sweep takes, quantized in memory.
+ */
+public record VariantChoice(SweepScheme scheme) {
+    public VariantChoice {
+        Objects.requireNonNull(scheme);
     }
 
-    /** Every quantizable tensor as {@code type}; tensors whose rows do not fit the type stay as they are. */
-    record OfType(DType type) implements VariantChoice {
-        public OfType {
-            new Target.Stored(type); // refuses types the quantizers cannot write, here rather than mid-run
-        }
+    /** A preset name or a scheme id, as the user types it. */
+    public static VariantChoice parse(String text) {
+        return new VariantChoice(SweepScheme.parse(text));
+    }
 
-        @Override
-        public String label() { return "all " + type.name(); }
+    public static VariantChoice of(Preset preset) { return new VariantChoice(SweepScheme.of(preset)); }
 
-        @Override
-        public void write(Model model, Path out, int threads, ProgressMonitor monitor) {
-            PlanGgufWriter.write(model, Plans.custom(label(), model, new Target.Stored(type), List.of()), out, monitor);
+    /** What the page and its pane title call the variant: the preset name or scheme id. */
+    public String label() { return scheme.id(); }
+
+    /**
+     * Quantizes {@code base} in memory. The result's kept tensors are views of {@code base}, which must stay open
+     * while it is used.
+     * @throws IllegalArgumentException naming the first tensor the scheme cannot store, or why the preset does not apply
+     */
+    public Model quantize(Model base, ProgressMonitor monitor) {
+        RecipePlan plan = scheme.recipe().resolve(base);
+        List<TensorPlan> problems = plan.problems();
+        if (!problems.isEmpty()) {
+            TensorPlan first = problems.getFirst();
+            throw new IllegalArgumentException(label() + " cannot be applied: " + first.name() + ": "
+                    + first.problem().orElseThrow()
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more tensors)" : ""));
         }
+        return InMemoryQuantizer.quantize(base, plan, monitor);
     }
 }

@@ -11,6 +11,7 @@ import dev.quantscope.app.compress.CompressController;
 import dev.quantscope.app.explorer.ExplorerController;
 import dev.quantscope.app.generate.GenerateController;
 import dev.quantscope.app.overview.OverviewController;
+import dev.quantscope.app.tradeoff.TradeoffController;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
@@ -113,6 +114,7 @@ public final class ShellController implements FxController {
                 .bind(OverviewController.class, () -> new OverviewController(doc.overview()))
                 .bind(CompressController.class, () -> new CompressController(doc.compress()))
                 .bind(GenerateController.class, () -> new GenerateController(doc.generate()))
+                .bind(TradeoffController.class, () -> new TradeoffController(doc.tradeoff()))
                 .build();
         Parent content = Fxml.load("document", "document", controllers);
         // The Compress page measures errors only once it is first shown: opening a model stays cheap.

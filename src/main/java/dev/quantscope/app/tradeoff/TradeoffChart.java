@@ -1,0 +1,128 @@
+package dev.quantscope.app.tradeoff;
+
+import dev.quantscope.app.common.ChartStyle;
+import dev.quantscope.eval.sweep.SweepPoint;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.labels.ItemLabelAnchor;
+import org.jfree.chart.labels.ItemLabelPosition;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Font;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One trade-off scatter of a sweep: a cost on x (size or speed) against mean KL divergence on a log y axis (lower
+ * is closer to the original), every measured point labelled, the Pareto front as a dashed line and the current
+ * choice ringed. Series: 0 points, 1 front, 2 current choice.
+ */
+final class TradeoffChart {
+    /** KL divergences at or below this (a lossless scheme) are drawn on the floor of the log axis. */
+    static final double KLD_FLOOR = 1e-7;
+    private static final Font SMALL = new Font("DejaVu Sans", Font.PLAIN, 11);
+
+    private final ToDoubleFunction<SweepPoint.Measured> x;
+    private final Function<List<SweepPoint>, List<SweepPoint.Measured>> front;
+    private final XYSeriesCollection data = new XYSeriesCollection();
+    private final ChartViewer viewer;
+    private final TextTitle note = new TextTitle("");
+    private final List<String> labels = new ArrayList<>();
+    private String currentLabel = "";
+
+    /**
+     * @param x     the point's x value
+     * @param front the Pareto front of a list of points for this pair of axes
+     */
+    TradeoffChart(String id, String xLabel, ToDoubleFunction<SweepPoint.Measured> x,
+                  Function<List<SweepPoint>, List<SweepPoint.Measured>> front) {
+        this.x = x;
+        this.front = front;
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer();
+        r.setSeriesLinesVisible(0, false);
+        r.setSeriesShapesVisible(0, true);
+        r.setSeriesShape(0, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
+        r.setSeriesPaint(0, ChartStyle.ACCENT);
+        r.setSeriesLinesVisible(1, true);
+        r.setSeriesShapesVisible(1, false);
+        r.setSeriesPaint(1, ChartStyle.SUCCESS);
+        r.setSeriesStroke(1, new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f,
+                new float[] {5f, 4f}, 0f));
+        r.setSeriesLinesVisible(2, false);
+        r.setSeriesShapesVisible(2, true);
+        r.setSeriesShapesFilled(2, false);
+        r.setUseOutlinePaint(false);
+        r.setSeriesShape(2, new Ellipse2D.Double(-9, -9, 18, 18));
+        r.setSeriesStroke(2, new BasicStroke(2.5f));
+        r.setSeriesPaint(2, ChartStyle.DANGER);
+        r.setDefaultItemLabelFont(SMALL);
+        r.setDefaultItemLabelPaint(ChartStyle.TEXT);
+        r.setSeriesItemLabelsVisible(0, true);
+        r.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
+        r.setDefaultItemLabelGenerator((ds, series, item) -> series == 0 && item < labels.size() ? labels.get(item) : "");
+        NumberAxis xAxis = new NumberAxis(xLabel);
+        xAxis.setAutoRangeIncludesZero(false);
+        xAxis.setLowerMargin(0.08);
+        xAxis.setUpperMargin(0.08);
+        LogAxis yAxis = new LogAxis("mean KL divergence (log, lower is better)");
+        yAxis.setSmallestValue(KLD_FLOOR);
+        yAxis.setUpperMargin(0.15);
+        yAxis.setLowerMargin(0.1);
+        XYPlot plot = new XYPlot(data, xAxis, yAxis, r);
+        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        note.setFont(SMALL);
+        note.setPaint(ChartStyle.MUTED);
+        chart.addSubtitle(note);
+        ChartStyle.apply(chart);
+        // Room between legend entries: the front's legend line would otherwise touch the previous entry's text.
+        chart.getLegend().setItemLabelPadding(new RectangleInsets(2, 6, 2, 26));
+        r.setLegendLine(new Line2D.Double(-7, 0, 7, 0));
+        viewer = new ChartViewer(chart);
+        viewer.setId(id);
+    }
+
+    ChartViewer viewer() { return viewer; }
+
+    XYSeriesCollection dataset() { return data; }
+
+    /** Redraws from the points so far; cheap enough to call for every point that arrives. */
+    void show(List<SweepPoint> points, SweepPoint.Measured current) {
+        data.removeAllSeries();
+        labels.clear();
+        XYSeries all = new XYSeries("measured schemes", false, true);
+        for (SweepPoint p : points) {
+            if (p instanceof SweepPoint.Measured m) {
+                all.add(x.applyAsDouble(m), y(m));
+                labels.add(m.label());
+            }
+        }
+        XYSeries best = new XYSeries("Pareto front", false, true);
+        front.apply(points).stream().sorted(Comparator.comparingDouble(x))
+                .forEach(m -> best.add(x.applyAsDouble(m), y(m)));
+        XYSeries chosen = new XYSeries("current choice", false, true);
+        currentLabel = current == null ? "" : current.label();
+        if (current != null) chosen.add(x.applyAsDouble(current), y(current));
+        data.addSeries(all);
+        data.addSeries(best);
+        data.addSeries(chosen);
+        note.setText(all.getItemCount() == 0 ? "No point measured yet"
+                : all.getItemCount() + " measured · " + best.getItemCount() + " on the front"
+                + (currentLabel.isEmpty() ? "" : " · current choice: " + currentLabel));
+    }
+
+    static double y(SweepPoint.Measured m) { return Math.max(KLD_FLOOR, m.accuracy().kldMean()); }
+}

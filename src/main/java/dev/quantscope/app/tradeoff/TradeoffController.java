@@ -1,0 +1,221 @@
+package dev.quantscope.app.tradeoff;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.FxController;
+import dev.quantscope.app.common.Numbers;
+import dev.quantscope.app.common.StatePane;
+import dev.quantscope.eval.sweep.Recommendation;
+import dev.quantscope.eval.sweep.SweepPoint;
+import dev.quantscope.eval.sweep.TradeOffs;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.ListChangeListener;
+import javafx.fxml.FXML;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.TilePane;
+import javafx.stage.FileChooser;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** Binds the Trade-off page to its {@link TradeoffViewModel}. */
+public final class TradeoffController implements FxController {
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private final TradeoffViewModel vm;
+    private final TradeoffChart sizeChart = new TradeoffChart("sweepSizeChart", "size (MiB)",
+            m -> m.bytes() / MIB, TradeOffs::sizeVsKld);
+    private final TradeoffChart speedChart = new TradeoffChart("sweepSpeedChart", "generation speed (tg tokens/s)",
+            m -> m.latency().generationTokensPerSecond(), TradeOffs::latencyVsKld);
+    private StatePane sizeState;
+    private StatePane speedState;
+
+    @FXML private TilePane presetTiles;
+    @FXML private TextField customField;
+    @FXML private Label textLabel;
+    @FXML private Button chooseTextButton;
+    @FXML private Spinner<Integer> textKbSpinner;
+    @FXML private Spinner<Integer> ctxSpinner;
+    @FXML private Button runButton;
+    @FXML private Button cancelButton;
+    @FXML private ProgressBar progress;
+    @FXML private Label statusLabel;
+    @FXML private Label problemLabel;
+    @FXML private TextField budgetField;
+    @FXML private TextField maxKldField;
+    @FXML private Button recommendButton;
+    @FXML private Label fitProblemLabel;
+    @FXML private Label choiceLabel;
+    @FXML private Label reasonLabel;
+    @FXML private StackPane sizeHost;
+    @FXML private StackPane speedHost;
+    @FXML private TableView<SweepPoint> pointsTable;
+    @FXML private TableColumn<SweepPoint, String> schemeColumn;
+    @FXML private TableColumn<SweepPoint, String> sizeColumn;
+    @FXML private TableColumn<SweepPoint, String> bpwColumn;
+    @FXML private TableColumn<SweepPoint, String> kldColumn;
+    @FXML private TableColumn<SweepPoint, String> kld99Column;
+    @FXML private TableColumn<SweepPoint, String> topColumn;
+    @FXML private TableColumn<SweepPoint, String> pplColumn;
+    @FXML private TableColumn<SweepPoint, String> tgColumn;
+    @FXML private TableColumn<SweepPoint, String> ppColumn;
+    @FXML private TableColumn<SweepPoint, String> noteColumn;
+
+    public TradeoffController(TradeoffViewModel vm) {
+        this.vm = vm;
+    }
+
+    @FXML
+    private void initialize() {
+        for (SchemeOption o : vm.presets()) {
+            CheckBox box = new CheckBox(o.scheme().label());
+            box.setId("preset-" + o.scheme().id());
+            box.setMnemonicParsing(false); // show "Q4_K_M", not "Q4K_M"
+            box.selectedProperty().bindBidirectional(o.selectedProperty());
+            if (o.unavailable().isPresent()) {
+                box.setDisable(true);
+                // A disabled control shows no tooltip: the reason goes on a holder around it.
+                javafx.scene.layout.HBox holder = new javafx.scene.layout.HBox(box);
+                Tooltip.install(holder, new Tooltip("llama-quantize refuses this preset here: " + o.unavailable().get()));
+                presetTiles.getChildren().add(holder);
+            } else {
+                presetTiles.getChildren().add(box);
+            }
+        }
+        customField.textProperty().bindBidirectional(vm.customIdsProperty());
+
+        textLabel.textProperty().bind(vm.textFileProperty().map(p -> p.getFileName().toString()).orElse("no text chosen"));
+        chooseTextButton.setOnAction(_ -> chooseText());
+        textKbSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 1 << 20, vm.textKilobytesProperty().get(), 8));
+        textKbSpinner.valueProperty().addListener((_, _, v) -> { if (v != null) vm.textKilobytesProperty().set(v); });
+        vm.textKilobytesProperty().addListener((_, _, v) -> textKbSpinner.getValueFactory().setValue(v.intValue()));
+        ctxSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(4, 1 << 16, vm.ctxProperty().get(), 32));
+        ctxSpinner.valueProperty().addListener((_, _, v) -> { if (v != null) vm.ctxProperty().set(v); });
+        vm.ctxProperty().addListener((_, _, v) -> ctxSpinner.getValueFactory().setValue(v.intValue()));
+
+        runButton.setOnAction(_ -> vm.runSweep());
+        cancelButton.setOnAction(_ -> vm.cancel());
+        cancelButton.disableProperty().bind(vm.job().runningProperty().not());
+        progress.visibleProperty().bind(vm.job().runningProperty());
+        progress.progressProperty().bind(vm.job().progressProperty());
+        statusLabel.textProperty().bind(vm.statusProperty());
+        problemLabel.textProperty().bind(vm.problemProperty());
+
+        budgetField.textProperty().bindBidirectional(vm.budgetProperty());
+        maxKldField.textProperty().bindBidirectional(vm.maxKldProperty());
+        recommendButton.setOnAction(_ -> vm.recommend());
+        recommendButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.points()));
+        fitProblemLabel.textProperty().bind(vm.fitProblemProperty());
+        vm.recommendationProperty().addListener((_, _, r) -> showRecommendation(r));
+        showRecommendation(null);
+
+        sizeState = new StatePane(sizeChart.viewer(), "Tick schemes, choose a text and run a sweep: each scheme "
+                + "appears here as soon as it is measured.");
+        speedState = new StatePane(speedChart.viewer(), "Generation speed against closeness to the original.");
+        sizeHost.getChildren().add(sizeState);
+        speedHost.getChildren().add(speedState);
+
+        setUpTable();
+        vm.points().addListener((ListChangeListener<SweepPoint>) _ -> redraw());
+        vm.currentProperty().addListener((_, _, m) -> {
+            redraw();
+            if (m != null && pointsTable.getSelectionModel().getSelectedItem() != m) pointsTable.getSelectionModel().select(m);
+            pointsTable.refresh();
+        });
+        vm.job().stateProperty().addListener((_, _, _) -> redraw());
+        redraw();
+    }
+
+    private void chooseText() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Text to measure accuracy on");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Text", "*.txt", "*.md"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        Path current = vm.textFileProperty().get();
+        if (current != null && current.getParent() != null) chooser.setInitialDirectory(current.getParent().toFile());
+        File f = chooser.showOpenDialog(pointsTable.getScene().getWindow());
+        if (f != null) vm.textFileProperty().set(f.toPath());
+    }
+
+    private void redraw() {
+        List<SweepPoint> pts = List.copyOf(vm.points());
+        sizeChart.show(pts, vm.currentProperty().get());
+        speedChart.show(pts, vm.currentProperty().get());
+        boolean anyMeasured = pts.stream().anyMatch(p -> p instanceof SweepPoint.Measured);
+        // Points stream in while the sweep runs: show the chart from the first one on, not only at the end.
+        Async<?> state = anyMeasured ? new Async.Done<>(pts) : vm.job().state();
+        sizeState.show(state);
+        speedState.show(state);
+    }
+
+    private void setUpTable() {
+        pointsTable.setItems(vm.points());
+        pointsTable.setPlaceholder(new Label("No points yet"));
+        text(schemeColumn, SweepPoint::label);
+        text(sizeColumn, p -> p instanceof SweepPoint.Measured m ? Numbers.bytes(m.bytes()) : "");
+        text(bpwColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.2f", m.bitsPerWeight()) : "");
+        text(kldColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.6f", m.accuracy().kldMean()) : "");
+        text(kld99Column, p -> p instanceof SweepPoint.Measured m ? fmt("%.5f", m.accuracy().kldP99()) : "");
+        text(topColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f %%", 100 * m.accuracy().sameTopP()) : "");
+        text(pplColumn, p -> p instanceof SweepPoint.Measured m
+                ? fmt("%.3f (%.3f)", m.accuracy().ppl(), m.accuracy().pplBase()) : "");
+        text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().generationTokensPerSecond()) : "");
+        text(ppColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().promptTokensPerSecond()) : "");
+        text(noteColumn, p -> switch (p) {
+            case SweepPoint.Measured m -> m.fromCache() ? "from the cache" : fmt("measured in %.1f s", m.seconds());
+            case SweepPoint.Skipped s -> "skipped: " + s.reason();
+        });
+        for (TableColumn<SweepPoint, String> c : List.of(sizeColumn, bpwColumn, kldColumn, kld99Column, topColumn,
+                pplColumn, tgColumn, ppColumn)) {
+            c.getStyleClass().addAll("mono", "numeric");
+        }
+        pointsTable.setRowFactory(_ -> new TableRow<>() {
+            @Override
+            protected void updateItem(SweepPoint item, boolean empty) {
+                super.updateItem(item, empty);
+                getStyleClass().removeAll("current-choice", "skipped");
+                if (empty || item == null) return;
+                if (item instanceof SweepPoint.Skipped) getStyleClass().add("skipped");
+                if (item == vm.currentProperty().get()) getStyleClass().add("current-choice");
+            }
+        });
+        pointsTable.getSelectionModel().selectedItemProperty().addListener((_, _, p) -> {
+            if (p instanceof SweepPoint.Measured m) vm.currentProperty().set(m);
+        });
+    }
+
+    private static void text(TableColumn<SweepPoint, String> c, Function<SweepPoint, String> f) {
+        c.setCellValueFactory(d -> new ReadOnlyStringWrapper(f.apply(d.getValue())));
+    }
+
+    private static String fmt(String pattern, Object... args) { return String.format(Locale.ROOT, pattern, args); }
+
+    private void showRecommendation(Recommendation r) {
+        if (r == null) {
+            choiceLabel.setText("");
+            reasonLabel.setText("The most accurate measured scheme whose weights fit the memory you have "
+                    + "(and stay under the KL limit, if you give one).");
+            return;
+        }
+        choiceLabel.setText(r.choice().map(m -> "→ " + m.label()).orElse("Nothing fits"));
+        reasonLabel.setText(r.explanation());
+    }
+
+    /** Test hooks: the two charts. */
+    TradeoffChart sizeChart() { return sizeChart; }
+
+    TradeoffChart speedChart() { return speedChart; }
+}

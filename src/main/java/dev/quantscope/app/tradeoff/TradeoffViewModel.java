@@ -1,0 +1,247 @@
+package dev.quantscope.app.tradeoff;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.BackgroundJob;
+import dev.quantscope.app.common.ErrorMessages;
+import dev.quantscope.app.document.ModelSession;
+import dev.quantscope.eval.sweep.DeviceFit;
+import dev.quantscope.eval.sweep.Recommendation;
+import dev.quantscope.eval.sweep.Sweep;
+import dev.quantscope.eval.sweep.SweepCache;
+import dev.quantscope.eval.sweep.SweepPoint;
+import dev.quantscope.eval.sweep.SweepRequest;
+import dev.quantscope.eval.sweep.SweepResult;
+import dev.quantscope.eval.sweep.SweepScheme;
+import dev.quantscope.format.Model;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.quant.preview.Plans;
+import dev.quantscope.tensor.Units;
+import javafx.application.Platform;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * State of the Trade-off page of one open model: which schemes to sweep, on what text and context, the points as
+ * they arrive, the current choice, and the "fit my device" question (a memory budget and an optional KL limit).
+ * The sweep runs off the FX thread; each finished point is handed over at once so the charts grow while it runs.
+ * Points measured before (same model, text and settings) come from the sweep cache without running anything.
+ */
+public final class TradeoffViewModel {
+    /** Presets ticked at first: one of each size class, so a first sweep spans the range without taking long. */
+    static final Set<Preset> DEFAULT_PRESETS = Set.of(Preset.Q8_0, Preset.Q6_K, Preset.Q4_K_M, Preset.Q3_K_M, Preset.Q2_K);
+    public static final int DEFAULT_CTX = 128;
+    public static final int DEFAULT_TEXT_KB = 16;
+
+    private final ModelSession session;
+    private final BackgroundJob<SweepResult> job;
+    private final ObservableList<SchemeOption> presets = FXCollections.observableArrayList();
+    private final StringProperty customIds = new SimpleStringProperty("");
+    private final ObjectProperty<Path> textFile = new SimpleObjectProperty<>();
+    private final IntegerProperty textKilobytes = new SimpleIntegerProperty(DEFAULT_TEXT_KB);
+    private final IntegerProperty ctx = new SimpleIntegerProperty(DEFAULT_CTX);
+    private final ObservableList<SweepPoint> points = FXCollections.observableArrayList();
+    private final ObjectProperty<SweepPoint.Measured> current = new SimpleObjectProperty<>();
+    private final StringProperty budget = new SimpleStringProperty("");
+    private final StringProperty maxKld = new SimpleStringProperty("");
+    private final ReadOnlyObjectWrapper<Recommendation> recommendation = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper fitProblem = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    /** Points of older runs are dropped: a cancelled sweep may still hand one over. */
+    private long run;
+
+    public TradeoffViewModel(ModelSession session, Executor executor) {
+        this.session = session;
+        this.job = new BackgroundJob<>(executor);
+        Model model = session.model();
+        for (Preset p : Preset.values()) {
+            Optional<String> refused;
+            try {
+                Plans.ofPreset(p, model); // planning only: cheap
+                refused = Optional.empty();
+            } catch (RuntimeException e) {
+                // Planning only reads shapes; whatever makes it fail makes the sweep skip the preset too.
+                refused = Optional.of(ErrorMessages.describe(e));
+            }
+            presets.add(new SchemeOption(SweepScheme.of(p), DEFAULT_PRESETS.contains(p), refused));
+        }
+        // Half the base model is a budget that rules something out: the recommendation then has a reason to give.
+        budget.set(Units.bytes(Math.max(1, model.tensorBytes() / 2)));
+        job.stateProperty().addListener((_, _, s) -> status.set(describe(s)));
+    }
+
+    public Model model() { return session.model(); }
+
+    /** The ticked presets, then the custom ids, in that order. */
+    List<SweepScheme> chosenSchemes() {
+        List<SweepScheme> out = new ArrayList<>();
+        for (SchemeOption o : presets) if (o.selectedProperty().get()) out.add(o.scheme());
+        for (String id : customIds.get().split("[,\\s]+")) {
+            if (!id.isBlank()) out.add(SweepScheme.parse(id));
+        }
+        return out;
+    }
+
+    /** Starts a sweep with the current settings, replacing one in progress. */
+    public void runSweep() {
+        List<SweepScheme> schemes;
+        try {
+            schemes = chosenSchemes();
+        } catch (IllegalArgumentException e) {
+            problem.set(e.getMessage());
+            return;
+        }
+        if (schemes.isEmpty()) {
+            problem.set("Tick at least one preset or enter a scheme id.");
+            return;
+        }
+        Path file = textFile.get();
+        if (file == null) {
+            problem.set("Choose a text file to measure on.");
+            return;
+        }
+        problem.set("");
+        long id = ++run;
+        points.clear();
+        current.set(null);
+        recommendation.set(null);
+        int context = ctx.get();
+        long limit = Math.multiplyExact((long) textKilobytes.get(), 1024L);
+        SweepCache cache = SweepCache.atDefaultLocation();
+        job.submit("Sweeping " + schemes.size() + (schemes.size() == 1 ? " scheme" : " schemes"), monitor -> session.read(() -> {
+            try {
+                String text = readStart(file, limit);
+                SweepRequest request = SweepRequest.of(schemes, text, context);
+                return Sweep.run(session.model(), request, cache, p -> Platform.runLater(() -> deliver(id, p)), monitor);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+    }
+
+    /**
+     * The first {@code limit} bytes of a text file, cut back to the last line break so no character or word is
+     * split (the whole text when it has none there).
+     */
+    static String readStart(Path file, long limit) throws IOException {
+        long size = Files.size(file);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.min(limit, size)));
+        }
+        int end = bytes.length;
+        if (size > bytes.length) {
+            for (int i = bytes.length - 1; i > 0; i--) {
+                if (bytes[i] == '\n') {
+                    end = i + 1;
+                    break;
+                }
+            }
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private void deliver(long id, SweepPoint p) {
+        if (id != run) return;
+        points.add(p);
+        if (current.get() == null && p instanceof SweepPoint.Measured m) current.set(m);
+        status.set(describe(job.state()));
+    }
+
+    private String describe(Async<SweepResult> s) {
+        long measured = points.stream().filter(p -> p instanceof SweepPoint.Measured).count();
+        return switch (s) {
+            case Async.Idle<SweepResult> _ -> "";
+            case Async.Running<SweepResult> _ -> measured + " point" + (measured == 1 ? "" : "s") + " so far";
+            case Async.Done<SweepResult>(SweepResult r) -> String.format(java.util.Locale.ROOT,
+                    "%d measured, %d from the cache%s", r.computed(), r.cacheHits(),
+                    r.points().size() > r.measured().size()
+                            ? ", " + (r.points().size() - r.measured().size()) + " skipped" : "");
+            case Async.Cancelled<SweepResult> _ -> "Cancelled after " + measured + " point" + (measured == 1 ? "" : "s");
+            case Async.Failed<SweepResult> f -> f.message();
+        };
+    }
+
+    /** Answers "fit my device" from the points so far, and makes the answer the current choice. */
+    public void recommend() {
+        long bytes;
+        OptionalDouble limit;
+        try {
+            bytes = DeviceFit.parseBytes(budget.get());
+            String k = maxKld.get() == null ? "" : maxKld.get().strip();
+            limit = k.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(k));
+            if (limit.isPresent() && !(limit.getAsDouble() >= 0)) throw new IllegalArgumentException("the KL limit must not be negative");
+        } catch (NumberFormatException e) {
+            fitProblem.set("'" + maxKld.get().strip() + "' is not a number (e.g. 0.05)");
+            return;
+        } catch (IllegalArgumentException e) {
+            fitProblem.set(e.getMessage());
+            return;
+        }
+        if (points.isEmpty()) {
+            fitProblem.set("Run a sweep first: the recommendation picks among its points.");
+            return;
+        }
+        fitProblem.set("");
+        Recommendation r = DeviceFit.recommend(List.copyOf(points), bytes, limit);
+        recommendation.set(r);
+        r.choice().ifPresent(current::set);
+    }
+
+    public void cancel() { job.cancel(); }
+
+    public void cancelAll() { job.reset(); }
+
+    public BackgroundJob<SweepResult> job() { return job; }
+
+    public ObservableList<SchemeOption> presets() { return presets; }
+
+    public StringProperty customIdsProperty() { return customIds; }
+
+    public ObjectProperty<Path> textFileProperty() { return textFile; }
+
+    public IntegerProperty textKilobytesProperty() { return textKilobytes; }
+
+    public IntegerProperty ctxProperty() { return ctx; }
+
+    public ObservableList<SweepPoint> points() { return points; }
+
+    /** The point marked on both charts: the table's selection, or the recommendation. */
+    public ObjectProperty<SweepPoint.Measured> currentProperty() { return current; }
+
+    public StringProperty budgetProperty() { return budget; }
+
+    public StringProperty maxKldProperty() { return maxKld; }
+
+    public ReadOnlyObjectProperty<Recommendation> recommendationProperty() { return recommendation.getReadOnlyProperty(); }
+
+    /** Why Run did nothing (no scheme, no text, an unknown id), or empty. */
+    public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
+
+    public ReadOnlyStringProperty fitProblemProperty() { return fitProblem.getReadOnlyProperty(); }
+
+    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+}

@@ -1,0 +1,210 @@
+package dev.quantscope.app;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.Workers;
+import dev.quantscope.app.document.ModelDocument;
+import dev.quantscope.app.shell.MainWindow;
+import dev.quantscope.app.shell.RecentFiles;
+import dev.quantscope.app.shell.ShellViewModel;
+import dev.quantscope.app.tradeoff.SchemeOption;
+import dev.quantscope.app.tradeoff.TradeoffViewModel;
+import dev.quantscope.eval.sweep.Sweep;
+import dev.quantscope.eval.sweep.SweepCache;
+import dev.quantscope.eval.sweep.SweepListener;
+import dev.quantscope.eval.sweep.SweepPoint;
+import dev.quantscope.eval.sweep.SweepRequest;
+import dev.quantscope.eval.sweep.SweepResult;
+import dev.quantscope.eval.sweep.SweepScheme;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.testing.SharedFiles;
+import javafx.scene.control.Label;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.stage.Stage;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.data.xy.XYDataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Trade-off page in the real window under Xvfb: a two-preset sweep of stories260K on a little Shakespeare. */
+@ExtendWith(ApplicationExtension.class)
+class TradeoffWindowTest {
+    private static final double MIB = 1024.0 * 1024.0;
+    private static final int CTX = 64;
+    private static final int KB = 8;
+
+    private ExecutorService workers;
+    private Preferences prefs;
+    private ShellViewModel shell;
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        workers = Workers.newPool();
+        prefs = Preferences.userRoot().node("dev/quantscope/tests/tradeoff-" + System.nanoTime());
+        shell = new ShellViewModel(workers, new RecentFiles(prefs));
+        window = MainWindow.show(stage, shell);
+        stage.setWidth(1440);
+        stage.setHeight(900);
+    }
+
+    @AfterEach
+    void tearDown(FxRobot robot) throws Exception {
+        robot.interact(() -> shell.closeAll());
+        workers.shutdownNow();
+        prefs.removeNode();
+        System.clearProperty(SweepCache.DIRECTORY_PROPERTY);
+    }
+
+    @Test
+    void twoPresetsBecomeTwoPointsOnBothChartsAndFitMyDevicePicksWhatFits(FxRobot robot, @TempDir Path dir)
+            throws Exception {
+        System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        Path text = dir.resolve("shakespeare-start.txt");
+        try (InputStream in = Files.newInputStream(SharedFiles.file("data/text/tinyshakespeare.txt"))) {
+            Files.write(text, in.readNBytes(KB * 1024 + 512)); // a little more: the page cuts at a line break
+        }
+        ModelDocument doc = openStories(robot);
+        TradeoffViewModel vm = doc.tradeoff();
+        selectPage(robot, "tradeoffPage");
+        robot.interact(() -> {
+            for (SchemeOption o : vm.presets()) {
+                o.selectedProperty().set(o.scheme().id().equals("Q6_K") || o.scheme().id().equals("Q2_K"));
+            }
+            vm.textFileProperty().set(text);
+            vm.textKilobytesProperty().set(KB);
+            vm.ctxProperty().set(CTX);
+        });
+        robot.clickOn("#runButton");
+        SweepResult result = awaitDone(vm);
+
+        // The same sweep straight through the engine: the page shows exactly its figures.
+        String sample = new String(Files.readAllBytes(text), 0, KB * 1024, StandardCharsets.ISO_8859_1);
+        sample = sample.substring(0, sample.lastIndexOf('\n') + 1); // tinyshakespeare is ASCII
+        SweepResult direct = Sweep.run(doc.model(), SweepRequest.of(
+                        List.of(SweepScheme.of(Preset.Q6_K), SweepScheme.of(Preset.Q2_K)), sample, CTX),
+                SweepCache.disabled(), SweepListener.NONE, ProgressMonitor.NONE);
+        assertEquals(2, result.measured().size(), () -> "both presets measured: " + result.points());
+        assertEquals(2, vm.points().size());
+        for (int i = 0; i < 2; i++) {
+            SweepPoint.Measured shown = (SweepPoint.Measured) vm.points().get(i);
+            SweepPoint.Measured expected = direct.measured().get(i);
+            assertEquals(expected.label(), shown.label());
+            assertEquals(expected.bytes(), shown.bytes());
+            assertEquals(expected.accuracy().tokens(), shown.accuracy().tokens(), "the same text, cut at the same line");
+            // Parallel float sums may add in another order between runs: equal to float precision, not bit for bit.
+            assertEquals(expected.accuracy().kldMean(), shown.accuracy().kldMean(), 1e-4 * expected.accuracy().kldMean());
+            assertEquals(expected.accuracy().sameTopP(), shown.accuracy().sameTopP(), 0.002);
+        }
+        SweepPoint.Measured q6k = (SweepPoint.Measured) vm.points().get(0);
+        SweepPoint.Measured q2k = (SweepPoint.Measured) vm.points().get(1);
+        assertTrue(q2k.accuracy().kldMean() > q6k.accuracy().kldMean(), "Q2_K diverges more than Q6_K");
+        assertTrue(q2k.bytes() < q6k.bytes());
+
+        XYDataset size = chart(robot, "#sweepSizeChart");
+        XYDataset speed = chart(robot, "#sweepSpeedChart");
+        assertEquals(3, size.getSeriesCount());
+        assertEquals(2, size.getItemCount(0), "two points on the size chart");
+        assertEquals(2, speed.getItemCount(0), "two points on the speed chart");
+        assertEquals(q6k.bytes() / MIB, size.getXValue(0, 0), 1e-12);
+        assertEquals(q2k.accuracy().kldMean(), size.getYValue(0, 1), 1e-15);
+        assertEquals(q6k.latency().generationTokensPerSecond(), speed.getXValue(0, 0), 1e-9);
+        // Smaller and worse vs larger and better: neither dominates, both are on the size front.
+        assertEquals(2, size.getItemCount(1));
+        assertEquals(1, size.getItemCount(2), "the current choice is marked");
+        assertEquals(2, robot.lookup("#pointsTable").queryAs(TableView.class).getItems().size());
+        Screenshots.save(robot, window.stage().getScene(), "tradeoff");
+
+        // Fit my device: room for Q2_K but not Q6_K.
+        TextField budget = robot.lookup("#budgetField").queryAs(TextField.class);
+        robot.interact(() -> budget.setText(Long.toString(q2k.bytes() + 1)));
+        robot.clickOn("#recommendButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("→ Q2_K", robot.lookup(".fit-choice").queryAs(Label.class).getText());
+        String reason = robot.lookup(".fit-reason").queryAs(Label.class).getText();
+        assertTrue(reason.startsWith("Q2_K fits") && reason.contains("Q6_K (too large"), reason);
+        assertEquals(q2k.bytes() / MIB, chart(robot, "#sweepSizeChart").getXValue(2, 0), 1e-12,
+                "the recommendation becomes the current choice on the chart");
+        Screenshots.save(robot, window.stage().getScene(), "fit");
+
+        // A KL limit below both points: nothing qualifies, and the page says why.
+        robot.interact(() -> {
+            budget.setText("1 GiB");
+            vm.maxKldProperty().set(Double.toString(q6k.accuracy().kldMean() / 2));
+        });
+        robot.clickOn("#recommendButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("Nothing fits", robot.lookup(".fit-choice").queryAs(Label.class).getText());
+
+        // Running again takes both points from the cache.
+        robot.interact(vm::runSweep);
+        SweepResult again = awaitDone(vm);
+        assertEquals(2, again.cacheHits());
+        assertTrue(vm.points().stream().allMatch(p -> ((SweepPoint.Measured) p).fromCache()));
+    }
+
+    @Test
+    void runWithoutATextSaysWhatIsMissing(FxRobot robot) throws Exception {
+        ModelDocument doc = openStories(robot);
+        TradeoffViewModel vm = doc.tradeoff();
+        selectPage(robot, "tradeoffPage");
+        robot.clickOn("#runButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("Choose a text file to measure on.", vm.problemProperty().get());
+        assertInstanceOf(Async.Idle.class, vm.job().state());
+        robot.interact(() -> vm.customIdsProperty().set("int5-sym-nonsense"));
+        robot.interact(vm::runSweep);
+        assertTrue(vm.problemProperty().get().contains("int5-sym-nonsense"), vm.problemProperty().get());
+        Screenshots.save(robot, window.stage().getScene(), "tradeoff-empty");
+    }
+
+    // ---- helpers ----
+
+    private static XYDataset chart(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(ChartViewer.class).getChart().getXYPlot().getDataset();
+    }
+
+    private ModelDocument openStories(FxRobot robot) throws Exception {
+        Path model = SharedFiles.file("models/stories260K.gguf");
+        robot.interact(() -> shell.open(model));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitForFxEvents();
+        return shell.documents().getFirst();
+    }
+
+    private static void selectPage(FxRobot robot, String id) {
+        TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
+        robot.interact(() -> tabs.getSelectionModel().select(
+                tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow()));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static SweepResult awaitDone(TradeoffViewModel vm) throws Exception {
+        WaitForAsyncUtils.waitFor(240, TimeUnit.SECONDS,
+                () -> !vm.job().runningProperty().get() && !(vm.job().state() instanceof Async.Idle<?>));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInstanceOf(Async.Done.class, vm.job().state(), () -> "sweep did not complete: " + vm.job().state());
+        return ((Async.Done<SweepResult>) vm.job().state()).value();
+    }
+}
