@@ -96,8 +96,13 @@ class TradeoffWindowTest {
             vm.textKilobytesProperty().set(KB);
             vm.ctxProperty().set(CTX);
         });
+        List<Boolean> runningWhenAdded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        robot.interact(() -> vm.points().addListener((javafx.collections.ListChangeListener<SweepPoint>) c -> {
+            while (c.next()) if (c.wasAdded()) runningWhenAdded.add(vm.job().runningProperty().get());
+        }));
         robot.clickOn("#runButton");
         SweepResult result = awaitDone(vm);
+        assertEquals(List.of(true, true), runningWhenAdded, "each point reaches the page while the sweep still runs");
 
         // The same sweep straight through the engine: the page shows exactly its figures.
         String sample = new String(Files.readAllBytes(text), 0, KB * 1024, StandardCharsets.ISO_8859_1);
@@ -162,6 +167,31 @@ class TradeoffWindowTest {
         SweepResult again = awaitDone(vm);
         assertEquals(2, again.cacheHits());
         assertTrue(vm.points().stream().allMatch(p -> ((SweepPoint.Measured) p).fromCache()));
+    }
+
+    @Test
+    void cancelStopsTheSweepAndKeepsThePointsSoFar(FxRobot robot, @TempDir Path dir) throws Exception {
+        System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        ModelDocument doc = openStories(robot);
+        TradeoffViewModel vm = doc.tradeoff();
+        selectPage(robot, "tradeoffPage");
+        robot.interact(() -> {
+            for (SchemeOption o : vm.presets()) o.selectedProperty().set(o.unavailable().isEmpty());
+            vm.customIdsProperty().set("int8-sym-row-rtn, int4-asym-g32-mse, nf4-b64-dq");
+            vm.textFileProperty().set(SharedFiles.file("data/text/tinyshakespeare.txt"));
+            vm.textKilobytesProperty().set(64);
+            vm.ctxProperty().set(128);
+        });
+        robot.clickOn("#runButton");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !vm.points().isEmpty() || !vm.job().runningProperty().get());
+        robot.clickOn("#cancelButton");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.job().runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInstanceOf(Async.Cancelled.class, vm.job().state());
+        int total = (int) vm.presets().stream().filter(o -> o.unavailable().isEmpty()).count() + 3;
+        assertTrue(!vm.points().isEmpty() && vm.points().size() < total, vm.points().size() + " of " + total);
+        assertTrue(vm.statusProperty().get().startsWith("Cancelled after"), vm.statusProperty().get());
+        assertEquals(vm.points().size(), chart(robot, "#sweepSizeChart").getItemCount(0), "the points so far stay drawn");
     }
 
     @Test
