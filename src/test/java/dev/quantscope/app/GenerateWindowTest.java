@@ -108,6 +108,13 @@ class GenerateWindowTest {
         TextFlow variantFlow = robot.lookup("#variantFlow").queryAs(TextFlow.class);
         assertEquals(PROMPT, texts(originalFlow).getFirst().getText(), "each pane starts with the prompt");
         assertEquals(original.text, generatedText(originalFlow), "the original pane is what Generation produces");
+        java.io.StringWriter cliOut = new java.io.StringWriter();
+        picocli.CommandLine cli = dev.quantscope.cli.QuantScopeCommand.commandLine();
+        cli.setOut(new java.io.PrintWriter(cliOut, true));
+        assertEquals(0, cli.execute("generate", SharedFiles.file("models/stories260K.gguf").toString(),
+                "--prompt", PROMPT, "-n", Integer.toString(TOKENS)));
+        assertEquals(PROMPT + generatedText(originalFlow), cliOut.toString().stripTrailing(),
+                "the original pane reads as `quantscope generate` prints");
         assertEquals(original.ids, vm.original().stream().map(GeneratedToken::id).toList());
         assertEquals(variant.text, generatedText(variantFlow), "the variant pane is the Q2_K file's continuation");
         assertEquals(variant.ids, vm.compressed().stream().map(GeneratedToken::id).toList());
