@@ -153,6 +153,14 @@ class TradeoffWindowTest {
                 "the recommendation becomes the current choice on the chart");
         Screenshots.save(robot, window.stage().getScene(), "fit");
 
+        // The recommendation can be read as text: the Generate page opens with it as the variant.
+        robot.clickOn("#tryButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("generatePage", robot.lookup(".document-pages").queryAs(TabPane.class)
+                .getSelectionModel().getSelectedItem().getId());
+        assertEquals(dev.quantscope.app.generate.VariantChoice.of(Preset.Q2_K), doc.generate().variantProperty().get());
+        selectPage(robot, "tradeoffPage");
+
         // A KL limit below both points: nothing qualifies, and the page says why.
         robot.interact(() -> {
             budget.setText("1 GiB");

@@ -3,9 +3,12 @@ package dev.quantscope.app.document;
 import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.generate.GenerateViewModel;
+import dev.quantscope.app.generate.VariantChoice;
 import dev.quantscope.app.overview.OverviewViewModel;
 import dev.quantscope.app.tradeoff.TradeoffViewModel;
 import dev.quantscope.format.Model;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
 
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
@@ -18,6 +21,10 @@ public final class ModelDocument {
     private final CompressViewModel compress;
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
+    /** The page a page asked to show (its tab id); the shell selects it. */
+    private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
+
+    public static final String GENERATE_PAGE = "generatePage";
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
@@ -26,6 +33,10 @@ public final class ModelDocument {
         this.compress = new CompressViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
+        tradeoff.setTryInGenerate(id -> {
+            generate.variantProperty().set(VariantChoice.parse(id));
+            requestedPage.set(GENERATE_PAGE);
+        });
     }
 
     public Model model() { return session.model(); }
@@ -46,6 +57,8 @@ public final class ModelDocument {
     public GenerateViewModel generate() { return generate; }
 
     public TradeoffViewModel tradeoff() { return tradeoff; }
+
+    public ObjectProperty<String> requestedPageProperty() { return requestedPage; }
 
     /**
      * Cancels the pages' work and unmaps the file once the last reader is out. The wait happens on its own

@@ -122,6 +122,13 @@ public final class ShellController implements FxController {
             pages.getSelectionModel().selectedItemProperty().addListener((_, _, page) -> {
                 if (page != null && "compressPage".equals(page.getId())) doc.compress().start();
             });
+            // A page can send the user to another (Trade-off's "compare in Generate").
+            doc.requestedPageProperty().addListener((_, _, id) -> {
+                if (id == null) return;
+                pages.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst()
+                        .ifPresent(t -> pages.getSelectionModel().select(t));
+                doc.requestedPageProperty().set(null);
+            });
         }
         Tab tab = new Tab(doc.title(), content);
         tab.setTooltip(new Tooltip(doc.source().toAbsolutePath().toString()));

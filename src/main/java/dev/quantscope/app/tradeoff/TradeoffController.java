@@ -60,6 +60,8 @@ public final class TradeoffController implements FxController {
     @FXML private Label fitProblemLabel;
     @FXML private Label choiceLabel;
     @FXML private Label reasonLabel;
+    @FXML private Button tryButton;
+    @FXML private Label currentLabel;
     @FXML private StackPane sizeHost;
     @FXML private StackPane speedHost;
     @FXML private TableView<SweepPoint> pointsTable;
@@ -120,6 +122,11 @@ public final class TradeoffController implements FxController {
         recommendButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.points()));
         fitProblemLabel.textProperty().bind(vm.fitProblemProperty());
         vm.recommendationProperty().addListener((_, _, r) -> showRecommendation(r));
+        tryButton.setOnAction(_ -> vm.tryCurrent());
+        tryButton.setDisable(true);
+        currentLabel.textProperty().bind(vm.currentProperty().map(m -> m.label() + "  ·  " + Numbers.bytes(m.bytes())
+                + fmt("  ·  mean KLD %.5f", m.accuracy().kldMean())).orElse("none yet: click a row"));
+        vm.currentProperty().addListener((_, _, _) -> tryButton.setDisable(!vm.canTryCurrent()));
         showRecommendation(null);
 
         sizeState = new StatePane(sizeChart.viewer(), "Tick schemes, choose a text and run a sweep: each scheme "
@@ -127,6 +134,12 @@ public final class TradeoffController implements FxController {
         speedState = new StatePane(speedChart.viewer(), "Generation speed against closeness to the original.");
         sizeHost.getChildren().add(sizeState);
         speedHost.getChildren().add(speedState);
+
+        // Empty messages take no room: the card stays compact until there is something to say.
+        for (Label l : List.of(problemLabel, fitProblemLabel, choiceLabel)) {
+            l.visibleProperty().bind(l.textProperty().isNotEmpty());
+            l.managedProperty().bind(l.visibleProperty());
+        }
 
         setUpTable();
         vm.points().addListener((ListChangeListener<SweepPoint>) _ -> redraw());

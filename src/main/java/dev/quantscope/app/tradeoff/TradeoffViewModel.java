@@ -70,6 +70,7 @@ public final class TradeoffViewModel {
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper fitProblem = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    private java.util.function.Consumer<String> tryInGenerate = _ -> {};
     /** Points of older runs are dropped: a cancelled sweep may still hand one over. */
     private long run;
 
@@ -209,6 +210,26 @@ public final class TradeoffViewModel {
         Recommendation r = DeviceFit.recommend(List.copyOf(points), bytes, limit);
         recommendation.set(r);
         r.choice().ifPresent(current::set);
+    }
+
+    /** Where "try it" sends a scheme id: the document wires it to its Generate page. */
+    public void setTryInGenerate(java.util.function.Consumer<String> action) { this.tryInGenerate = action; }
+
+    /** Whether the current choice can run on the Generate page (a preset or scheme id, not a custom recipe). */
+    public boolean canTryCurrent() {
+        SweepPoint.Measured m = current.get();
+        if (m == null) return false;
+        try {
+            SweepScheme.parse(m.schemeId());
+            return true;
+        } catch (IllegalArgumentException customRecipe) {
+            return false;
+        }
+    }
+
+    /** Opens the current choice on the Generate page, to read what it does to a continuation. */
+    public void tryCurrent() {
+        if (canTryCurrent()) tryInGenerate.accept(current.get().schemeId());
     }
 
     public void cancel() { job.cancel(); }
