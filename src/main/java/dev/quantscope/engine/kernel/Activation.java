@@ -32,6 +32,7 @@ public final class Activation {
     private final float[] q8f;
     private final float[] q8d;
     private final float[] q8s;
+    private final int[] q8sum;
     private final Object q8Lock = new Object();
     private volatile int q8Ready = -1;
 
@@ -61,6 +62,7 @@ public final class Activation {
         this.q8f = new float[blocks32 * QK];
         this.q8d = new float[blocks32];
         this.q8s = new float[blocks32];
+        this.q8sum = new int[blocks32];
         this.qk = new byte[blocks256 * QK_K];
         this.qkf = new float[blocks256 * QK_K];
         this.qkd = new float[blocks256];
@@ -100,7 +102,7 @@ public final class Activation {
         synchronized (q8Lock) {
             int v = version;
             if (q8Ready == v) return;
-            quantizeQ8(values, length / QK, q8, q8f, q8d, q8s);
+            quantizeQ8(values, length / QK, q8, q8f, q8d, q8s, q8sum);
             q8Ready = v; // volatile write: publishes the buffers to every thread that then reads the stamp
         }
     }
@@ -109,6 +111,8 @@ public final class Activation {
     float[] q8f() { return q8f; }
     float[] q8d() { return q8d; }
     float[] q8s() { return q8s; }
+    /** The exact sum of each block's codes (the vector kernels fold the Q5_0 offset of 16 into it). */
+    int[] q8sum() { return q8sum; }
 
     /**
      * Q8_0 as ggml-cpu's x86 {@code quantize_row_q8_0}/{@code quantize_row_q8_1} do it (the path llama.cpp runs
@@ -117,7 +121,7 @@ public final class Activation {
      * {@code s = F16(d * sum(codes))} from the unrounded d. (ggml's portable reference divides by d and rounds
      * ties away from zero instead; the two differ only on exact ties and on the last bit of the multiplier.)
      */
-    static void quantizeQ8(float[] x, int blocks, byte[] q, float[] qf, float[] qd, float[] qs) {
+    static void quantizeQ8(float[] x, int blocks, byte[] q, float[] qf, float[] qd, float[] qs, int[] sums) {
         for (int b = 0; b < blocks; b++) {
             int o = b * QK;
             float amax = 0;
@@ -133,6 +137,7 @@ public final class Activation {
             }
             qd[b] = roundToHalf(d);
             qs[b] = roundToHalf(d * sum);
+            sums[b] = sum;
         }
     }
 

@@ -126,6 +126,24 @@ class KernelsTest {
         }
     }
 
+    /** The K-quant and Q5 vector kernels do the scalar kernels' own float arithmetic on the same integers. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class,
+            names = {"Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void kQuantAndQ5VectorResultsAreBitIdenticalToScalar(DType type) {
+        assumeVector();
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, type, ROWS, COLS, 77 + type.ordinal());
+            Activation x = Activation.of(activation(21, COLS));
+            float[] s = new float[ROWS], v = new float[ROWS];
+            ScalarKernels.create(t).matvec(x, s, 0, ROWS);
+            VectorKernels.create(t).matvec(x, v, 0, ROWS);
+            for (int r = 0; r < ROWS; r++) {
+                assertEquals(Float.floatToRawIntBits(s[r]), Float.floatToRawIntBits(v[r]), type + " row " + r);
+            }
+        }
+    }
+
     @Test
     void floatKernelsHandleRowsThatAreNotAWholeNumberOfVectors() {
         for (DType type : new DType[] {DType.F32, DType.F16, DType.BF16}) {
