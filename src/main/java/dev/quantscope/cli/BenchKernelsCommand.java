@@ -45,9 +45,9 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Option(names = "--millis", defaultValue = "400", description = "Time per measurement (default: ${DEFAULT-VALUE} ms).")
     int millis;
 
-    @Option(names = "--warmup", defaultValue = "1500", paramLabel = "MS",
-            description = "Warm-up per kernel before measuring: JIT compilation of Vector API code takes a while, "
-                    + "longer on a busy machine (default: ${DEFAULT-VALUE} ms).")
+    @Option(names = "--warmup", defaultValue = "10000", paramLabel = "MS",
+            description = "Longest warm-up per kernel: it runs in rounds of 250 ms until the rate settles (JIT "
+                    + "compilation of Vector API code takes seconds on a busy machine) (default: ${DEFAULT-VALUE} ms).")
     int warmupMillis;
 
     @Option(names = "--working-set", defaultValue = "64", paramLabel = "MB",
@@ -112,7 +112,7 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         WeightMatrix[] ms = new WeightMatrix[mats.length];
         for (int i = 0; i < ms.length; i++) ms[i] = kernel.apply(mats[i]);
         // warm-up: JIT compilation, first touch of the pages
-        timed(ms, x, out, pool, warmupMillis);
+        warmUp(ms, x, out, pool);
         long cpuBefore = processCpuNanos();
         long[] r = timed(ms, x, out, pool, millis);
         long cpu = processCpuNanos() - cpuBefore;
@@ -123,6 +123,22 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         // On a shared machine the wall-clock rate depends on the neighbours; bytes per CPU-second does much less.
         double perCpu = cpuBefore >= 0 && cpu > 0 ? calls * (double) bytes / 1e9 / (cpu / 1e9) : Double.NaN;
         return String.format(Locale.ROOT, "%11.2f %7.2f %6.0f %9.2f", gbps, gflops, nanos / 1e3 / calls, perCpu);
+    }
+
+    /**
+     * Runs rounds of 250 ms until two consecutive rounds agree within 10 % (interpreted, C1- and C2-compiled
+     * code differ by orders of magnitude, so a settled rate means the final code is running), at most
+     * {@code --warmup} milliseconds.
+     */
+    private void warmUp(WeightMatrix[] ms, Activation x, float[] out, RowParallel pool) {
+        long deadline = System.nanoTime() + warmupMillis * 1_000_000L;
+        double previous = -1;
+        for (int round = 0; System.nanoTime() < deadline; round++) {
+            long[] r = timed(ms, x, out, pool, Math.min(250, warmupMillis));
+            double rate = (double) r[0] / r[1];
+            if (round >= 2 && Math.abs(rate - previous) < 0.1 * rate) return;
+            previous = rate;
+        }
     }
 
     /** CPU time of the whole process (all threads), or -1 when the JVM does not say. */
