@@ -47,26 +47,33 @@ abstract class RowKernel implements WeightMatrix {
         Objects.checkFromToIndex(rowStart, rowEnd, Math.min(rows, out.length));
         if (x.length() != cols) throw new IllegalArgumentException("activation of " + x.length() + " for " + cols + " columns");
         prepare(x);
+        float[] lanes = LANES.get();
         long at = rowStart * rowBytes;
-        for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null);
+        for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null, lanes);
     }
 
     /** Brings the activation form this kernel reads up to date (once per change, shared by all threads). */
     abstract void prepare(Activation x);
 
     /**
+     * A per-thread scratch for a vector's lanes: the vector kernels add their accumulator's lanes in a fixed
+     * order through it (see VectorKernels.sumLanes). Fetched once per matvec call, allocated once per thread.
+     */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
+
+    /**
      * The dot product of the row at byte {@code rowAt} with {@code x}. When {@code blockInts} is not null the
      * integer part of each block's dot product (before the float scales) is stored there too, for tests; the
-     * float kernels have no integer part and ignore it.
+     * float kernels have no integer part and ignore it. {@code lanes} is scratch of at least 64 floats.
      */
-    abstract float rowDot(Activation x, long rowAt, int[] blockInts);
+    abstract float rowDot(Activation x, long rowAt, int[] blockInts, float[] lanes);
 
     /** The integer part of each block's dot product for {@code row} (tests only; allocates). */
     final int[] blockIntegers(Activation x, int row) {
         Objects.checkIndex(row, rows);
         prepare(x);
         int[] ints = new int[blocks];
-        rowDot(x, row * rowBytes, ints);
+        rowDot(x, row * rowBytes, ints, new float[64]);
         return ints;
     }
 }

@@ -121,6 +121,19 @@ final class VectorKernels {
         return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes().and((byte) (0xFF << n));
     }
 
+    /**
+     * The lanes' sum, added in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified and does differ
+     * between interpreted and compiled code, so a row's result would change in its last bit once the JIT has
+     * compiled the kernel; this keeps every run of a kernel bit-reproducible. One store and a scalar loop: a
+     * lane-by-lane extraction would cost sixteen Vector API calls against C2's inlining budget.
+     */
+    static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0;
+        for (int i = 0; i < L; i++) s += lanes[i];
+        return s;
+    }
+
     /** The exact integer sum of lanes that hold integers below 2^24 (float to int, then an integer reduction). */
     static int exactInt(FloatVector v) {
         return ((IntVector) v.convertShape(VectorOperators.F2I, I, 0)).reduceLanes(VectorOperators.ADD);
@@ -163,12 +176,12 @@ final class VectorKernels {
     static final class F32 extends RowKernel {
         F32(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) {  }
-        @Override float rowDot(Activation x, long at, int[] ints) {
+        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
             float[] y = x.values();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = FloatVector.fromMemorySegment(F, data, at + 4L * i, LE).fma(y(y, i), acc);
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sumLanes(acc, lanes);
             for (; i < cols; i++) sum += data.get(Layouts.F32, at + 4L * i) * y[i];
             return sum;
         }
@@ -192,12 +205,12 @@ final class VectorKernels {
     static final class F16 extends RowKernel {
         F16(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureF16(); }
-        @Override float rowDot(Activation x, long at, int[] ints) {
+        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
             float[] y = x.f16();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = halfToFloat(data, at + 2L * i).fma(y(y, i), acc);
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sumLanes(acc, lanes);
             for (; i < cols; i++) sum += half(data, at + 2L * i) * y[i];
             return sum;
         }
@@ -211,12 +224,12 @@ final class VectorKernels {
     static final class BF16 extends RowKernel {
         BF16(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureBF16(); }
-        @Override float rowDot(Activation x, long at, int[] ints) {
+        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
             float[] y = x.bf16();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = bf16ToFloat(data, at + 2L * i).fma(y(y, i), acc);
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sumLanes(acc, lanes);
             for (; i < cols; i++) sum += Float.intBitsToFloat(data.get(Layouts.I16, at + 2L * i) << 16) * y[i];
             return sum;
         }
@@ -228,7 +241,7 @@ final class VectorKernels {
     static final class Q8_0 extends RowKernel {
         Q8_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d();
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -239,14 +252,14 @@ final class VectorKernels {
                 if (ints != null) ints[b] = exact(p);
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
             }
-            return acc.reduceLanes(VectorOperators.ADD);
+            return sumLanes(acc, lanes);
         }
     }
 
     static final class Q4_0 extends RowKernel {
         Q4_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d();
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -256,14 +269,14 @@ final class VectorKernels {
                 if (ints != null) ints[b] = exact(p);
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
             }
-            return acc.reduceLanes(VectorOperators.ADD);
+            return sumLanes(acc, lanes);
         }
     }
 
     static final class Q4_1 extends RowKernel {
         Q4_1(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d(), ys = x.q8s();
             FloatVector acc = FloatVector.zero(F);
             float mins = 0;
@@ -275,7 +288,7 @@ final class VectorKernels {
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
                 mins += half(data, at + 2) * ys[b];
             }
-            return acc.reduceLanes(VectorOperators.ADD) + mins;
+            return sumLanes(acc, lanes) + mins;
         }
     }
 
@@ -307,7 +320,7 @@ final class VectorKernels {
     static final class Q5_0 extends RowKernel {
         Q5_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d();
             int[] ysum = x.q8sum();
             float sum = 0;
@@ -324,7 +337,7 @@ final class VectorKernels {
     static final class Q5_1 extends RowKernel {
         Q5_1(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d(), ys = x.q8s();
             float sum = 0;
             for (int b = 0; b < blocks; b++) {
@@ -349,7 +362,7 @@ final class VectorKernels {
 
         IQ4_NL(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d();
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -366,7 +379,7 @@ final class VectorKernels {
                 if (ints != null) ints[b] = exact(p);
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
             }
-            return acc.reduceLanes(VectorOperators.ADD);
+            return sumLanes(acc, lanes);
         }
     }
 
@@ -442,7 +455,7 @@ final class VectorKernels {
     static final class Q2_K extends RowKernel {
         Q2_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] bsums = x.qkSums();
             float sum = 0;
@@ -482,7 +495,7 @@ final class VectorKernels {
     static final class Q3_K extends RowKernel {
         Q3_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
             float sum = 0;
             for (int b = 0; b < blocks; b++) {
@@ -515,7 +528,7 @@ final class VectorKernels {
     static final class Q4_K extends RowKernel {
         Q4_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] bsums = x.qkSums();
             float sum = 0;
@@ -558,7 +571,7 @@ final class VectorKernels {
     static final class Q5_K extends RowKernel {
         Q5_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] bsums = x.qkSums();
             float sum = 0;
@@ -599,7 +612,7 @@ final class VectorKernels {
     static final class Q6_K extends RowKernel {
         Q6_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
             float sum = 0;
             for (int b = 0; b < blocks; b++) {
