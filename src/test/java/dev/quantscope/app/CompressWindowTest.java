@@ -16,7 +16,12 @@ import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.TensorChoice;
-import dev.quantscope.quant.preview.OverrideRule;
+import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
+import dev.quantscope.recipe.RecipeJson;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.testing.SharedFiles;
 import javafx.scene.control.ComboBox;
@@ -142,21 +147,20 @@ class CompressWindowTest {
         selectTab(robot, ".document-pages", 2);
         robot.interact(() -> {
             vm.modeProperty().set(CompressViewModel.Mode.CUSTOM);
-            vm.customTypeProperty().set(dev.quantscope.tensor.DType.Q4_0);
+            vm.customSchemeProperty().set(new GgmlBlock(DType.Q4_0));
         });
         long q40 = vm.plan().bytes();
         // Several changes inside the debounce window: only the last may reach the chart.
         robot.interact(() -> {
-            vm.customTypeProperty().set(dev.quantscope.tensor.DType.Q8_0);
-            vm.customTypeProperty().set(dev.quantscope.tensor.DType.Q5_K);
-            vm.rules().add(new RuleRow("token_embd.weight", OverrideRule.Syntax.GLOB, "keep"));
+            vm.customSchemeProperty().set(new GgmlBlock(DType.Q8_0));
+            vm.customSchemeProperty().set(new GgmlBlock(DType.Q5_K));
+            vm.rules().add(new RuleRow("token_embd.weight", "keep"));
         });
         long withRule = vm.plan().bytes();
         assertTrue(withRule > q40);
         TradeoffResult r = awaitTradeoffFor(vm, vm.plan().label());
         assertEquals(withRule, r.current().plan().bytes());
-        assertEquals(dev.quantscope.quant.preview.Target.KEEP,
-                r.current().plan().tensor("token_embd.weight").orElseThrow().target());
+        assertEquals(Keep.INSTANCE, r.current().plan().tensor("token_embd.weight").orElseThrow().scheme());
         Screenshots.save(robot, window.stage().getScene(), "compress-custom");
     }
 
@@ -178,6 +182,111 @@ class CompressWindowTest {
         robot.interact(() -> vm.exportTo(doc.model().source()));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.export().state() instanceof Async.Failed<?>);
         assertEquals(inputSize, Files.size(doc.model().source()), "the input is untouched");
+    }
+
+    @Test
+    void buildingInt4AsymG128ShowsTheSchemesExactSizeAndAChartPoint(FxRobot robot) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        selectTab(robot, ".document-pages", 2);
+        robot.clickOn("#customRadio");
+        @SuppressWarnings("unchecked")
+        ComboBox<Object> family = robot.lookup("#schemeFamily").queryAs(ComboBox.class);
+        robot.interact(() -> family.getSelectionModel().select(
+                family.getItems().stream().filter(f -> f.toString().equals("INTEGER")).findFirst().orElseThrow()));
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.Spinner<Integer> bits = robot.lookup("#schemeBits").queryAs(javafx.scene.control.Spinner.class);
+        javafx.scene.control.CheckBox sym = robot.lookup("#schemeSymmetric").queryAs(javafx.scene.control.CheckBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<Object> unit = robot.lookup("#schemeUnit").queryAs(ComboBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<Integer> group = robot.lookup("#schemeGroupSize").queryAs(ComboBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<Object> rounding = robot.lookup("#schemeRounding").queryAs(ComboBox.class);
+        robot.interact(() -> {
+            bits.getValueFactory().setValue(4);
+            sym.setSelected(false);
+            unit.getSelectionModel().select(unit.getItems().stream().filter(u -> u.toString().equals("GROUP"))
+                    .findFirst().orElseThrow());
+            group.setValue(128);
+            rounding.getSelectionModel().select(rounding.getItems().stream()
+                    .filter(r -> r.toString().equals("NEAREST")).findFirst().orElseThrow());
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        QuantScheme int4 = QuantScheme.parse("int4-asym-g128-rtn");
+        assertEquals(int4, vm.customSchemeProperty().get(), "the builder made the scheme");
+        assertEquals("int4-asym-g128-rtn", robot.lookup("#schemeId").queryAs(Label.class).getText());
+
+        // The exact size: the scheme's own accounting for every matrix, norms and vectors kept as they are.
+        long expected = 0;
+        for (TensorInfo t : doc.model().tensors()) {
+            long nonUnit = Arrays.stream(t.shape().dims()).filter(d -> d > 1).count();
+            boolean kept = nonUnit < 2 || t.name().contains("norm");
+            expected += kept ? t.byteSize() : int4.size(t.dtype(), t.shape().rows(), t.shape().rowLength()).bytes();
+        }
+        assertEquals(expected, vm.plan().bytes());
+        assertEquals(Numbers.bytes(expected), robot.lookup(".compress-size").queryAs(Label.class).getText());
+
+        TradeoffResult r = awaitTradeoffFor(vm, int4.label());
+        XYDataset chart = robot.lookup("#tradeoffChart").queryAs(ChartViewer.class).getChart().getXYPlot().getDataset();
+        assertEquals(1, chart.getItemCount(2), "the custom scheme's point");
+        assertEquals(expected / MIB, chart.getXValue(2, 0), 1e-9);
+        for (int i = 0; i < chart.getItemCount(0); i++) {
+            assertTrue(Math.abs(chart.getXValue(0, i) - expected / MIB) > 1e-9, "not one of the presets");
+        }
+        double sqnr = r.current().total().sqnrDb();
+        assertTrue(sqnr > 15 && sqnr < 35, "int4 g128 SQNR " + sqnr);
+        Screenshots.save(robot, window.stage().getScene(), "compress-int4-tradeoff");
+
+        robot.interact(() -> vm.selectedTensorProperty().set("blk.1.ffn_down.weight"));
+        robot.interact(() -> vm.blockProperty().set(2));
+        awaitPreviewOf(vm, "blk.1.ffn_down.weight", 2 * 32);
+        selectTab(robot, "#compressTabs", 2);
+        assertEquals(16, robot.lookup("#overlayChart").queryAs(ChartViewer.class).getChart().getXYPlot()
+                .getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size(), "the 16 levels of the group's grid");
+        Screenshots.save(robot, window.stage().getScene(), "compress-int4-overlay");
+        selectTab(robot, "#compressTabs", 3);
+        String rule = robot.lookup("#howRule").queryAs(Label.class).getText();
+        assertTrue(rule.contains("q − z"), rule);
+        assertEquals(32, robot.lookup("#howWeights").queryAs(TableView.class).getItems().size());
+        Screenshots.save(robot, window.stage().getScene(), "compress-int4-how-it-works");
+    }
+
+    @Test
+    void aRuleLoadedFromARecipeFileApplies(FxRobot robot, @TempDir Path dir) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        selectTab(robot, ".document-pages", 2);
+        Path file = dir.resolve("recipe.json");
+        Files.writeString(file, """
+                {
+                  "format": "quantscope.recipe/1",
+                  "name": "Q4_K_M with 8-bit ffn_down",
+                  "preset": "Q4_K_M",
+                  "rules": [ { "match": "blk.*.ffn_down*", "scheme": "int8-sym-row-rtn" } ]
+                }
+                """);
+        robot.interact(() -> {
+            try {
+                vm.loadRecipe(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(CompressViewModel.Mode.PRESET, vm.modeProperty().get());
+        assertEquals(Preset.Q4_K_M, vm.presetProperty().get());
+        assertEquals(1, robot.lookup("#rulesTable").queryAs(TableView.class).getItems().size());
+        QuantScheme int8 = QuantScheme.parse("int8-sym-row-rtn");
+        assertEquals(int8, vm.plan().tensor("blk.0.ffn_down.weight").orElseThrow().scheme());
+        assertEquals(new GgmlBlock(DType.Q4_K), vm.plan().tensor("blk.0.ffn_up.weight").orElseThrow().scheme());
+        long withRule = vm.plan().bytes();
+        assertTrue(withRule > plannedBytes(Preset.Q4_K_M, doc.model()), "8-bit ffn_down is larger than Q4_K_M's");
+        Screenshots.save(robot, window.stage().getScene(), "compress-recipe-loaded");
+
+        Path saved = dir.resolve("saved.json");
+        vm.saveRecipe(saved);
+        assertEquals(vm.recipe().rules(), RecipeJson.read(saved).rules(), "save → load gives the same rules");
     }
 
     // ---- helpers ----

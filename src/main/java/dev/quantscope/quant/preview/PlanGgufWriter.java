@@ -51,8 +51,8 @@ public final class PlanGgufWriter {
             for (TensorPlan p : plan.tensors()) {
                 monitor.checkCancelled();
                 TensorInfo t = model.tensor(p.name()).orElseThrow();
-                DType type = p.target().ggmlType(p.source()).orElseThrow(
-                        () -> new UnsupportedOperationException(p.name() + ": " + p.target().label() + " has no GGUF type"));
+                DType type = p.ggmlType().orElseThrow(
+                        () -> new UnsupportedOperationException(p.name() + ": " + p.schemeLabel() + " has no GGUF type"));
                 MemorySegment data = type == t.dtype() ? t.data().asSlice(0, t.byteSize())
                         : convert(t, p.rowLength(), type, arena, monitor);
                 out.add(new GgufOutputTensor(p.name(), SourceTensor.of(t).ne(), type, data));
@@ -91,7 +91,7 @@ public final class PlanGgufWriter {
             if (q != null) {
                 q.quantize(buf, 0, count, dst, at);
             } else {
-                float[] v = RoundTrip.apply(new Target.Stored(type), Arrays.copyOf(buf, count), (int) rowLength);
+                float[] v = RoundTrip.apply(new dev.quantscope.quant.scheme.Cast(type), Arrays.copyOf(buf, count), (int) rowLength);
                 for (int i = 0; i < count; i++) {
                     switch (type) {
                         case F32 -> dst.set(Layouts.F32, at + 4L * i, v[i]);
