@@ -250,6 +250,16 @@ class CompressWindowTest {
         assertTrue(rule.contains("q − z"), rule);
         assertEquals(32, robot.lookup("#howWeights").queryAs(TableView.class).getItems().size());
         Screenshots.save(robot, window.stage().getScene(), "compress-int4-how-it-works");
+
+        // NF4 with double quantization: the builder follows a scheme set from outside, the walkthrough shows the
+        // 8-bit coded absmax.
+        robot.interact(() -> vm.customSchemeProperty().set(QuantScheme.parse("nf4-b64-dq")));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.preview().state() instanceof Async.Done<TensorPreview>(
+                TensorPreview p) && p.plan().scheme().id().equals("nf4-b64-dq"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("nf4-b64-dq", robot.lookup("#schemeId").queryAs(Label.class).getText());
+        assertEquals("y = NF4[q] · a", robot.lookup("#howRule").queryAs(Label.class).getText());
+        Screenshots.save(robot, window.stage().getScene(), "compress-nf4-how-it-works");
     }
 
     @Test
@@ -282,11 +292,70 @@ class CompressWindowTest {
         assertEquals(new GgmlBlock(DType.Q4_K), vm.plan().tensor("blk.0.ffn_up.weight").orElseThrow().scheme());
         long withRule = vm.plan().bytes();
         assertTrue(withRule > plannedBytes(Preset.Q4_K_M, doc.model()), "8-bit ffn_down is larger than Q4_K_M's");
+        TradeoffResult r = awaitTradeoffFor(vm, "Q4_K_M + 1 rule");
+        assertEquals(withRule, r.current().plan().bytes());
+        assertTrue(r.current().total().sqnrDb() > r.presets().stream().filter(e -> e.plan().label().equals("Q4_K_M"))
+                .findFirst().orElseThrow().total().sqnrDb(), "8-bit ffn_down lowers the error");
         Screenshots.save(robot, window.stage().getScene(), "compress-recipe-loaded");
 
         Path saved = dir.resolve("saved.json");
         vm.saveRecipe(saved);
         assertEquals(vm.recipe().rules(), RecipeJson.read(saved).rules(), "save → load gives the same rules");
+    }
+
+    @Test
+    void exportToSafetensorsWritesAFileTheReaderReadsBack(FxRobot robot, @TempDir Path dir) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        QuantScheme int4 = QuantScheme.parse("int4-asym-g128-rtn");
+        robot.interact(() -> {
+            vm.modeProperty().set(CompressViewModel.Mode.CUSTOM);
+            vm.customSchemeProperty().set(int4);
+        });
+        // The dialog offers what the plan allows: no GGUF for an integer grid; dequantized or packed safetensors.
+        Path out = dir.resolve("synth-int4.safetensors");
+        dev.quantscope.app.compress.ExportDialog[] dialog = new dev.quantscope.app.compress.ExportDialog[1];
+        robot.interact(() -> {
+            dialog[0] = new dev.quantscope.app.compress.ExportDialog(window.stage(), doc.model().source(), vm.plan(), true);
+            dialog[0].show();
+        });
+        var d = dialog[0];
+        assertEquals(java.util.List.of(dev.quantscope.app.compress.ExportDialog.Choice.SAFETENSORS,
+                dev.quantscope.app.compress.ExportDialog.Choice.PACKED), d.formatBox().getItems());
+        assertTrue(d.fileField().getText().endsWith("synth-llama-dev-INT4-asym-g128-RTN.safetensors"),
+                d.fileField().getText());
+        robot.interact(() -> d.fileField().setText(doc.model().source().toString()));
+        assertTrue(!d.problem().isEmpty(), "the input itself is refused");
+        robot.interact(() -> {
+            d.fileField().setText(out.toString());
+            d.dtypeBox().setValue(dev.quantscope.format.safetensors.export.FloatFormat.F16);
+        });
+        assertEquals("", d.problem());
+        Screenshots.save(robot, d.getDialogPane().getScene(), "compress-export-dialog");
+        var request = d.request();
+        robot.interact(d::close);
+        assertEquals(out, request.target());
+        robot.interact(() -> vm.exportTo(request.target(), request.options()));
+        CompressViewModel.ExportOutcome o = awaitDone(vm.export()::state, "export");
+        assertEquals(Files.size(out), o.bytes());
+        try (Model written = dev.quantscope.format.safetensors.SafetensorsReader.open(out)) {
+            TensorInfo down = written.tensor("model.layers.1.mlp.down_proj.weight").orElseThrow();
+            assertEquals(DType.F16, down.dtype());
+            // The file holds the int4 round trip of the source, rounded to F16.
+            TensorInfo src = doc.model().tensor("blk.1.ffn_down.weight").orElseThrow();
+            float[] x = dev.quantscope.tensor.Decoders.decodeAll(src);
+            int rowLength = (int) src.shape().rowLength();
+            float[] y = int4.dequantize(int4.quantize(x, x.length / rowLength, rowLength));
+            float[] read = dev.quantscope.tensor.Decoders.decodeAll(down);
+            assertEquals(y.length, read.length);
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Float.float16ToFloat(Float.floatToFloat16(y[i])), read[i], "element " + i);
+            }
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of(out), files.filter(f -> !f.equals(dir.resolve("saved.json"))).toList(),
+                    "no temporary file left beside it");
+        }
     }
 
     // ---- helpers ----

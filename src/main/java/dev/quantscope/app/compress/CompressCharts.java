@@ -14,8 +14,6 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.fx.ChartViewer;
-import org.jfree.chart.labels.ItemLabelAnchor;
-import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -26,7 +24,6 @@ import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.Layer;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYIntervalSeries;
 import org.jfree.data.xy.XYIntervalSeriesCollection;
@@ -93,18 +90,28 @@ final class CompressCharts {
                 return String.format(java.util.Locale.ROOT, "%s: %.2f MiB, %.4g", name, ds.getXValue(series, item),
                         ds.getYValue(series, item));
             });
-            // The legend's line sample for the dashed front needs room, or its text is cut at the chart's edge.
-            r.setLegendLine(new java.awt.geom.Line2D.Double(-9, 0, 9, 0));
             NumberAxis x = new NumberAxis("size (MiB)");
             x.setAutoRangeIncludesZero(false);
             NumberAxis y = new NumberAxis("weight SQNR (dB, higher is better)");
             y.setAutoRangeIncludesZero(false);
             plot = new XYPlot(data, x, y, r);
             plot.addAnnotation(labels);
+            // Fixed legend items with real shapes: a line-only item has an empty graphic box in JFreeChart's
+            // legend, so its line was drawn over the previous item's text.
+            LegendItemCollection legend = new LegendItemCollection();
+            legend.add(new LegendItem("llama-quantize presets", ChartStyle.ACCENT));
+            legend.get(0).setShape(new Ellipse2D.Double(-4, -4, 8, 8));
+            LegendItem front = new LegendItem("Pareto front", ChartStyle.SUCCESS);
+            front.setShape(new java.awt.geom.Rectangle2D.Double(-10, -1, 20, 2));
+            legend.add(front);
+            LegendItem cur = new LegendItem("current choice", ChartStyle.DANGER);
+            cur.setShape(new Ellipse2D.Double(-6, -6, 12, 12));
+            legend.add(cur);
+            plot.setFixedLegendItems(legend);
             JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             note = subtitle(chart);
             ChartStyle.apply(chart);
-            chart.getLegend().setItemLabelPadding(new org.jfree.chart.ui.RectangleInsets(2, 4, 2, 14));
+            chart.getLegend().setItemLabelPadding(new org.jfree.chart.ui.RectangleInsets(2, 4, 2, 30));
             viewer = new ChartViewer(chart);
             viewer.setId("tradeoffChart");
         }

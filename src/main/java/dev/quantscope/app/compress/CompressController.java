@@ -66,6 +66,9 @@ public final class CompressController implements FxController {
     @FXML private Label problemLabel;
     @FXML private Button exportButton;
     @FXML private Label exportHint;
+    @FXML private HBox exportProgressBox;
+    @FXML private ProgressBar exportProgress;
+    @FXML private Button exportCancelButton;
     @FXML private ComboBox<String> tensorCombo;
     @FXML private Spinner<Integer> rowSpinner;
     @FXML private Spinner<Integer> blockSpinner;
@@ -167,6 +170,11 @@ public final class CompressController implements FxController {
         vm.export().stateProperty().addListener((_, _, s) -> showExport(s));
 
         exportButton.setOnAction(_ -> chooseExportTarget());
+        exportButton.disableProperty().bind(vm.export().runningProperty());
+        exportProgressBox.visibleProperty().bind(vm.export().runningProperty());
+        exportProgressBox.managedProperty().bind(vm.export().runningProperty());
+        exportProgress.progressProperty().bind(vm.export().progressProperty());
+        exportCancelButton.setOnAction(_ -> vm.export().cancel());
     }
 
     private static StatePane host(StackPane host, javafx.scene.Node content, String idle) {
@@ -195,10 +203,9 @@ public final class CompressController implements FxController {
                 Numbers.bytes(source)));
         long fallbacks = p.tensors().stream().filter(t -> !t.note().isEmpty()).count();
         typeHint.setText(fallbacks == 0 ? "" : fallbacks + " tensors fell back (rows do not fit the blocks)");
-        boolean gguf = vm.ggufExportable();
-        exportButton.setDisable(!gguf);
-        exportHint.setText(gguf ? "Writes a GGUF file llama.cpp can load (never over the input)."
-                : "GGUF export needs a GGUF source model.");
+        exportHint.setText(vm.ggufExportable()
+                ? "GGUF for llama.cpp, or safetensors; written beside, never over, the input."
+                : "safetensors (dequantized, or packed integer codes); GGUF needs a GGUF source and ggml types.");
     }
 
     private void showTradeoff(Async<TradeoffResult> s) {
@@ -279,33 +286,20 @@ public final class CompressController implements FxController {
 
     private void chooseExportTarget() {
         ModelPlan p = vm.plan();
-        Path source = vm.model().source().toAbsolutePath();
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Export quantized model");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GGUF", "*.gguf"));
-        if (source.getParent() != null) chooser.setInitialDirectory(source.getParent().toFile());
-        chooser.setInitialFileName(suggestedName(source, p));
-        File f = chooser.showSaveDialog(window());
-        if (f != null) export(f.toPath());
-    }
-
-    /** {@code model-f16.gguf} + Q4_K_M → {@code model-Q4_K_M.gguf}; never the input's own name. */
-    static String suggestedName(Path source, ModelPlan p) {
-        String name = source.getFileName().toString();
-        String stem = name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
-        stem = stem.replaceAll("(?i)-(f16|f32|bf16)$", "");
-        String tag = p.preset().map(Enum::name).orElse("custom");
-        return stem + "-" + tag + ".gguf";
+        if (p == null) return;
+        ExportDialog d = new ExportDialog(window(), vm.model().source(), p,
+                vm.model().details() instanceof dev.quantscope.format.gguf.GgufFile);
+        d.showAndWait().ifPresent(r -> export(r.target(), r.options()));
     }
 
     /** Exports to {@code target}, refusing the input file itself. */
-    public void export(Path target) {
+    public void export(Path target, dev.quantscope.quant.export.ExportOptions options) {
         Path source = vm.model().source().toAbsolutePath().normalize();
         if (target.toAbsolutePath().normalize().equals(source)) {
             error("Export", "Cannot overwrite the input", "Choose another file: the model being read is " + source);
             return;
         }
-        vm.exportTo(target);
+        vm.exportTo(target, options);
     }
 
     private void showExport(Async<CompressViewModel.ExportOutcome> s) {
@@ -380,7 +374,7 @@ public final class CompressController implements FxController {
                     wcol("|error| / |x|", 110, i -> current.original()[i] == 0 ? "—"
                             : Numbers.percent(Math.abs(current.error(i) / current.original()[i])))));
             weights.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-            Label stepsTitle = new Label("1 · STORED PER BLOCK");
+            Label stepsTitle = new Label("1 · STORED PARAMETERS");
             stepsTitle.getStyleClass().add("section-title");
             Label weightsTitle = new Label("2 · EVERY WEIGHT: CODE, DECODED VALUE, ERROR");
             weightsTitle.getStyleClass().add("section-title");

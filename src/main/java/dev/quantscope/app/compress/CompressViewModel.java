@@ -5,6 +5,9 @@ import dev.quantscope.app.common.BackgroundJob;
 import dev.quantscope.app.common.ErrorMessages;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.format.Model;
+import dev.quantscope.quant.export.ExportOptions;
+import dev.quantscope.quant.export.ExportResult;
+import dev.quantscope.quant.export.ModelExport;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.ErrorEstimator;
 import dev.quantscope.quant.preview.ModelPlan;
@@ -216,15 +219,30 @@ public final class CompressViewModel {
         preview.submit("Quantizing " + name, _ -> session.read(() -> TensorPreview.of(estimator, tp, r, b, BINS)));
     }
 
-    /** Writes the current plan as GGUF to {@code target}; the input file is never replaced. */
+    /** Exports the current plan to {@code target} in the format its extension names, with the default options. */
     public void exportTo(java.nio.file.Path target) {
-        ModelPlan p = plan.get();
-        if (p == null) return;
-        export.submit("Exporting " + target.getFileName(),
-                m -> session.read(() -> new ExportOutcome(target,
-                        dev.quantscope.quant.preview.PlanGgufWriter.write(session.model(), p, target, m))));
+        exportTo(target, ExportOptions.forTarget(target));
     }
 
+    /**
+     * Exports the current plan's recipe through the engine's {@link ModelExport} (the CLI's export): quantized in
+     * parallel, written to a temporary file, verified, then renamed; the input file is never replaced, and a
+     * cancelled export leaves nothing behind.
+     */
+    public void exportTo(java.nio.file.Path target, ExportOptions options) {
+        ModelPlan p = plan.get();
+        if (p == null) return;
+        export.submit("Exporting " + target.getFileName(), m -> session.read(() -> {
+            try {
+                ExportResult r = ModelExport.export(session.model(), p.recipe(), target, options, m);
+                return new ExportOutcome(r.output(), r.fileBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+    }
+
+    /** Whether the current plan can be written as GGUF: a GGUF source, and a ggml type for every tensor. */
     public boolean ggufExportable() {
         ModelPlan p = plan.get();
         return p != null && p.ggufWritable() && session.model().details() instanceof dev.quantscope.format.gguf.GgufFile;

@@ -23,9 +23,9 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
-import javafx.scene.layout.ColumnConstraints;
-import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ import java.util.function.Function;
  * granularity, group size, rounding; FP8 format; NF4 double quantization; the ggml type). The scheme property
  * changes at once with every control, and setting it from outside (a loaded recipe) moves the controls.
  */
-final class SchemeBuilder extends GridPane {
+final class SchemeBuilder extends VBox {
 
     enum Family {
         GGML("ggml block type"), INTEGER("integer (2–8 bits)"), TERNARY("ternary {−1, 0, 1}"), BINARY("binary {−1, 1}"),
@@ -81,15 +81,10 @@ final class SchemeBuilder extends GridPane {
     private final Label idLabel = new Label();
     private final Map<Node, List<Family>> shownFor;
     private boolean updating;
+    private HBox groupLine;
 
     SchemeBuilder() {
-        setHgap(8);
-        setVgap(6);
-        ColumnConstraints labels = new ColumnConstraints();
-        labels.setMinWidth(78);
-        ColumnConstraints fields = new ColumnConstraints();
-        fields.setHgrow(Priority.ALWAYS);
-        getColumnConstraints().addAll(labels, fields);
+        setSpacing(6);
         family.setId("schemeFamily");
         ggmlType.setId("schemeGgmlType");
         bits.setId("schemeBits");
@@ -111,24 +106,22 @@ final class SchemeBuilder extends GridPane {
         bits.setEditable(true);
         List<Family> withUnit = List.of(Family.INTEGER, Family.TERNARY, Family.BINARY, Family.FP8);
         shownFor = new java.util.LinkedHashMap<>();
-        int r = 0;
-        r = row(r, "Family", family, List.of(Family.values()));
-        r = row(r, "Type", ggmlType, List.of(Family.GGML));
-        r = row(r, "Bits", bits, List.of(Family.INTEGER));
-        r = row(r, "", symmetric, List.of(Family.INTEGER));
-        r = row(r, "Scale per", unit, withUnit);
-        r = row(r, "Group / block", groupSize, List.of(Family.INTEGER, Family.TERNARY, Family.BINARY, Family.NF4,
-                Family.FP4));
-        r = row(r, "Rounding", rounding, List.of(Family.INTEGER));
-        r = row(r, "Format", fp8Format, List.of(Family.FP8));
-        r = row(r, "", doubleQuant, List.of(Family.NF4));
-        row(r, "Id", idLabel, List.of(Family.values()));
+        row("Family", family, List.of(Family.values()));
+        row("Type", ggmlType, List.of(Family.GGML));
+        row("Bits", bits, List.of(Family.INTEGER));
+        row("", symmetric, List.of(Family.INTEGER));
+        row("Scale per", unit, withUnit);
+        row("Group size", groupSize, List.of(Family.INTEGER, Family.TERNARY, Family.BINARY, Family.NF4, Family.FP4));
+        row("Rounding", rounding, List.of(Family.INTEGER));
+        row("Format", fp8Format, List.of(Family.FP8));
+        row("", doubleQuant, List.of(Family.NF4));
+        row("Id", idLabel, List.of(Family.values()));
         show(scheme.get());
         family.valueProperty().addListener((_, _, _) -> rebuild());
         ggmlType.valueProperty().addListener((_, _, _) -> rebuild());
         bits.valueProperty().addListener((_, _, _) -> rebuild());
         symmetric.selectedProperty().addListener((_, _, _) -> rebuild());
-        unit.valueProperty().addListener((_, _, _) -> rebuild());
+        unit.valueProperty().addListener((_, _, _) -> rebuild()); // also shows or hides the group size
         groupSize.valueProperty().addListener((_, _, _) -> rebuild());
         rounding.valueProperty().addListener((_, _, _) -> rebuild());
         fp8Format.valueProperty().addListener((_, _, _) -> rebuild());
@@ -138,14 +131,20 @@ final class SchemeBuilder extends GridPane {
 
     ObjectProperty<QuantScheme> schemeProperty() { return scheme; }
 
-    private int row(int r, String label, Node control, List<Family> families) {
+    /** One "label: control" line, shown only for {@code families} (hidden lines take no space). */
+    private void row(String label, Node control, List<Family> families) {
         Label l = new Label(label);
-        add(l, 0, r);
-        add(control, 1, r);
-        if (control instanceof ComboBox<?> c) c.setMaxWidth(Double.MAX_VALUE);
-        shownFor.put(l, families);
-        shownFor.put(control, families);
-        return r + 1;
+        l.setMinWidth(84);
+        l.setPrefWidth(84);
+        HBox line = new HBox(8, l, control);
+        line.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        if (control instanceof ComboBox<?> c) {
+            c.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(c, Priority.ALWAYS);
+        }
+        getChildren().add(line);
+        shownFor.put(line, families);
+        if (control == groupSize) groupLine = line;
     }
 
     /** The scheme the controls describe; a bad group size leaves the last good scheme in place. */
@@ -236,7 +235,7 @@ final class SchemeBuilder extends GridPane {
     private void layoutFor(Family f) {
         shownFor.forEach((node, families) -> {
             boolean on = families.contains(f);
-            if (node == groupSize || (node instanceof Label l && GridPane.getRowIndex(l).equals(GridPane.getRowIndex(groupSize)))) {
+            if (node == groupLine) {
                 // groups only matter when the scale is per group (or for the block formats)
                 on &= f == Family.NF4 || f == Family.FP4 || unit.getValue() == Unit.GROUP;
             }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Measures plans' errors on one open model, remembering every (tensor, target) it has measured: presets share most
+ * Measures plans' errors on one open model, remembering every (tensor, scheme) it has measured: presets share most
  * of their tensor types, so after the first preset the others mostly cost additions, and changing one rule of a
  * custom scheme re-measures only the tensors it moved. Thread-safe; callers hold the model open while it runs.
  */

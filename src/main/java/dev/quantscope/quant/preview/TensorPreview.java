@@ -8,7 +8,7 @@ import dev.quantscope.tensor.TensorInfo;
  * What one tensor looks like before and after quantization: histograms of the original and the dequantized values
  * over the same bins (so they overlay), a histogram of the errors, the error sums and one block walked through.
  *
- * @param plan        the tensor and its target
+ * @param plan        the tensor and its scheme
  * @param lo          left edge of the value bins
  * @param hi          right edge of the value bins
  * @param original    counts of original values per bin

@@ -35,7 +35,8 @@ public final class Walkthroughs {
     }
 
     /**
-     * Walks block {@code block} (of {@link #BLOCK} weights) of one row through {@code target}.
+     * Walks block {@code block} (of {@link #BLOCK} weights) of one row through {@code scheme}: ggml block types
+     * are read back from ggml's bytes, the other schemes from their codec's stored parameters.
      *
      * @param rowValues the row's weights, decoded from the source
      */
