@@ -16,6 +16,7 @@ import dev.quantscope.quant.metrics.UnitRunner;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.TensorChoice;
+import dev.quantscope.quant.scheme.QuantizedTensor;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
@@ -42,6 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * is read through its mapping chunk by chunk, so the model is never held as floats. Tensors whose type stays are
  * not copied at all: the writer takes their bytes straight from the mapped source. Finally {@link GgufWriter}
  * writes a temporary file, verifies it and renames it over the target.
+ *
+ * <p>The parallel conversion itself, {@link #convert}, takes any mix of copies, ggml encodings and round trips
+ * through a {@link dev.quantscope.quant.scheme.QuantScheme}; {@link dev.quantscope.quant.export.ModelExport}
+ * drives it with a recipe's plan.
  */
 public final class QuantizePipeline {
     private QuantizePipeline() {}
@@ -79,29 +84,33 @@ public final class QuantizePipeline {
 
         try (Arena arena = Arena.ofShared()) {
             List<TensorTask> tasks = new ArrayList<>(plan.size());
-            for (TensorChoice c : plan) {
-                tasks.add(task(c, infos.get(c.name()), entries.get(c.name()), arena));
+            for (TensorChoice c : plan) tasks.add(task(c, infos.get(c.name()), arena));
+            List<ErrorMetrics> errors = convert(tasks, threads, new PhasedProgress(monitor, 0, QUANTIZE_SHARE, SCALE));
+            List<TensorMetrics> metrics = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                TensorTask t = tasks.get(i);
+                metrics.add(new TensorMetrics(t.source().name(), t.source().dtype(), plan.get(i).type(),
+                        new QuantizedSize(t.elements(), t.output().byteSize()), errors.get(i)));
             }
-            List<Unit> units = units(tasks);
-            ErrorAccumulator[] sums = run(tasks, units, threads,
-                    new PhasedProgress(monitor, 0, QUANTIZE_SHARE, SCALE));
-            ModelMetrics metrics = metrics(tasks, units, sums);
             long quantized = System.nanoTime();
 
             List<GgufOutputTensor> outputs = new ArrayList<>(tasks.size());
-            for (TensorTask t : tasks) outputs.add(new GgufOutputTensor(t.source().name(), t.ne(), t.type(), t.output()));
+            for (int i = 0; i < tasks.size(); i++) {
+                TensorTask t = tasks.get(i);
+                outputs.add(new GgufOutputTensor(t.source().name(), entries.get(t.source().name()).ne(),
+                        plan.get(i).type(), t.output()));
+            }
             GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, preset.llamaFtype(), outputs);
             GgufOutputLayout layout = GgufWriter.write(output, out, List.of(model.source()),
                     new PhasedProgress(monitor, QUANTIZE_SHARE, SCALE - QUANTIZE_SHARE, SCALE));
             long written = System.nanoTime();
-            return new QuantizeResult(out, preset, metrics, layout.fileSize(), threads, quantized - start,
-                    written - quantized);
+            return new QuantizeResult(out, preset, new ModelMetrics(metrics), layout.fileSize(), threads,
+                    quantized - start, written - quantized);
         }
     }
 
-    private static TensorTask task(TensorChoice c, TensorInfo info, GgufTensorEntry entry, Arena arena) {
-        ElementDecoder decoder = Decoders.find(info.dtype()).orElse(null);
-        if (!c.converts()) return new TensorTask(info, c, entry.ne(), decoder, info.data());
+    private static TensorTask task(TensorChoice c, TensorInfo info, Arena arena) {
+        if (!c.converts()) return new TensorTask(info, new Conversion.Copy(), info.data());
         DType from = info.dtype();
         if (from != DType.F32 && from != DType.F16 && from != DType.BF16) {
             // llama-quantize too refuses to requantize unless told to: the result is worse than quantizing the original.
@@ -111,29 +120,105 @@ public final class QuantizePipeline {
         if (!ElementEncoder.supports(c.type())) {
             throw new IllegalArgumentException(c.name() + ": QuantScope cannot write " + c.type());
         }
-        long bytes = c.type().byteSize(info.parameters());
-        MemorySegment output = arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
-        return new TensorTask(info, c, entry.ne(), decoder, output);
+        return new TensorTask(info, new Conversion.Encode(c.type()), allocate(arena, c.type().byteSize(info.parameters())));
     }
 
-    private static List<Unit> units(List<TensorTask> tasks) {
+    /** Off-heap output of {@code bytes} bytes, 64-byte aligned, valid until {@code arena} closes. */
+    public static MemorySegment allocate(Arena arena, long bytes) {
+        return arena.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
+    }
+
+    /**
+     * Converts every task's tensor, in parallel: the tensors are cut into chunks (of whole blocks, or whole rows
+     * for a {@link Conversion.RoundTrip}), and each worker decodes a chunk of source values, converts it into the
+     * task's output, decodes what was written and adds the error to the chunk's sums. The source is read through
+     * its mapping chunk by chunk, so a model is never held as floats.
+     *
+     * @return per task, the error of what was written against the source (exact for copies;
+     *         {@link ErrorMetrics#NONE} for a copy whose values cannot be decoded); independent of {@code threads}
+     * @throws IllegalArgumentException when a tensor to convert cannot be decoded, or does not fit the conversion
+     * @throws java.util.concurrent.CancellationException when cancelled
+     */
+    public static List<ErrorMetrics> convert(List<TensorTask> tasks, int threads, ProgressMonitor monitor) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        ElementDecoder[] decoders = new ElementDecoder[tasks.size()];
+        for (int i = 0; i < tasks.size(); i++) {
+            TensorTask t = tasks.get(i);
+            decoders[i] = Decoders.find(t.source().dtype()).orElse(null);
+            if (decoders[i] == null && !(t.conversion() instanceof Conversion.Copy)) {
+                throw new IllegalArgumentException(t.source().name() + ": " + t.source().dtype()
+                        + " cannot be decoded to floats to convert");
+            }
+            checkOutput(t);
+        }
+        List<Unit> units = units(tasks, decoders);
+        ErrorAccumulator[] sums = run(tasks, decoders, units, threads, monitor);
+        return errors(tasks, units, sums);
+    }
+
+    private static void checkOutput(TensorTask t) {
+        long expected = switch (t.conversion()) {
+            case Conversion.Copy c -> t.source().byteSize();
+            case Conversion.Encode e -> e.type().byteSize(t.elements());
+            case Conversion.RoundTrip r -> {
+                if (t.elements() % r.rowLength() != 0) {
+                    throw new IllegalArgumentException(t.source().name() + ": " + t.elements()
+                            + " elements are not rows of " + r.rowLength());
+                }
+                if (r.rowLength() % t.source().dtype().blockElements() != 0) {
+                    throw new IllegalArgumentException(t.source().name() + ": rows of " + r.rowLength()
+                            + " split " + t.source().dtype() + " blocks");
+                }
+                r.scheme().unsupportedReason(r.rowLength()).ifPresent(reason -> {
+                    throw new IllegalArgumentException(t.source().name() + ": " + reason);
+                });
+                yield -1; // the store decides its own layout
+            }
+        };
+        if (expected >= 0 && t.output().byteSize() != expected) {
+            throw new IllegalArgumentException(t.source().name() + ": output of " + t.output().byteSize()
+                    + " bytes, the conversion writes " + expected);
+        }
+    }
+
+    private static List<Unit> units(List<TensorTask> tasks, ElementDecoder[] decoders) {
         List<Unit> units = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
             TensorTask t = tasks.get(i);
-            if (t.decoder() == null) continue; // copied as is, nothing to read
-            int block = Math.max(t.source().dtype().blockElements(), t.type().blockElements());
-            int chunk = Math.max(block, CHUNK_ELEMENTS / block * block);
+            if (decoders[i] == null) continue; // copied as is, nothing to read
             long n = t.elements();
+            int chunk = switch (t.conversion()) {
+                case Conversion.Copy c -> wholeBlocks(t.source().dtype().blockElements());
+                case Conversion.Encode e -> wholeBlocks(Math.max(t.source().dtype().blockElements(), e.type().blockElements()));
+                case Conversion.RoundTrip r -> Conversion.rowsIndependent(r.scheme())
+                        ? Math.toIntExact(Math.max(1, CHUNK_ELEMENTS / r.rowLength()) * r.rowLength())
+                        : wholeTensor(t);
+            };
             for (long first = 0; first < n; first += chunk) units.add(new Unit(i, first, (int) Math.min(chunk, n - first)));
         }
         return units;
     }
 
-    private static ErrorAccumulator[] run(List<TensorTask> tasks, List<Unit> units, int threads, ProgressMonitor monitor) {
+    private static int wholeBlocks(int block) {
+        return Math.max(block, CHUNK_ELEMENTS / block * block);
+    }
+
+    private static int wholeTensor(TensorTask t) {
+        if (t.elements() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(t.source().name() + ": " + t.elements()
+                    + " elements are too many to quantize as one unit (a per-tensor scheme); choose a per-row or group scheme");
+        }
+        return (int) Math.max(1, t.elements());
+    }
+
+    private static ErrorAccumulator[] run(List<TensorTask> tasks, ElementDecoder[] decoders, List<Unit> units,
+                                          int threads, ProgressMonitor monitor) {
         long total = 0;
         for (Unit u : units) total += u.count();
         long grandTotal = total;
-        int maxChunk = units.stream().mapToInt(Unit::count).max().orElse(0);
+        // Round trips allocate per chunk (a scheme quantizes an exact-length array); only the others share buffers.
+        int maxChunk = units.stream().filter(u -> !(tasks.get(u.task()).conversion() instanceof Conversion.RoundTrip))
+                .mapToInt(Unit::count).max().orElse(0);
         ErrorAccumulator[] sums = new ErrorAccumulator[units.size()];
         AtomicLong done = new AtomicLong();
         UnitRunner.run(units.size(), threads, () -> new UnitRunner.Worker() {
@@ -145,17 +230,34 @@ public final class QuantizePipeline {
             public void run(int index) {
                 Unit u = units.get(index);
                 TensorTask t = tasks.get(u.task());
-                t.decoder().decode(t.source().data(), u.first(), x, 0, u.count());
+                ElementDecoder decoder = decoders[u.task()];
                 ErrorAccumulator acc = new ErrorAccumulator();
-                if (t.copies() || t.type() == DType.F32) {
-                    if (!t.copies()) encoder(t.type()).encode(x, u.count(), t.output(), t.type().byteSize(u.first()));
-                    acc.addExact(x, 0, u.count());
-                } else {
-                    long at = t.type().byteSize(u.first());
-                    encoder(t.type()).encode(x, u.count(), t.output(), at);
-                    // Measure what was written: decode the chunk's bytes back.
-                    Decoders.find(t.type()).orElseThrow().decode(t.output(), u.first(), q, 0, u.count());
-                    acc.add(x, 0, q, 0, u.count());
+                switch (t.conversion()) {
+                    case Conversion.Copy c -> {
+                        decoder.decode(t.source().data(), u.first(), x, 0, u.count());
+                        acc.addExact(x, 0, u.count());
+                    }
+                    case Conversion.Encode e -> {
+                        decoder.decode(t.source().data(), u.first(), x, 0, u.count());
+                        long at = e.type().byteSize(u.first());
+                        encoder(e.type()).encode(x, u.count(), t.output(), at);
+                        if (e.type() == DType.F32) {
+                            acc.addExact(x, 0, u.count());
+                        } else {
+                            // Measure what was written: decode the chunk's bytes back.
+                            Decoders.find(e.type()).orElseThrow().decode(t.output(), u.first(), q, 0, u.count());
+                            acc.add(x, 0, q, 0, u.count());
+                        }
+                    }
+                    case Conversion.RoundTrip r -> {
+                        float[] values = new float[u.count()];
+                        decoder.decode(t.source().data(), u.first(), values, 0, u.count());
+                        int rowLength = (int) r.rowLength();
+                        QuantizedTensor quantized = r.scheme().quantize(values, u.count() / rowLength, rowLength);
+                        float[] back = r.scheme().dequantize(quantized);
+                        r.store().store(u.first() / rowLength, quantized, back, t.output());
+                        acc.add(values, 0, back, 0, u.count());
+                    }
                 }
                 sums[index] = acc;
                 monitor.progress(done.addAndGet(u.count()), grandTotal);
@@ -169,20 +271,15 @@ public final class QuantizePipeline {
     }
 
     /** Per tensor: the sums of its chunks in chunk order, so the figures do not depend on the thread count. */
-    private static ModelMetrics metrics(List<TensorTask> tasks, List<Unit> units, ErrorAccumulator[] sums) {
+    private static List<ErrorMetrics> errors(List<TensorTask> tasks, List<Unit> units, ErrorAccumulator[] sums) {
         ErrorAccumulator[] perTask = new ErrorAccumulator[tasks.size()];
         for (int u = 0; u < units.size(); u++) {
             int t = units.get(u).task();
             if (perTask[t] == null) perTask[t] = new ErrorAccumulator();
             perTask[t].add(sums[u]);
         }
-        List<TensorMetrics> out = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
-            TensorTask t = tasks.get(i);
-            ErrorMetrics e = perTask[i] == null ? ErrorMetrics.NONE : perTask[i].result();
-            out.add(new TensorMetrics(t.source().name(), t.source().dtype(), t.type(),
-                    new QuantizedSize(t.elements(), t.output().byteSize()), e));
-        }
-        return new ModelMetrics(out);
+        List<ErrorMetrics> out = new ArrayList<>(tasks.size());
+        for (ErrorAccumulator a : perTask) out.add(a == null ? ErrorMetrics.NONE : a.result());
+        return out;
     }
 }

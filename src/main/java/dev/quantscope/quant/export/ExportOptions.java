@@ -1,0 +1,45 @@
+package dev.quantscope.quant.export;
+
+import dev.quantscope.format.safetensors.export.FloatFormat;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How {@link ModelExport} writes its file.
+ *
+ * @param format  GGUF or safetensors
+ * @param dtype   safetensors only: the float type of dequantized tensors (and of a packed export's scales: F16 or
+ *                F32, since the integer schemes' scales are F16 values and BF16 would round them)
+ * @param packed  safetensors only: integer-scheme Linear weights as compressed-tensors pack-quantized codes, with
+ *                a config.json next to the file; otherwise everything is written dequantized
+ * @param threads worker threads, at least 1
+ * @param stamp   whether the recipe and the source's SHA-256 go into the metadata
+ */
+public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp) {
+
+    public ExportOptions {
+        Objects.requireNonNull(format);
+        Objects.requireNonNull(dtype);
+        Objects.requireNonNull(stamp);
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (packed && format != OutputFormat.SAFETENSORS) {
+            throw new IllegalArgumentException("a packed export is a safetensors file (compressed-tensors); "
+                    + "GGUF files are packed by their ggml types already");
+        }
+    }
+
+    /** Defaults for {@code out}: its extension's format, F16, dequantized, every core, {@link StampMode#AUTO}. */
+    public static ExportOptions forTarget(Path out) {
+        return new ExportOptions(OutputFormat.of(out), FloatFormat.F16, false,
+                Runtime.getRuntime().availableProcessors(), StampMode.AUTO);
+    }
+
+    public ExportOptions withDtype(FloatFormat d) { return new ExportOptions(format, d, packed, threads, stamp); }
+
+    public ExportOptions withPacked(boolean p) { return new ExportOptions(format, dtype, p, threads, stamp); }
+
+    public ExportOptions withThreads(int n) { return new ExportOptions(format, dtype, packed, n, stamp); }
+
+    public ExportOptions withStamp(StampMode s) { return new ExportOptions(format, dtype, packed, threads, s); }
+}

@@ -1,0 +1,240 @@
+package dev.quantscope.quant.export;
+
+import dev.quantscope.format.FileCommit;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.format.safetensors.HfFolder;
+import dev.quantscope.format.safetensors.ShardIndex;
+import dev.quantscope.format.gguf.GgufKv;
+import dev.quantscope.format.gguf.GgufOutput;
+import dev.quantscope.format.gguf.GgufOutputLayout;
+import dev.quantscope.format.gguf.GgufOutputTensor;
+import dev.quantscope.format.gguf.GgufTensorEntry;
+import dev.quantscope.format.gguf.GgufValueType;
+import dev.quantscope.format.gguf.GgufWriter;
+import dev.quantscope.quant.job.Conversion;
+import dev.quantscope.quant.job.QuantizePipeline;
+import dev.quantscope.quant.job.TensorTask;
+import dev.quantscope.quant.metrics.ErrorMetrics;
+import dev.quantscope.quant.scheme.Cast;
+import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
+import dev.quantscope.recipe.Recipe;
+import dev.quantscope.recipe.RecipeBase;
+import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.recipe.RecipeStamp;
+import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Quantizes a whole model with any {@link Recipe} and writes a file other tools load: GGUF (llama.cpp) or
+ * safetensors (transformers, vLLM). The recipe is resolved on the model ({@link RecipePlan}: one scheme per
+ * tensor), the tensors are converted in parallel and streamed by {@link QuantizePipeline#convert} (only the
+ * converted bytes are held, off the heap), and the file is written through {@link FileCommit}: a verified temporary
+ * file renamed over the target, never the input, nothing left behind on failure or cancellation.
+ *
+ * <h2>GGUF</h2>
+ * Every tensor's scheme must be a ggml block type, a {@link Cast} or {@link Keep}; a tensor whose scheme is its
+ * own type is copied. The source must be GGUF: its metadata is copied as llama-quantize copies it, then
+ * {@code general.quantization_version = 2} and {@code general.file_type}: the preset's llama_ftype for a recipe
+ * based on a preset (also with extra rules, as llama-quantize keeps it under {@code --tensor-type} overrides),
+ * else {@link LlamaFileType#of the "mostly" type} of the mix. A plain preset recipe therefore writes
+ * exactly llama-quantize's file (and, like llama-quantize, refuses to requantize non-float tensors).
+ *
+ * <h2>Safetensors</h2>
+ * See {@link SafetensorsModelExport}: dequantized (every scheme: the file carries the quantization error) or
+ * compressed-tensors packed integers.
+ *
+ * <h2>Stamp</h2>
+ * With {@link ExportOptions#stamp()} the metadata gets {@link RecipeStamp#RECIPE_KEY} (the recipe's JSON) and
+ * {@link RecipeStamp#SOURCE_SHA256_KEY} (the source file's SHA-256) as strings: GGUF key/values appended last,
+ * safetensors {@code __metadata__} entries. A stamp copied from the source (an export of an export) is always
+ * dropped, so a file never claims a recipe that did not make it.
+ */
+public final class ModelExport {
+    private ModelExport() {}
+
+    /** Progress scale: hashing the source, converting, writing. */
+    static final long SCALE = 1_000_000, HASH_SHARE = 50_000, CONVERT_SHARE = 800_000;
+
+    /**
+     * @throws IllegalArgumentException when the recipe cannot be applied or represented in the output format
+     *                                  (naming the tensor), or {@code out} is the input
+     * @throws java.util.concurrent.CancellationException when cancelled; nothing is left behind
+     */
+    public static ExportResult export(Model source, Recipe recipe, Path out, ExportOptions options,
+                                      ProgressMonitor monitor) throws IOException {
+        FileCommit.checkTarget(out, inputs(source));
+        RecipePlan plan = recipe.resolve(source);
+        List<TensorPlan> problems = plan.problems();
+        if (!problems.isEmpty()) {
+            TensorPlan p = problems.getFirst();
+            throw new IllegalArgumentException(p.name() + ": " + p.scheme().id() + " cannot be applied: "
+                    + p.problem().orElseThrow() + (problems.size() > 1 ? " (and " + (problems.size() - 1)
+                    + " more tensors)" : ""));
+        }
+        return switch (options.format()) {
+            case GGUF -> gguf(source, plan, out, options, monitor);
+            case SAFETENSORS -> SafetensorsModelExport.export(source, plan, out, options, monitor);
+        };
+    }
+
+    /** The stamp, when the options ask for one; hashing the source is the first phase of the progress bar. */
+    static Optional<RecipeStamp> stamp(Model source, Recipe recipe, ExportOptions options, ProgressMonitor monitor)
+            throws IOException {
+        if (!options.stamp().stamps(recipe)) return Optional.empty();
+        Path file = stampedFile(source.source());
+        monitor.checkCancelled();
+        RecipeStamp s = RecipeStamp.of(recipe, file);
+        monitor.progress(HASH_SHARE, SCALE);
+        return Optional.of(s);
+    }
+
+    /**
+     * Files the export must not replace: the model's file, or for a Hugging Face folder every weights file (and
+     * index) in it and its config.json, which a packed export would otherwise write over.
+     */
+    static List<Path> inputs(Model source) throws IOException {
+        Path src = source.source().toAbsolutePath().normalize();
+        List<Path> in = new ArrayList<>(List.of(src));
+        Path folder = Files.isDirectory(src) ? src : src.getParent();
+        if (Files.isDirectory(src)) {
+            switch (HfFolder.locate(src)) {
+                case HfFolder.Weights.Files(List<Path> files) -> in.addAll(files);
+                case HfFolder.Weights.Indexed(Path index) -> {
+                    in.add(index);
+                    in.addAll(ShardIndex.read(index).shards());
+                }
+            }
+        }
+        if (folder != null && Files.exists(folder.resolve("config.json"))) in.add(folder.resolve("config.json"));
+        return in;
+    }
+
+    /**
+     * The file whose SHA-256 identifies the source: the model file, or the only weights file of a Hugging Face
+     * folder. A sharded model has no single file to name, so it cannot be stamped.
+     */
+    private static Path stampedFile(Path source) throws IOException {
+        if (Files.isRegularFile(source)) return source;
+        if (Files.isDirectory(source)
+                && HfFolder.locate(source.toAbsolutePath().normalize()) instanceof HfFolder.Weights.Files(List<Path> files)
+                && files.size() == 1) {
+            return files.getFirst();
+        }
+        throw new IllegalArgumentException(source + " is not one file, so it has no single SHA-256 to stamp; "
+                + "export without the stamp (--no-stamp)");
+    }
+
+    static ProgressMonitor convertPhase(ProgressMonitor monitor) {
+        return new Phase(monitor, HASH_SHARE, CONVERT_SHARE);
+    }
+
+    static ProgressMonitor writePhase(ProgressMonitor monitor) {
+        return new Phase(monitor, HASH_SHARE + CONVERT_SHARE, SCALE - HASH_SHARE - CONVERT_SHARE);
+    }
+
+    private record Phase(ProgressMonitor outer, long start, long length) implements ProgressMonitor {
+        @Override
+        public void progress(long done, long total) {
+            double f = total <= 0 ? 1 : Math.min(1, Math.max(0, (double) done / total));
+            outer.progress(start + Math.round(f * length), SCALE);
+        }
+
+        @Override
+        public boolean isCancelled() { return outer.isCancelled(); }
+    }
+
+    private static ExportResult gguf(Model source, RecipePlan plan, Path out, ExportOptions options,
+                                     ProgressMonitor monitor) throws IOException {
+        if (!(source.details() instanceof GgufFile gguf)) {
+            throw new IllegalArgumentException(source.source() + " is " + source.format().displayName()
+                    + ": GGUF output needs a GGUF source (its metadata and tensor names); export to .safetensors instead");
+        }
+        Recipe recipe = plan.recipe();
+        boolean presetBase = recipe.base() instanceof RecipeBase.PresetChoices;
+        Map<String, TensorInfo> infos = new HashMap<>();
+        for (TensorInfo t : source.tensors()) infos.put(t.name(), t);
+        Map<String, GgufTensorEntry> entries = new HashMap<>();
+        for (GgufTensorEntry e : gguf.tensors()) entries.put(e.name(), e);
+
+        long start = System.nanoTime();
+        Optional<RecipeStamp> stamp = stamp(source, recipe, options, monitor);
+        try (Arena arena = Arena.ofShared()) {
+            List<TensorTask> tasks = new ArrayList<>();
+            List<DType> types = new ArrayList<>();
+            for (TensorPlan p : plan.tensors()) {
+                TensorInfo t = infos.get(p.name());
+                DType type = ggufType(p.scheme(), t);
+                types.add(type);
+                if (type == t.dtype()) {
+                    tasks.add(new TensorTask(t, new Conversion.Copy(), t.data()));
+                    continue;
+                }
+                DType from = t.dtype();
+                if (presetBase && from != DType.F32 && from != DType.F16 && from != DType.BF16) {
+                    throw new IllegalArgumentException(t.name() + ": stored as " + from + "; a llama-quantize preset "
+                            + "quantizes only F32, F16 and BF16 tensors (requantizing is not supported)");
+                }
+                tasks.add(new TensorTask(t, new Conversion.Encode(type),
+                        QuantizePipeline.allocate(arena, type.byteSize(t.parameters()))));
+            }
+            List<ErrorMetrics> errors = QuantizePipeline.convert(tasks, options.threads(), convertPhase(monitor));
+            long converted = System.nanoTime();
+
+            List<GgufOutputTensor> outputs = new ArrayList<>(tasks.size());
+            List<TensorExport> results = new ArrayList<>(tasks.size());
+            for (int i = 0; i < tasks.size(); i++) {
+                TensorTask t = tasks.get(i);
+                TensorPlan p = plan.tensors().get(i);
+                String name = t.source().name();
+                outputs.add(new GgufOutputTensor(name, entries.get(name).ne(), types.get(i), t.output()));
+                results.add(new TensorExport(name, name, t.source().dtype(), p.scheme(), types.get(i).name(),
+                        p.size(), t.output().byteSize(), errors.get(i)));
+            }
+            // A preset keeps its number also under extra rules, as llama-quantize's --tensor-type overrides do.
+            long ftype = recipe.base() instanceof RecipeBase.PresetChoices p ? p.preset().llamaFtype()
+                    : LlamaFileType.of(types);
+            GgufOutput output = withStamp(GgufOutput.likeLlamaQuantize(gguf, ftype, outputs), stamp);
+            GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source), writePhase(monitor));
+            long written = System.nanoTime();
+            return new ExportResult(out, OutputFormat.GGUF, results, layout.fileSize(), Optional.empty(), stamp,
+                    List.of(), options.threads(), converted - start, written - converted);
+        }
+    }
+
+    /** The ggml type a scheme stores {@code t} as in a GGUF file. */
+    private static DType ggufType(QuantScheme scheme, TensorInfo t) {
+        return switch (scheme) {
+            case Keep k -> t.dtype();
+            case Cast c -> c.type();
+            case GgmlBlock g -> g.type();
+            default -> throw new IllegalArgumentException(t.name() + ": " + scheme.id() + " cannot be stored in GGUF "
+                    + "(only ggml block types, cast:F32/F16/BF16 and keep); export to .safetensors instead");
+        };
+    }
+
+    /** The output's metadata without any stamp it copied, plus {@code stamp}'s keys at the end. */
+    static GgufOutput withStamp(GgufOutput output, Optional<RecipeStamp> stamp) {
+        List<GgufKv> kvs = new ArrayList<>();
+        for (GgufKv kv : output.metadata()) {
+            if (!kv.key().equals(RecipeStamp.RECIPE_KEY) && !kv.key().equals(RecipeStamp.SOURCE_SHA256_KEY)) kvs.add(kv);
+        }
+        if (kvs.size() == output.metadata().size() && stamp.isEmpty()) return output;
+        stamp.ifPresent(s -> s.metadata().forEach((k, v) -> kvs.add(new GgufKv(k, GgufValueType.STRING, v))));
+        return new GgufOutput(kvs, output.tensors());
+    }
+}
