@@ -124,7 +124,7 @@ public final class CompressController implements FxController {
             return cell;
         });
         rulesTable.setItems(vm.rules());
-        rulesTable.setPlaceholder(new Label("No rules: unmatched tensors get the preset's or the scheme's choice"));
+        rulesTable.setPlaceholder(new Label("No rules: the preset or scheme applies"));
         addRuleButton.setOnAction(_ -> vm.rules().add(new RuleRow("blk.*.ffn_down.weight", "ggml:Q6_K")));
         removeRuleButton.setOnAction(_ -> vm.rules().remove(rulesTable.getSelectionModel().getSelectedItem()));
         saveRecipeButton.setOnAction(_ -> chooseRecipeToSave());

@@ -10,6 +10,7 @@ import dev.quantscope.quant.scheme.Nf4;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.quant.scheme.QuantizedTensor;
 import dev.quantscope.quant.scheme.Ternary;
+import dev.quantscope.tensor.MiniFloats;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,7 @@ final class SchemeWalkthroughs {
         return switch (scheme) {
             case IntegerScheme s -> integer(tensor, s, row, rowValues, first, q, orig, deq);
             case Nf4 f -> nf4(tensor, f, row, rowValues, first, q, orig, deq);
+            case Fp8 f -> fp8(tensor, f, row, rowValues, first, q, orig, deq);
             default -> generic(tensor, scheme, row, rowValues.length, first, q, y, orig, deq);
         };
     }
@@ -154,6 +156,34 @@ final class SchemeWalkthroughs {
         for (int c = 0; c < table.length; c++) levels[c] = (double) (table[c] * decodedAbsMax[k]);
         return new BlockWalkthrough(tensor, f.label(), row, first, steps, "y = NF4[q] · a", orig, codes, deq,
                 sorted(levels));
+    }
+
+    /** FP8 stores one code byte per weight (unpacked) and an F32 scale per unit: y = fp8(code) · s. */
+    private static BlockWalkthrough fp8(String tensor, Fp8 f, long row, float[] x, int first, QuantizedTensor q,
+                                        float[] orig, float[] deq) {
+        float[] table = f.format() == Fp8.Format.E4M3 ? MiniFloats.E4M3FN : MiniFloats.E5M2;
+        int unit = unitSize(f, x.length);
+        float scale = q.scales()[first / unit];
+        int[] codes = new int[orig.length];
+        float[] rebuilt = new float[orig.length];
+        for (int i = 0; i < orig.length; i++) {
+            codes[i] = q.codes()[first + i] & 0xFF;
+            rebuilt[i] = table[codes[i]] * scale;
+        }
+        check(f, rebuilt, deq);
+        float absMax = 0;
+        for (float v : x) absMax = Math.max(absMax, Math.abs(v));
+        List<BlockWalkthrough.Step> steps = List.of(
+                step("absmax", "max |x| over the row" + (f.granularity() instanceof Granularity.PerTensor
+                        ? " (per-tensor: the tensor's scale is taken over every row)" : ""), fmt(absMax)),
+                step("s (F32)", "s = absmax / " + fmt(f.format().max()) + ", so the largest weight maps to the "
+                        + f.format() + " maximum", fmt(scale)),
+                step("code (8 bit)", "the " + f.format() + " value nearest to x / s (sign, exponent, mantissa)",
+                        "0 … 255"));
+        TreeSet<Double> levels = new TreeSet<>();
+        for (float v : table) if (Float.isFinite(v) && Math.abs(v) <= f.format().max()) levels.add((double) (v * scale));
+        return new BlockWalkthrough(tensor, f.label(), row, first, steps, "y = " + f.format() + "(code) · s", orig,
+                codes, deq, levels.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static BlockWalkthrough generic(String tensor, QuantScheme s, long row, int rowLength, int first,

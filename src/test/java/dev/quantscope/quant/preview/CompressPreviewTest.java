@@ -126,6 +126,9 @@ class CompressPreviewTest {
         assertTrue(int4.steps().stream().anyMatch(st -> st.name().startsWith("z")), "asymmetric: a zero point");
         assertTrue(Arrays.stream(int4.codes()).allMatch(c -> c >= 0 && c <= 15));
         assertTrue(int4.decodeRule().contains("q − z"), int4.decodeRule());
+        BlockWalkthrough fp8 = Walkthroughs.explain(t.name(), QuantScheme.parse("fp8-e4m3-row"), 3, row, 4);
+        assertTrue(fp8.levels().length > 200 && fp8.levels().length <= 256, "the E4M3 grid: " + fp8.levels().length);
+        assertTrue(Arrays.stream(fp8.codes()).allMatch(c -> c >= 0 && c <= 255));
         BlockWalkthrough nf4 = Walkthroughs.explain(t.name(), Nf4.standard(true), 3, row, 4);
         assertEquals(16, nf4.levels().length);
         assertTrue(nf4.steps().stream().anyMatch(st -> st.name().startsWith("a-code")), "double quantization shown");
