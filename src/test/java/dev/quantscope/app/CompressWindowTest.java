@@ -237,6 +237,12 @@ class CompressWindowTest {
         double sqnr = r.current().total().sqnrDb();
         assertTrue(sqnr > 15 && sqnr < 35, "int4 g128 SQNR " + sqnr);
         Screenshots.save(robot, window.stage().getScene(), "compress-int4-tradeoff");
+        selectTab(robot, "#compressTabs", 1);
+        CategoryDataset bars = robot.lookup("#perTensorChart").queryAs(ChartViewer.class).getChart()
+                .getCategoryPlot().getDataset();
+        assertEquals(r.current().tensors().stream().filter(t -> t.plan().changesValues()).count(), bars.getColumnCount());
+        assertEquals(r.current().tensors().stream().filter(t -> t.plan().name().equals("blk.1.ffn_down.weight"))
+                .findFirst().orElseThrow().metrics().sqnrDb(), bars.getValue("SQNR", "blk.1.ffn_down.weight").doubleValue(), 1e-9);
 
         robot.interact(() -> vm.selectedTensorProperty().set("blk.1.ffn_down.weight"));
         robot.interact(() -> vm.blockProperty().set(2));
@@ -352,8 +358,20 @@ class CompressWindowTest {
                 assertEquals(Float.float16ToFloat(Float.floatToFloat16(y[i])), read[i], "element " + i);
             }
         }
+        // Packed: int4 codes as compressed-tensors int32 words, with config.json beside the file.
+        Path packedDir = Files.createDirectory(dir.resolve("packed"));
+        Path packed = packedDir.resolve("model.safetensors");
+        robot.interact(() -> vm.exportTo(packed, dev.quantscope.quant.export.ExportOptions.forTarget(packed)
+                .withPacked(true).withThreads(1)));
+        awaitDone(vm.export()::state, "packed export");
+        try (Model written = dev.quantscope.format.safetensors.SafetensorsReader.open(packed)) {
+            TensorInfo codes = written.tensor("model.layers.1.mlp.down_proj.weight_packed").orElseThrow();
+            assertEquals(DType.I32, codes.dtype());
+            assertTrue(written.tensor("model.layers.1.mlp.down_proj.weight_scale").isPresent());
+        }
+        assertTrue(Files.exists(packedDir.resolve("config.json")));
         try (var files = Files.list(dir)) {
-            assertEquals(java.util.List.of(out), files.filter(f -> !f.equals(dir.resolve("saved.json"))).toList(),
+            assertEquals(java.util.List.of(out), files.filter(f -> !f.equals(packedDir)).toList(),
                     "no temporary file left beside it");
         }
     }

@@ -158,8 +158,13 @@ final class SchemeBuilder extends VBox {
                 case INTEGER -> new IntegerScheme(bits.getValue(), symmetric.isSelected(), granularity(), rounding.getValue());
                 case TERNARY -> new Ternary(granularity());
                 case BINARY -> new Binary(granularity());
-                case FP8 -> new Fp8(fp8Format.getValue(), unit.getValue() == Unit.TENSOR ? Granularity.TENSOR
-                        : Granularity.CHANNEL);
+                case FP8 -> {
+                    if (unit.getValue() == Unit.GROUP) {
+                        throw new IllegalArgumentException("FP8 scales are per tensor or per channel");
+                    }
+                    yield new Fp8(fp8Format.getValue(), unit.getValue() == Unit.TENSOR ? Granularity.TENSOR
+                            : Granularity.CHANNEL);
+                }
                 case NF4 -> new Nf4(groupSize.getValue(), doubleQuant.isSelected());
                 case FP4 -> new Fp4(groupSize.getValue());
                 case MXFP4 -> new Mxfp4();
