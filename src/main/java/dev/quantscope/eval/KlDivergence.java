@@ -48,12 +48,98 @@ public final class KlDivergence {
             });
             monitor.progress(w + 1, windows.count());
         }
+        return result(s, klds, windows.count());
+    }
+
+    /**
+     * The base model's log-probabilities over a text, stored once in the 16-bit form, to compare several models
+     * against (a sweep): each comparison then runs only the model, not the base again. It holds
+     * windows × scored tokens × vocabulary 16-bit values ({@link #referenceBytes}), so it suits small vocabularies
+     * or short texts; {@link #compute(LlamaEngine, LlamaEngine, int[], int, int, ProgressMonitor)} needs one
+     * window's worth only.
+     */
+    public static final class Reference {
+        private final Windows windows;
+        private final int vocab;
+        private final char[][] quant;
+        private final float[] scale, min;
+
+        private Reference(Windows windows, int vocab) {
+            this.windows = windows;
+            this.vocab = vocab;
+            int rows = Math.multiplyExact(windows.count(), windows.scoredPerWindow());
+            this.quant = new char[rows][vocab];
+            this.scale = new float[rows];
+            this.min = new float[rows];
+        }
+
+        public int nCtx() { return windows.nCtx(); }
+
+        public int vocab() { return vocab; }
+
+        public int chunks() { return windows.count(); }
+    }
+
+    /** Heap bytes a {@link Reference} over {@code tokens} tokens takes (the 16-bit values; the rest is small). */
+    public static long referenceBytes(int tokens, int nCtx, int vocab) {
+        long scoredPerWindow = nCtx - 1 - nCtx / 2; // as Windows scores them
+        return Math.multiplyExact(Math.multiplyExact((long) (tokens / nCtx), scoredPerWindow), 2L * vocab);
+    }
+
+    /** Runs the base over the windows of {@code tokens} and keeps its log-probabilities. */
+    public static Reference reference(LlamaEngine base, int[] tokens, int nCtx, int bos, ProgressMonitor monitor) {
+        if (base.contextSize() < nCtx) throw new IllegalArgumentException("engine context < " + nCtx);
+        Windows windows = new Windows(tokens, nCtx, bos);
+        Reference ref = new Reference(windows, base.config().vocab());
+        int scored = windows.scoredPerWindow(), first = windows.first();
+        int[] window = new int[nCtx];
+        for (int w = 0; w < windows.count(); w++) {
+            monitor.checkCancelled();
+            windows.window(w, window);
+            int offset = w * scored;
+            base.forwardBatch(window, 0, nCtx, 0, first, (pos, logits) -> {
+                if (pos < nCtx - 1) storeBase(logits, ref.quant[offset + pos - first], ref.scale, ref.min, offset + pos - first);
+            });
+            monitor.progress(w + 1, windows.count());
+        }
+        return ref;
+    }
+
+    /** The same figures as {@link #compute(LlamaEngine, LlamaEngine, int[], int, int, ProgressMonitor)}, against a stored base. */
+    public static KlDivergenceResult compute(Reference base, LlamaEngine model, ProgressMonitor monitor) {
+        if (base.vocab != model.config().vocab()) {
+            throw new IllegalArgumentException("vocabularies differ: " + base.vocab + " vs " + model.config().vocab());
+        }
+        Windows windows = base.windows;
+        int nCtx = windows.nCtx();
+        if (model.contextSize() < nCtx) throw new IllegalArgumentException("engine context < " + nCtx);
+        int scored = windows.scoredPerWindow(), first = windows.first();
+        int total = Math.multiplyExact(windows.count(), scored);
+        float[] klds = new float[total];
+        Sums s = new Sums();
+        int[] window = new int[nCtx];
+        for (int w = 0; w < windows.count(); w++) {
+            monitor.checkCancelled();
+            windows.window(w, window);
+            int offset = w * scored;
+            model.forwardBatch(window, 0, nCtx, 0, first, (pos, logits) -> {
+                if (pos >= nCtx - 1) return;
+                int j = offset + pos - first;
+                klds[j] = compare(logits, base.quant[j], base.scale[j], base.min[j], window[pos + 1], s);
+            });
+            monitor.progress(w + 1, windows.count());
+        }
+        return result(s, klds, windows.count());
+    }
+
+    private static KlDivergenceResult result(Sums s, float[] klds, int chunks) {
+        int total = klds.length;
         long n = s.count;
         Arrays.sort(klds);
         double median = total % 2 == 0 ? 0.5f * (klds[total / 2] + klds[total / 2 - 1]) : klds[total / 2];
         return new KlDivergenceResult(Math.exp(s.nll / n), Math.exp(s.nllBase / n), s.kld / n, median,
                 percentile(klds, 0.90f), percentile(klds, 0.99f), klds[total - 1], (double) s.sameTop / n,
-                s.pDiff / n, Math.sqrt(s.pDiff2 / n), n, windows.count());
+                s.pDiff / n, Math.sqrt(s.pDiff2 / n), n, chunks);
     }
 
     private static final class Sums {

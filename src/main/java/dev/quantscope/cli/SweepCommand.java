@@ -1,0 +1,218 @@
+package dev.quantscope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quantscope.eval.sweep.DeviceFit;
+import dev.quantscope.eval.sweep.Recommendation;
+import dev.quantscope.eval.sweep.Sweep;
+import dev.quantscope.eval.sweep.SweepCache;
+import dev.quantscope.eval.sweep.SweepListener;
+import dev.quantscope.eval.sweep.SweepPoint;
+import dev.quantscope.eval.sweep.SweepRequest;
+import dev.quantscope.eval.sweep.SweepResult;
+import dev.quantscope.eval.sweep.SweepScheme;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.ModelOpener;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.tensor.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code quantscope sweep MODEL --types LIST --text FILE [--ctx N] [--chunks N] [--budget SIZE] [--max-kld X] [--json]}:
+ * quantizes MODEL in memory with each preset or scheme of LIST and measures size, speed and KL divergence against
+ * MODEL; prints the table as points finish, then the Pareto fronts and, with --budget, the scheme to use.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Quantize a model in memory with several presets/schemes; measure size, speed and KL divergence.")
+public final class SweepCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Llama-family GGUF model (the base, e.g. F32 or F16).")
+    Path model;
+
+    @Option(names = "--types", required = true, split = ",", paramLabel = "LIST",
+            description = "Comma-separated llama-quantize presets (Q4_K_M) and scheme ids (int4-asym-g128-mse, keep).")
+    List<String> types;
+
+    @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to compare on.")
+    Path text;
+
+    @Option(names = "--ctx", paramLabel = "N", defaultValue = "512", description = "Window size in tokens (default: ${DEFAULT-VALUE}).")
+    int ctx;
+
+    @Option(names = "--chunks", paramLabel = "N", defaultValue = "0", description = "At most N windows (default: all).")
+    int chunks;
+
+    @Option(names = "--budget", paramLabel = "SIZE", description = "Memory for the weights (100MB, 1.5GiB): recommend a scheme.")
+    String budget;
+
+    @Option(names = "--max-kld", paramLabel = "X", description = "With --budget: largest acceptable mean KL divergence.")
+    Double maxKld;
+
+    @Option(names = "--pp", paramLabel = "N", defaultValue = "64", description = "Prompt tokens of the speed run (default: ${DEFAULT-VALUE}).")
+    int pp;
+
+    @Option(names = "--tg", paramLabel = "N", defaultValue = "16", description = "Generated tokens of the speed run (default: ${DEFAULT-VALUE}).")
+    int tg;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--no-cache", description = "Measure every point again (and store nothing).")
+    boolean noCache;
+
+    @Option(names = "--json", description = "Print one JSON document instead of tables.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Width of the table's first column: the longest label. */
+    private int width;
+
+    @Override
+    public Integer call() throws Exception {
+        List<SweepScheme> schemes = types.stream().filter(s -> !s.isBlank()).map(SweepScheme::parse).toList();
+        if (schemes.isEmpty()) throw new IllegalArgumentException("--types names no scheme");
+        long budgetBytes = budget == null ? -1 : DeviceFit.parseBytes(budget);
+        if (maxKld != null && budget == null) throw new IllegalArgumentException("--max-kld needs --budget");
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        SweepRequest request = new SweepRequest(schemes, Files.readString(text, StandardCharsets.UTF_8), ctx, chunks,
+                pp, tg, n);
+        SweepCache cache = noCache ? SweepCache.disabled() : SweepCache.atDefaultLocation();
+        PrintWriter out = spec.commandLine().getOut();
+        SweepListener listener = SweepListener.NONE;
+        width = Math.max(6, schemes.stream().mapToInt(s -> s.label().length()).max().orElse(6));
+        if (!json) {
+            out.printf(Locale.ROOT, row(), "scheme", "size", "bpw", "tg tok/s", "pp tok/s", "KLD mean", "KLD p99", "top-1", "PPL");
+            out.flush();
+            listener = p -> {
+                printRow(out, p);
+                out.flush();
+            };
+        }
+        SweepResult result;
+        try (Model m = ModelOpener.open(model)) {
+            result = Sweep.run(m, request, cache, listener, ProgressMonitor.NONE);
+        }
+        OptionalDouble kldLimit = maxKld == null ? OptionalDouble.empty() : OptionalDouble.of(maxKld);
+        Recommendation rec = budget == null ? null : result.recommend(budgetBytes, kldLimit);
+        if (json) {
+            out.println(json(result, rec, budgetBytes));
+        } else {
+            out.println();
+            out.println("Pareto front, size vs KLD:    " + names(result.sizeFront()));
+            out.println("Pareto front, latency vs KLD: " + names(result.latencyFront()));
+            if (result.cacheHits() > 0) {
+                out.printf(Locale.ROOT, "%d of %d points from the cache (%s)%n", result.cacheHits(),
+                        result.points().size(), cache.directory().map(Path::toString).orElse(""));
+            }
+            if (rec != null) {
+                out.println();
+                out.println("Recommendation for " + Units.bytes(budgetBytes) + ": "
+                        + rec.choice().map(SweepPoint::label).orElse("none"));
+                out.println(rec.explanation());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private String row() { return "%-" + width + "s %10s %6s %9s %9s %9s %8s %6s %9s%n"; }
+
+    private void printRow(PrintWriter out, SweepPoint p) {
+        switch (p) {
+            case SweepPoint.Measured m -> out.printf(Locale.ROOT, row(), m.label(), Units.bytes(m.bytes()),
+                    String.format(Locale.ROOT, "%.2f", m.bitsPerWeight()),
+                    String.format(Locale.ROOT, "%.1f", m.latency().generationTokensPerSecond()),
+                    String.format(Locale.ROOT, "%.1f", m.latency().promptTokensPerSecond()),
+                    String.format(Locale.ROOT, "%.6f", m.accuracy().kldMean()),
+                    String.format(Locale.ROOT, "%.4f", m.accuracy().kldP99()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * m.accuracy().sameTopP()),
+                    String.format(Locale.ROOT, "%.4f", m.accuracy().ppl()));
+            case SweepPoint.Skipped s -> out.printf(Locale.ROOT, "%-" + width + "s skipped: %s%n", s.label(), s.reason());
+        }
+    }
+
+    private static String names(List<SweepPoint.Measured> front) {
+        return front.isEmpty() ? "(none)" : String.join(" → ", front.stream().map(SweepPoint::label).toList());
+    }
+
+    private String json(SweepResult r, Recommendation rec, long budgetBytes) throws Exception {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode doc = mapper.createObjectNode();
+        doc.put("model", model.toString());
+        doc.put("model_sha256", r.modelSha256());
+        doc.put("text_sha256", r.textSha256());
+        doc.put("ctx", ctx);
+        doc.put("parameters", r.parameters());
+        doc.put("base_bytes", r.baseBytes());
+        doc.put("computed", r.computed());
+        doc.put("cache_hits", r.cacheHits());
+        ArrayNode points = doc.putArray("points");
+        for (SweepPoint p : r.points()) {
+            ObjectNode o = points.addObject();
+            o.put("scheme", p.schemeId());
+            o.put("label", p.label());
+            switch (p) {
+                case SweepPoint.Measured m -> {
+                    o.put("status", "measured");
+                    o.put("bytes", m.bytes());
+                    o.put("bpw", m.bitsPerWeight());
+                    o.put("tg_tokens_per_s", m.latency().generationTokensPerSecond());
+                    o.put("pp_tokens_per_s", m.latency().promptTokensPerSecond());
+                    o.put("kld_mean", m.accuracy().kldMean());
+                    o.put("kld_median", m.accuracy().kldMedian());
+                    o.put("kld_p99", m.accuracy().kldP99());
+                    o.put("kld_max", m.accuracy().kldMax());
+                    o.put("same_top_p", m.accuracy().sameTopP());
+                    o.put("ppl", m.accuracy().ppl());
+                    o.put("ppl_base", m.accuracy().pplBase());
+                    o.put("tokens", m.accuracy().tokens());
+                    o.put("cached", m.fromCache());
+                }
+                case SweepPoint.Skipped s -> {
+                    o.put("status", "skipped");
+                    o.put("reason", s.reason());
+                }
+            }
+        }
+        ArrayNode size = doc.putArray("pareto_size_kld");
+        r.sizeFront().forEach(m -> size.add(m.schemeId()));
+        ArrayNode latency = doc.putArray("pareto_latency_kld");
+        r.latencyFront().forEach(m -> latency.add(m.schemeId()));
+        if (rec == null) {
+            doc.putNull("recommendation");
+        } else {
+            ObjectNode o = doc.putObject("recommendation");
+            o.put("budget_bytes", budgetBytes);
+            if (maxKld != null) o.put("max_kld", maxKld);
+            else o.putNull("max_kld");
+            if (rec.choice().isPresent()) o.put("scheme", rec.choice().get().schemeId());
+            else o.putNull("scheme");
+            o.put("explanation", rec.explanation());
+            ArrayNode ex = o.putArray("excluded");
+            for (Recommendation.Exclusion e : rec.excluded()) {
+                ObjectNode x = ex.addObject();
+                x.put("scheme", e.point().schemeId());
+                x.put("reason", e.reason().name().toLowerCase(Locale.ROOT));
+                x.put("detail", e.detail());
+            }
+        }
+        return mapper.writeValueAsString(doc);
+    }
+}

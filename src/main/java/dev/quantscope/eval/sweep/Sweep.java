@@ -1,0 +1,200 @@
+package dev.quantscope.eval.sweep;
+
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+import dev.quantscope.eval.KlDivergence;
+import dev.quantscope.eval.KlDivergenceResult;
+import dev.quantscope.format.Model;
+import dev.quantscope.quant.preset.PresetNotApplicableException;
+import dev.quantscope.recipe.FileDigest;
+import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.task.ProgressMonitor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Measures a list of schemes on one base model: for each, the model is quantized in memory
+ * ({@link InMemoryQuantizer}), its speed is probed ({@link LatencyProbe}) and its outputs are compared with the
+ * base's over a text ({@link KlDivergence}: KL divergence, top-1 agreement, perplexity). Points go to the listener
+ * as they finish, in request order; points already measured come from the {@link SweepCache} without running
+ * anything. The base's log-probabilities over the text are computed once, on the first point that needs them, and
+ * shared by all points (when they fit in {@value #REFERENCE_LIMIT_BYTES} bytes; above that each point runs the base
+ * again beside it, window by window).
+ */
+public final class Sweep {
+    private Sweep() {}
+
+    /** Largest stored base reference; a 32,000-token vocabulary over ~2,000 scored tokens stays under it. */
+    static final long REFERENCE_LIMIT_BYTES = 256L << 20;
+
+    /** Progress units per scheme, split between quantizing, the latency run and the comparison. */
+    private static final long UNIT = 1000, QUANTIZE = 150, LATENCY = 100;
+
+    /**
+     * @param base an open Llama-family GGUF model (the sweep reads its file once to digest it)
+     * @throws java.util.concurrent.CancellationException when cancelled; points delivered so far stay delivered
+     * @throws IllegalArgumentException when the text is too short for two windows of {@code ctx}
+     */
+    public static SweepResult run(Model base, SweepRequest request, SweepCache cache, SweepListener listener,
+                                  ProgressMonitor caller) throws IOException {
+        ProgressMonitor monitor = new ForwardProgress(caller);
+        // A model opened from a folder (Hugging Face) has no one file to digest: its points are not cached.
+        String modelSha = Files.isRegularFile(base.source()) ? modelDigest(base.source()) : null;
+        String textSha = SweepCache.sha256(request.text());
+        Tokenizer tokenizer = Tokenizers.forModel(base);
+        int[] tokens = tokenizer.encode(request.text(), true);
+        // llama.cpp puts BOS at the start of every window exactly when the tokenizer adds one.
+        int bos = tokens.length > 0 && tokenizer.specials().addBos() && tokens[0] == tokenizer.bos() ? tokenizer.bos() : -1;
+        if (request.chunks() > 0 && (long) request.chunks() * request.ctx() < tokens.length) {
+            tokens = Arrays.copyOf(tokens, request.chunks() * request.ctx());
+        }
+        int ctx = request.ctx();
+        if (tokens.length < 2L * ctx) {
+            throw new IllegalArgumentException("the text tokenizes to " + tokens.length + " tokens; a sweep at ctx "
+                    + ctx + " needs at least " + 2 * ctx + (request.chunks() > 0 ? " (and --chunks ≥ 2)" : ""));
+        }
+
+        List<SweepScheme> schemes = request.schemes();
+        // One unit per scheme, and one for the base's pass over the text, which happens inside the first point
+        // measured (never, when every point is cached): the points after it move up by that unit.
+        long total = (schemes.size() + 1) * UNIT;
+        long shift = 0;
+        List<SweepPoint> points = new ArrayList<>(schemes.size());
+        int computed = 0, hits = 0;
+        try (BaseSide baseSide = new BaseSide(base, tokens, bos, ctx, request.threads())) {
+            for (int i = 0; i < schemes.size(); i++) {
+                monitor.checkCancelled();
+                SweepScheme scheme = schemes.get(i);
+                SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, scheme.id(), textSha, ctx,
+                        request.chunks(), request.promptTokens(), request.generatedTokens());
+                Optional<SweepPoint.Measured> cached = key == null ? Optional.empty() : cache.get(key, i);
+                SweepPoint point;
+                if (cached.isPresent()) {
+                    point = cached.get();
+                    hits++;
+                } else {
+                    RecipePlan plan;
+                    String problem;
+                    try {
+                        plan = scheme.recipe().resolve(base);
+                        problem = plan.problems().isEmpty() ? null : describe(plan.problems());
+                    } catch (PresetNotApplicableException e) {
+                        plan = null;
+                        problem = e.getMessage();
+                    }
+                    if (problem != null) {
+                        point = new SweepPoint.Skipped(i, scheme.id(), scheme.label(), problem);
+                    } else {
+                        if (!baseSide.ready()) {
+                            baseSide.prepare(new ScaledProgress(monitor, i * UNIT + shift, UNIT, total));
+                            shift = UNIT;
+                        }
+                        point = measure(base, baseSide, plan, scheme, i, request, monitor, i * UNIT + shift, total);
+                        computed++;
+                        if (key != null) cache.put(key, (SweepPoint.Measured) point);
+                    }
+                }
+                monitor.progress((i + 1) * UNIT + shift, total);
+                points.add(point);
+                listener.pointReady(point);
+            }
+        }
+        monitor.progress(total, total);
+        return new SweepResult(points, modelSha == null ? "" : modelSha, textSha, base.parameterCount(),
+                base.tensorBytes(), computed, hits);
+    }
+
+    private static SweepPoint.Measured measure(Model base, BaseSide baseSide, RecipePlan plan, SweepScheme scheme,
+                                               int index, SweepRequest request, ProgressMonitor monitor, long start,
+                                               long total) {
+        long t0 = System.nanoTime();
+        try (Model quantized = InMemoryQuantizer.quantize(base, plan, request.threads(),
+                new ScaledProgress(monitor, start, QUANTIZE, total))) {
+            monitor.checkCancelled();
+            Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
+                    request.threads());
+            monitor.progress(start + QUANTIZE + LATENCY, total);
+            KlDivergenceResult r = baseSide.compare(quantized,
+                    new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total));
+            return new SweepPoint.Measured(index, scheme.id(), scheme.label(), plan.bytes(), plan.bitsPerWeight(),
+                    latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /**
+     * The base model's side of every comparison: its engine and, when it fits in {@value #REFERENCE_LIMIT_BYTES}
+     * bytes, its log-probabilities over the text, computed once. Both are made only when a point must be measured,
+     * so a sweep answered from the cache runs nothing.
+     */
+    private static final class BaseSide implements AutoCloseable {
+        private final Model base;
+        private final int[] tokens;
+        private final int bos, ctx, threads;
+        private LlamaEngine engine;
+        private KlDivergence.Reference reference;
+        private boolean ready;
+
+        BaseSide(Model base, int[] tokens, int bos, int ctx, int threads) {
+            this.base = base;
+            this.tokens = tokens;
+            this.bos = bos;
+            this.ctx = ctx;
+            this.threads = threads;
+        }
+
+        boolean ready() { return ready; }
+
+        void prepare(ProgressMonitor monitor) {
+            engine = new LlamaEngine(base, ctx, threads);
+            long bytes = KlDivergence.referenceBytes(tokens.length, ctx, engine.config().vocab());
+            if (bytes <= REFERENCE_LIMIT_BYTES) reference = KlDivergence.reference(engine, tokens, ctx, bos, monitor);
+            ready = true;
+        }
+
+        KlDivergenceResult compare(Model quantized, ProgressMonitor monitor) {
+            if (!ready) throw new IllegalStateException("prepare first");
+            try (LlamaEngine model = new LlamaEngine(quantized, ctx, threads)) {
+                return reference != null ? KlDivergence.compute(reference, model, monitor)
+                        : KlDivergence.compute(engine, model, tokens, ctx, bos, monitor);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (engine != null) engine.close();
+        }
+    }
+
+    /** A file's digest, kept for as long as its size and modification time stay: a GUI sweeps one model often. */
+    private record FileStamp(Path file, long size, FileTime modified) {}
+
+    private static final Map<FileStamp, String> DIGESTS = new ConcurrentHashMap<>();
+
+    static String modelDigest(Path file) throws IOException {
+        Path real = file.toRealPath();
+        FileStamp stamp = new FileStamp(real, Files.size(real), Files.getLastModifiedTime(real));
+        String known = DIGESTS.get(stamp);
+        if (known != null) return known;
+        String digest = FileDigest.sha256(real);
+        DIGESTS.put(stamp, digest);
+        return digest;
+    }
+
+    private static String describe(List<TensorPlan> problems) {
+        TensorPlan first = problems.getFirst();
+        String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more tensors)" : "";
+        return first.name() + ": " + first.problem().orElseThrow() + more;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.quantscope.eval.sweep;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to sweep and how to measure it.
+ *
+ * @param schemes         the choices, measured and delivered in this order
+ * @param text            the text accuracy is measured on (tokenized with the model's tokenizer, BOS first)
+ * @param ctx             window size in tokens (llama-perplexity's n_ctx)
+ * @param chunks          at most this many windows of the text (0: every full window)
+ * @param promptTokens    prompt length of the latency run
+ * @param generatedTokens generated tokens of the latency run
+ * @param threads         engine threads
+ */
+public record SweepRequest(List<SweepScheme> schemes, String text, int ctx, int chunks, int promptTokens,
+                           int generatedTokens, int threads) {
+
+    public static final int DEFAULT_PROMPT_TOKENS = 64;
+    public static final int DEFAULT_GENERATED_TOKENS = 16;
+
+    public SweepRequest {
+        schemes = List.copyOf(schemes);
+        Objects.requireNonNull(text);
+        if (ctx < 4) throw new IllegalArgumentException("context must be at least 4 tokens, got " + ctx);
+        if (chunks < 0) throw new IllegalArgumentException("chunks must not be negative");
+        if (promptTokens < 1 || generatedTokens < 1) throw new IllegalArgumentException("latency run needs tokens");
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
+    }
+
+    /** Every full window of {@code text}, a short latency run, all cores. */
+    public static SweepRequest of(List<SweepScheme> schemes, String text, int ctx) {
+        return new SweepRequest(schemes, text, ctx, 0, DEFAULT_PROMPT_TOKENS, DEFAULT_GENERATED_TOKENS,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    public SweepRequest withChunks(int n) {
+        return new SweepRequest(schemes, text, ctx, n, promptTokens, generatedTokens, threads);
+    }
+
+    public SweepRequest withThreads(int n) {
+        return new SweepRequest(schemes, text, ctx, chunks, promptTokens, generatedTokens, n);
+    }
+
+    public SweepRequest withLatencyRun(int prompt, int generated) {
+        return new SweepRequest(schemes, text, ctx, chunks, prompt, generated, threads);
+    }
+}

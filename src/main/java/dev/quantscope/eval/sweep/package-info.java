@@ -1,0 +1,17 @@
+/**
+ * Sweeps: many quantization schemes measured on one base model, for the size/speed/accuracy trade-off view.
+ *
+ * <p>Typical use (a GUI runs this on a background thread and hands each point to its own thread):
+ * <pre>{@code
+ * SweepRequest request = SweepRequest.of(List.of(SweepScheme.parse("Q6_K"), SweepScheme.parse("Q4_K_M"),
+ *         SweepScheme.parse("int4-asym-g128-mse")), text, 512).withChunks(20);
+ * SweepResult result = Sweep.run(model, request, SweepCache.atDefaultLocation(), point -> show(point), monitor);
+ * List<SweepPoint.Measured> front = result.sizeFront();              // size vs KLD, by increasing size
+ * Recommendation fit = result.recommend(DeviceFit.parseBytes("4GB"), OptionalDouble.of(0.05));
+ * }</pre>
+ * A {@link dev.quantscope.eval.sweep.SweepPoint} is either {@code Measured} (bytes, bits per weight,
+ * {@link dev.quantscope.eval.sweep.Latency}, {@link dev.quantscope.eval.sweep.Accuracy}, whether it came from the
+ * cache) or {@code Skipped} with the reason. {@link dev.quantscope.eval.sweep.TradeOffs} and
+ * {@link dev.quantscope.eval.sweep.DeviceFit} work on any list of points, e.g. the ones received so far.
+ */
+package dev.quantscope.eval.sweep;
