@@ -52,7 +52,9 @@ class ImatrixCommandTest {
         r = run("imatrix", model, "--text", text.toString(), "-o", withHead.toString(), "--ctx", "128",
                 "--chunks", "2", "--process-output");
         assertEquals(0, r.exit(), r.err());
-        assertEquals(36, ImatrixFiles.read(withHead).entries().size());
+        ImportanceMatrix head = ImatrixFiles.read(withHead);
+        assertEquals(36, head.entries().size());
+        assertEquals(256f, head.entry("output.weight").orElseThrow().counts()[0]);
     }
 
     @Test

@@ -32,7 +32,7 @@ public final class ImatrixComputation {
         }
         int available = tokens.length / nCtx;
         int chunks = maxChunks > 0 ? Math.min(maxChunks, available) : available;
-        ImatrixCollector collector = new ImatrixCollector(name -> withOutput || !isOutputHead(name));
+        ImatrixCollector collector = new ImatrixCollector(name -> isBlockTensor(name) || withOutput && isOutputHead(name));
         int[] window = new int[nCtx];
         LlamaEngine.LogitsConsumer ignore = (i, logits) -> {};
         engine.setMatmulObserver(collector);
@@ -51,8 +51,16 @@ public final class ImatrixComputation {
         return collector.toMatrix(chunks, nCtx, datasets);
     }
 
-    /** llama-imatrix collects only blk.* tensors unless told to include the output head. */
+    /** llama-imatrix collects the blk.* tensors (model.layers.* in Hugging Face naming)... */
+    static boolean isBlockTensor(String name) {
+        return name.startsWith("blk.") || name.startsWith("model.layers.");
+    }
+
+    /**
+     * ...and, when told to, output.weight; a tied head is token_embd.weight, which llama-imatrix never collects
+     * (llama-quantize would otherwise weight the embedding table by the head's inputs).
+     */
     static boolean isOutputHead(String name) {
-        return !name.startsWith("blk.") && !name.startsWith("model.layers.");
+        return name.equals("output.weight") || name.equals("lm_head.weight");
     }
 }
