@@ -96,6 +96,8 @@ class WeightedQuantizerTest {
         float[] imp = ones();
         double weighted = weightedError(type, x, roundTrip(GgmlQuantizer.create(type, imp), x), imp);
         double reference = weightedError(type, x, roundTrip(GgmlQuantizer.create(type), x), imp);
+        System.out.printf("%s: weighted error with uniform importance %.4g, reference quantizer %.4g (%.1f%%)%n",
+                type, weighted, reference, 100 * (weighted - reference) / reference);
         assertTrue(weighted < reference, type + ": weighted " + weighted + " vs reference " + reference);
     }
 
