@@ -7,8 +7,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code quantscope bench …}: throughput benchmarks of engine parts. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: bench MODEL (inference speed), bench stats FILE, bench quantize FILE --type PRESET.",
-        subcommands = {BenchStatsCommand.class, BenchQuantizeCommand.class})
+        description = "Benchmarks: bench MODEL (inference speed), bench stats FILE, bench quantize FILE --type PRESET, bench kernels.",
+        subcommands = {BenchStatsCommand.class, BenchQuantizeCommand.class, BenchKernelsCommand.class})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     /** {@code bench MODEL …}: a first argument that names no subcommand is a model to run. */
     @Mixin
@@ -24,6 +24,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         out.println("usage: quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--json]");
         out.println("       quantscope bench stats FILE [--threads N]");
         out.println("       quantscope bench quantize FILE --type PRESET [--threads N]");
+        out.println("       quantscope bench kernels [--rows R --cols C --types T,...]");
         out.flush();
         return 0;
     }

@@ -9,7 +9,8 @@ import java.util.Set;
 @Command(name = "quantscope", mixinStandardHelpOptions = true, version = "QuantScope 0.1.0",
         description = "Explore and compress neural-network models. With no arguments, opens the GUI.",
         subcommands = {InspectCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
-                SynthCommand.class, BenchCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+                SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class QuantScopeCommand implements Runnable {
 
     @Override

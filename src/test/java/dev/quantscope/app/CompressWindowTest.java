@@ -16,7 +16,12 @@ import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.TensorChoice;
-import dev.quantscope.quant.preview.OverrideRule;
+import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
+import dev.quantscope.recipe.RecipeJson;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.testing.SharedFiles;
 import javafx.scene.control.ComboBox;
@@ -142,21 +147,20 @@ class CompressWindowTest {
         selectTab(robot, ".document-pages", 2);
         robot.interact(() -> {
             vm.modeProperty().set(CompressViewModel.Mode.CUSTOM);
-            vm.customTypeProperty().set(dev.quantscope.tensor.DType.Q4_0);
+            vm.customSchemeProperty().set(new GgmlBlock(DType.Q4_0));
         });
         long q40 = vm.plan().bytes();
         // Several changes inside the debounce window: only the last may reach the chart.
         robot.interact(() -> {
-            vm.customTypeProperty().set(dev.quantscope.tensor.DType.Q8_0);
-            vm.customTypeProperty().set(dev.quantscope.tensor.DType.Q5_K);
-            vm.rules().add(new RuleRow("token_embd.weight", OverrideRule.Syntax.GLOB, "keep"));
+            vm.customSchemeProperty().set(new GgmlBlock(DType.Q8_0));
+            vm.customSchemeProperty().set(new GgmlBlock(DType.Q5_K));
+            vm.rules().add(new RuleRow("token_embd.weight", "keep"));
         });
         long withRule = vm.plan().bytes();
         assertTrue(withRule > q40);
         TradeoffResult r = awaitTradeoffFor(vm, vm.plan().label());
         assertEquals(withRule, r.current().plan().bytes());
-        assertEquals(dev.quantscope.quant.preview.Target.KEEP,
-                r.current().plan().tensor("token_embd.weight").orElseThrow().target());
+        assertEquals(Keep.INSTANCE, r.current().plan().tensor("token_embd.weight").orElseThrow().scheme());
         Screenshots.save(robot, window.stage().getScene(), "compress-custom");
     }
 
@@ -178,6 +182,198 @@ class CompressWindowTest {
         robot.interact(() -> vm.exportTo(doc.model().source()));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.export().state() instanceof Async.Failed<?>);
         assertEquals(inputSize, Files.size(doc.model().source()), "the input is untouched");
+    }
+
+    @Test
+    void buildingInt4AsymG128ShowsTheSchemesExactSizeAndAChartPoint(FxRobot robot) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        selectTab(robot, ".document-pages", 2);
+        robot.clickOn("#customRadio");
+        @SuppressWarnings("unchecked")
+        ComboBox<Object> family = robot.lookup("#schemeFamily").queryAs(ComboBox.class);
+        robot.interact(() -> family.getSelectionModel().select(
+                family.getItems().stream().filter(f -> f.toString().equals("INTEGER")).findFirst().orElseThrow()));
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.Spinner<Integer> bits = robot.lookup("#schemeBits").queryAs(javafx.scene.control.Spinner.class);
+        javafx.scene.control.CheckBox sym = robot.lookup("#schemeSymmetric").queryAs(javafx.scene.control.CheckBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<Object> unit = robot.lookup("#schemeUnit").queryAs(ComboBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<Integer> group = robot.lookup("#schemeGroupSize").queryAs(ComboBox.class);
+        @SuppressWarnings("unchecked")
+        ComboBox<Object> rounding = robot.lookup("#schemeRounding").queryAs(ComboBox.class);
+        robot.interact(() -> {
+            bits.getValueFactory().setValue(4);
+            sym.setSelected(false);
+            unit.getSelectionModel().select(unit.getItems().stream().filter(u -> u.toString().equals("GROUP"))
+                    .findFirst().orElseThrow());
+            group.setValue(128);
+            rounding.getSelectionModel().select(rounding.getItems().stream()
+                    .filter(r -> r.toString().equals("NEAREST")).findFirst().orElseThrow());
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        QuantScheme int4 = QuantScheme.parse("int4-asym-g128-rtn");
+        assertEquals(int4, vm.customSchemeProperty().get(), "the builder made the scheme");
+        assertEquals("int4-asym-g128-rtn", robot.lookup("#schemeId").queryAs(Label.class).getText());
+
+        // The exact size: the scheme's own accounting for every matrix, norms and vectors kept as they are.
+        long expected = 0;
+        for (TensorInfo t : doc.model().tensors()) {
+            long nonUnit = Arrays.stream(t.shape().dims()).filter(d -> d > 1).count();
+            boolean kept = nonUnit < 2 || t.name().contains("norm");
+            expected += kept ? t.byteSize() : int4.size(t.dtype(), t.shape().rows(), t.shape().rowLength()).bytes();
+        }
+        assertEquals(expected, vm.plan().bytes());
+        assertEquals(Numbers.bytes(expected), robot.lookup(".compress-size").queryAs(Label.class).getText());
+
+        TradeoffResult r = awaitTradeoffFor(vm, int4.label());
+        XYDataset chart = robot.lookup("#tradeoffChart").queryAs(ChartViewer.class).getChart().getXYPlot().getDataset();
+        assertEquals(1, chart.getItemCount(2), "the custom scheme's point");
+        assertEquals(expected / MIB, chart.getXValue(2, 0), 1e-9);
+        for (int i = 0; i < chart.getItemCount(0); i++) {
+            assertTrue(Math.abs(chart.getXValue(0, i) - expected / MIB) > 1e-9, "not one of the presets");
+        }
+        double sqnr = r.current().total().sqnrDb();
+        assertTrue(sqnr > 15 && sqnr < 35, "int4 g128 SQNR " + sqnr);
+        Screenshots.save(robot, window.stage().getScene(), "compress-int4-tradeoff");
+        selectTab(robot, "#compressTabs", 1);
+        CategoryDataset bars = robot.lookup("#perTensorChart").queryAs(ChartViewer.class).getChart()
+                .getCategoryPlot().getDataset();
+        assertEquals(r.current().tensors().stream().filter(t -> t.plan().changesValues()).count(), bars.getColumnCount());
+        assertEquals(r.current().tensors().stream().filter(t -> t.plan().name().equals("blk.1.ffn_down.weight"))
+                .findFirst().orElseThrow().metrics().sqnrDb(), bars.getValue("SQNR", "blk.1.ffn_down.weight").doubleValue(), 1e-9);
+
+        robot.interact(() -> vm.selectedTensorProperty().set("blk.1.ffn_down.weight"));
+        robot.interact(() -> vm.blockProperty().set(2));
+        awaitPreviewOf(vm, "blk.1.ffn_down.weight", 2 * 32);
+        selectTab(robot, "#compressTabs", 2);
+        assertEquals(16, robot.lookup("#overlayChart").queryAs(ChartViewer.class).getChart().getXYPlot()
+                .getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size(), "the 16 levels of the group's grid");
+        Screenshots.save(robot, window.stage().getScene(), "compress-int4-overlay");
+        selectTab(robot, "#compressTabs", 3);
+        String rule = robot.lookup("#howRule").queryAs(Label.class).getText();
+        assertTrue(rule.contains("q − z"), rule);
+        assertEquals(32, robot.lookup("#howWeights").queryAs(TableView.class).getItems().size());
+        Screenshots.save(robot, window.stage().getScene(), "compress-int4-how-it-works");
+
+        // NF4 with double quantization: the builder follows a scheme set from outside, the walkthrough shows the
+        // 8-bit coded absmax.
+        robot.interact(() -> vm.customSchemeProperty().set(QuantScheme.parse("nf4-b64-dq")));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.preview().state() instanceof Async.Done<TensorPreview>(
+                TensorPreview p) && p.plan().scheme().id().equals("nf4-b64-dq"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("nf4-b64-dq", robot.lookup("#schemeId").queryAs(Label.class).getText());
+        assertEquals("y = NF4[q] · a", robot.lookup("#howRule").queryAs(Label.class).getText());
+        Screenshots.save(robot, window.stage().getScene(), "compress-nf4-how-it-works");
+    }
+
+    @Test
+    void aRuleLoadedFromARecipeFileApplies(FxRobot robot, @TempDir Path dir) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        selectTab(robot, ".document-pages", 2);
+        Path file = dir.resolve("recipe.json");
+        Files.writeString(file, """
+                {
+                  "format": "quantscope.recipe/1",
+                  "name": "Q4_K_M with 8-bit ffn_down",
+                  "preset": "Q4_K_M",
+                  "rules": [ { "match": "blk.*.ffn_down*", "scheme": "int8-sym-row-rtn" } ]
+                }
+                """);
+        robot.interact(() -> {
+            try {
+                vm.loadRecipe(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(CompressViewModel.Mode.PRESET, vm.modeProperty().get());
+        assertEquals(Preset.Q4_K_M, vm.presetProperty().get());
+        assertEquals(1, robot.lookup("#rulesTable").queryAs(TableView.class).getItems().size());
+        QuantScheme int8 = QuantScheme.parse("int8-sym-row-rtn");
+        assertEquals(int8, vm.plan().tensor("blk.0.ffn_down.weight").orElseThrow().scheme());
+        assertEquals(new GgmlBlock(DType.Q4_K), vm.plan().tensor("blk.0.ffn_up.weight").orElseThrow().scheme());
+        long withRule = vm.plan().bytes();
+        assertTrue(withRule > plannedBytes(Preset.Q4_K_M, doc.model()), "8-bit ffn_down is larger than Q4_K_M's");
+        TradeoffResult r = awaitTradeoffFor(vm, "Q4_K_M + 1 rule");
+        assertEquals(withRule, r.current().plan().bytes());
+        assertTrue(r.current().total().sqnrDb() > r.presets().stream().filter(e -> e.plan().label().equals("Q4_K_M"))
+                .findFirst().orElseThrow().total().sqnrDb(), "8-bit ffn_down lowers the error");
+        Screenshots.save(robot, window.stage().getScene(), "compress-recipe-loaded");
+
+        Path saved = dir.resolve("saved.json");
+        vm.saveRecipe(saved);
+        assertEquals(vm.recipe().rules(), RecipeJson.read(saved).rules(), "save → load gives the same rules");
+    }
+
+    @Test
+    void exportToSafetensorsWritesAFileTheReaderReadsBack(FxRobot robot, @TempDir Path dir) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        QuantScheme int4 = QuantScheme.parse("int4-asym-g128-rtn");
+        robot.interact(() -> {
+            vm.modeProperty().set(CompressViewModel.Mode.CUSTOM);
+            vm.customSchemeProperty().set(int4);
+        });
+        // The dialog offers what the plan allows: no GGUF for an integer grid; dequantized or packed safetensors.
+        Path out = dir.resolve("synth-int4.safetensors");
+        dev.quantscope.app.compress.ExportDialog[] dialog = new dev.quantscope.app.compress.ExportDialog[1];
+        robot.interact(() -> {
+            dialog[0] = new dev.quantscope.app.compress.ExportDialog(window.stage(), doc.model().source(), vm.plan(), true);
+            dialog[0].show();
+        });
+        var d = dialog[0];
+        assertEquals(java.util.List.of(dev.quantscope.app.compress.ExportDialog.Choice.SAFETENSORS,
+                dev.quantscope.app.compress.ExportDialog.Choice.PACKED), d.formatBox().getItems());
+        assertTrue(d.fileField().getText().endsWith("synth-llama-dev-INT4-asym-g128-RTN.safetensors"),
+                d.fileField().getText());
+        robot.interact(() -> d.fileField().setText(doc.model().source().toString()));
+        assertTrue(!d.problem().isEmpty(), "the input itself is refused");
+        robot.interact(() -> {
+            d.fileField().setText(out.toString());
+            d.dtypeBox().setValue(dev.quantscope.format.safetensors.export.FloatFormat.F16);
+        });
+        assertEquals("", d.problem());
+        Screenshots.save(robot, d.getDialogPane().getScene(), "compress-export-dialog");
+        var request = d.request();
+        robot.interact(d::close);
+        assertEquals(out, request.target());
+        robot.interact(() -> vm.exportTo(request.target(), request.options()));
+        CompressViewModel.ExportOutcome o = awaitDone(vm.export()::state, "export");
+        assertEquals(Files.size(out), o.bytes());
+        try (Model written = dev.quantscope.format.safetensors.SafetensorsReader.open(out)) {
+            TensorInfo down = written.tensor("model.layers.1.mlp.down_proj.weight").orElseThrow();
+            assertEquals(DType.F16, down.dtype());
+            // The file holds the int4 round trip of the source, rounded to F16.
+            TensorInfo src = doc.model().tensor("blk.1.ffn_down.weight").orElseThrow();
+            float[] x = dev.quantscope.tensor.Decoders.decodeAll(src);
+            int rowLength = (int) src.shape().rowLength();
+            float[] y = int4.dequantize(int4.quantize(x, x.length / rowLength, rowLength));
+            float[] read = dev.quantscope.tensor.Decoders.decodeAll(down);
+            assertEquals(y.length, read.length);
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Float.float16ToFloat(Float.floatToFloat16(y[i])), read[i], "element " + i);
+            }
+        }
+        // Packed: int4 codes as compressed-tensors int32 words, with config.json beside the file.
+        Path packedDir = Files.createDirectory(dir.resolve("packed"));
+        Path packed = packedDir.resolve("model.safetensors");
+        robot.interact(() -> vm.exportTo(packed, dev.quantscope.quant.export.ExportOptions.forTarget(packed)
+                .withPacked(true).withThreads(1)));
+        awaitDone(vm.export()::state, "packed export");
+        try (Model written = dev.quantscope.format.safetensors.SafetensorsReader.open(packed)) {
+            TensorInfo codes = written.tensor("model.layers.1.mlp.down_proj.weight_packed").orElseThrow();
+            assertEquals(DType.I32, codes.dtype());
+            assertTrue(written.tensor("model.layers.1.mlp.down_proj.weight_scale").isPresent());
+        }
+        assertTrue(Files.exists(packedDir.resolve("config.json")));
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of(out), files.filter(f -> !f.equals(packedDir)).toList(),
+                    "no temporary file left beside it");
+        }
     }
 
     // ---- helpers ----

@@ -14,8 +14,6 @@ import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.fx.ChartViewer;
-import org.jfree.chart.labels.ItemLabelAnchor;
-import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -26,7 +24,6 @@ import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.Layer;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYIntervalSeries;
 import org.jfree.data.xy.XYIntervalSeriesCollection;
@@ -68,7 +65,7 @@ final class CompressCharts {
         private final XYPlot plot;
         private final ChartViewer viewer;
         private final TextTitle note;
-        private final List<String> presetNames = new ArrayList<>();
+        private final PointLabels labels = new PointLabels();
         private String currentName = "";
 
         Tradeoff() {
@@ -86,25 +83,35 @@ final class CompressCharts {
             r.setSeriesShapesVisible(2, true);
             r.setSeriesShape(2, new Ellipse2D.Double(-7, -7, 14, 14));
             r.setSeriesPaint(2, ChartStyle.DANGER);
-            r.setDefaultItemLabelFont(SMALL);
-            r.setDefaultItemLabelPaint(ChartStyle.TEXT);
-            r.setSeriesItemLabelsVisible(0, true);
-            r.setSeriesItemLabelsVisible(2, true);
-            r.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
-            r.setSeriesPositiveItemLabelPosition(2, new ItemLabelPosition(ItemLabelAnchor.OUTSIDE6, TextAnchor.TOP_CENTER));
-            r.setDefaultItemLabelGenerator((ds, series, item) -> switch (series) {
-                case 0 -> item < presetNames.size() ? presetNames.get(item) : "";
-                case 2 -> "● " + currentName;
-                default -> "";
+            // Hover shows a point's name and figures; the labels themselves are laid out by PointLabels.
+            r.setDefaultToolTipGenerator((ds, series, item) -> {
+                String name = labels.labels().stream().filter(l -> l.x() == ds.getXValue(series, item)
+                        && l.y() == ds.getYValue(series, item)).map(PointLabels.Label::text).findFirst().orElse("");
+                return String.format(java.util.Locale.ROOT, "%s: %.2f MiB, %.4g", name, ds.getXValue(series, item),
+                        ds.getYValue(series, item));
             });
             NumberAxis x = new NumberAxis("size (MiB)");
             x.setAutoRangeIncludesZero(false);
             NumberAxis y = new NumberAxis("weight SQNR (dB, higher is better)");
             y.setAutoRangeIncludesZero(false);
             plot = new XYPlot(data, x, y, r);
+            plot.addAnnotation(labels);
+            // Fixed legend items with real shapes: a line-only item has an empty graphic box in JFreeChart's
+            // legend, so its line was drawn over the previous item's text.
+            LegendItemCollection legend = new LegendItemCollection();
+            legend.add(new LegendItem("llama-quantize presets", ChartStyle.ACCENT));
+            legend.get(0).setShape(new Ellipse2D.Double(-4, -4, 8, 8));
+            LegendItem front = new LegendItem("Pareto front", ChartStyle.SUCCESS);
+            front.setShape(new java.awt.geom.Rectangle2D.Double(-10, -1, 20, 2));
+            legend.add(front);
+            LegendItem cur = new LegendItem("current choice", ChartStyle.DANGER);
+            cur.setShape(new Ellipse2D.Double(-6, -6, 12, 12));
+            legend.add(cur);
+            plot.setFixedLegendItems(legend);
             JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             note = subtitle(chart);
             ChartStyle.apply(chart);
+            chart.getLegend().setItemLabelPadding(new org.jfree.chart.ui.RectangleInsets(2, 4, 2, 30));
             viewer = new ChartViewer(chart);
             viewer.setId("tradeoffChart");
         }
@@ -115,14 +122,15 @@ final class CompressCharts {
 
         void show(TradeoffResult r, boolean mse) {
             data.removeAllSeries();
-            presetNames.clear();
+            List<PointLabels.Label> names = new ArrayList<>();
             XYSeries presets = new XYSeries("llama-quantize presets", false, true);
             List<Pareto.Point<String>> pts = new ArrayList<>();
             for (PlanError e : r.presets()) {
                 double yv = y(e, mse);
                 if (!Double.isFinite(yv)) continue;
                 presets.add(e.plan().bytes() / MIB, yv);
-                presetNames.add(e.plan().label());
+                boolean isCurrent = e.plan().label().equals(r.current().plan().label());
+                if (!isCurrent) names.add(new PointLabels.Label(e.plan().bytes() / MIB, yv, e.plan().label(), false));
                 pts.add(new Pareto.Point<>(e.plan().label(), e.plan().bytes(), mse ? yv : -yv));
             }
             double cy = y(r.current(), mse);
@@ -133,7 +141,11 @@ final class CompressCharts {
             for (Pareto.Point<String> p : Pareto.front(pts)) front.add(p.size() / MIB, mse ? p.cost() : -p.cost());
             XYSeries current = new XYSeries("current choice", false, true);
             currentName = r.current().plan().label();
-            if (Double.isFinite(cy)) current.add(r.current().plan().bytes() / MIB, cy);
+            if (Double.isFinite(cy)) {
+                current.add(r.current().plan().bytes() / MIB, cy);
+                names.add(new PointLabels.Label(r.current().plan().bytes() / MIB, cy, currentName, true));
+            }
+            labels.set(names);
             data.addSeries(presets);
             data.addSeries(front);
             data.addSeries(current);
@@ -215,9 +227,9 @@ final class CompressCharts {
                     kept++;
                     continue;
                 }
-                double s = t.sums().sqnrDb();
+                double s = t.metrics().sqnrDb();
                 if (!Double.isFinite(s)) continue;
-                String type = t.plan().target().label();
+                String type = t.plan().schemeLabel();
                 colourOfType.computeIfAbsent(type, _ -> ChartStyle.SERIES[colourOfType.size() % ChartStyle.SERIES.length]);
                 typeOfTensor.put(t.plan().name(), type);
                 data.addValue(s, "SQNR", t.plan().name());
@@ -244,8 +256,14 @@ final class CompressCharts {
             bars.setBarPainter(new StandardXYBarPainter());
             bars.setShadowVisible(false);
             bars.setDrawBarOutline(false);
-            bars.setSeriesPaint(0, new Color(0x09, 0x69, 0xDA, 0x90));
-            bars.setSeriesPaint(1, new Color(0xBF, 0x87, 0x00, 0xA0));
+            // Original: soft filled bars. Dequantized: outlines only, so the original stays visible beneath the
+            // spikes the grid levels make.
+            bars.setSeriesPaint(0, new Color(0x09, 0x69, 0xDA, 0x70));
+            bars.setSeriesPaint(1, new Color(0, 0, 0, 0));
+            bars.setDrawBarOutline(true);
+            bars.setSeriesOutlinePaint(0, new Color(0, 0, 0, 0));
+            bars.setSeriesOutlinePaint(1, new Color(0xBF, 0x87, 0x00));
+            bars.setSeriesOutlineStroke(1, new BasicStroke(1.6f));
             NumberAxis x = new NumberAxis("weight value");
             x.setAutoRangeIncludesZero(false);
             plot = new XYPlot(data, x, new NumberAxis("log₁₀(1 + count)"), bars);
@@ -265,7 +283,7 @@ final class CompressCharts {
         void show(TensorPreview p) {
             data.removeAllSeries();
             data.addSeries(series("original", p.original(), p.lo(), p.hi()));
-            data.addSeries(series("dequantized (" + p.plan().target().label() + ")", p.dequantized(), p.lo(), p.hi()));
+            data.addSeries(series("dequantized (" + p.plan().schemeLabel() + ")", p.dequantized(), p.lo(), p.hi()));
             plot.clearDomainMarkers();
             double[] levels = p.walkthrough().levels();
             if (levels.length <= 256) {
@@ -323,7 +341,7 @@ final class CompressCharts {
                 s.add(lo + w / 2, lo, lo + w, c[b], 0, c[b]);
             }
             data.addSeries(s);
-            note.setText("MSE " + Numbers.stat(p.sums().mse()) + "  ·  max |error| " + Numbers.stat(p.sums().maxAbs()));
+            note.setText("MSE " + Numbers.stat(p.sums().mse()) + "  ·  max |error| " + Numbers.stat(p.sums().maxAbsError()));
         }
 
         void clear() {

@@ -7,11 +7,9 @@ import dev.quantscope.app.common.StatePane;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.BlockWalkthrough;
 import dev.quantscope.quant.preview.ModelPlan;
-import dev.quantscope.quant.preview.OverrideRule;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.preview.Walkthroughs;
-import dev.quantscope.tensor.DType;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.fxml.FXML;
@@ -28,7 +26,6 @@ import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.cell.ChoiceBoxTableCell;
 import javafx.scene.control.cell.ComboBoxTableCell;
 import javafx.scene.control.cell.TextFieldTableCell;
 import javafx.scene.layout.HBox;
@@ -49,6 +46,7 @@ public final class CompressController implements FxController {
     private final CompressCharts.Overlay overlayChart = new CompressCharts.Overlay();
     private final CompressCharts.Errors errorChart = new CompressCharts.Errors();
     private final WalkthroughPane how = new WalkthroughPane();
+    private final SchemeBuilder schemeBuilder = new SchemeBuilder();
 
     @FXML private Label sizeLabel;
     @FXML private Label bpwLabel;
@@ -56,17 +54,21 @@ public final class CompressController implements FxController {
     @FXML private RadioButton presetRadio;
     @FXML private RadioButton customRadio;
     @FXML private ComboBox<Preset> presetCombo;
-    @FXML private ComboBox<DType> typeCombo;
+    @FXML private VBox schemeHost;
+    @FXML private Button saveRecipeButton;
+    @FXML private Button loadRecipeButton;
     @FXML private Label typeHint;
     @FXML private Button addRuleButton;
     @FXML private Button removeRuleButton;
     @FXML private TableView<RuleRow> rulesTable;
     @FXML private TableColumn<RuleRow, String> patternColumn;
-    @FXML private TableColumn<RuleRow, OverrideRule.Syntax> syntaxColumn;
-    @FXML private TableColumn<RuleRow, String> targetColumn;
+    @FXML private TableColumn<RuleRow, String> schemeColumn;
     @FXML private Label problemLabel;
     @FXML private Button exportButton;
     @FXML private Label exportHint;
+    @FXML private HBox exportProgressBox;
+    @FXML private ProgressBar exportProgress;
+    @FXML private Button exportCancelButton;
     @FXML private ComboBox<String> tensorCombo;
     @FXML private Spinner<Integer> rowSpinner;
     @FXML private Spinner<Integer> blockSpinner;
@@ -98,8 +100,8 @@ public final class CompressController implements FxController {
         presetCombo.setItems(FXCollections.observableArrayList(Preset.values()));
         presetCombo.setId("presetCombo");
         presetCombo.valueProperty().bindBidirectional(vm.presetProperty());
-        typeCombo.setItems(FXCollections.observableArrayList(Targets.quantTypes()));
-        typeCombo.valueProperty().bindBidirectional(vm.customTypeProperty());
+        schemeHost.getChildren().add(schemeBuilder);
+        schemeBuilder.schemeProperty().bindBidirectional(vm.customSchemeProperty());
         presetRadio.setSelected(vm.modeProperty().get() == CompressViewModel.Mode.PRESET);
         customRadio.setSelected(vm.modeProperty().get() == CompressViewModel.Mode.CUSTOM);
         presetRadio.selectedProperty().addListener((_, _, on) -> { if (on) vm.modeProperty().set(CompressViewModel.Mode.PRESET); });
@@ -109,22 +111,24 @@ public final class CompressController implements FxController {
             customRadio.setSelected(m == CompressViewModel.Mode.CUSTOM);
         });
         presetCombo.disableProperty().bind(customRadio.selectedProperty());
-        typeCombo.disableProperty().bind(presetRadio.selectedProperty());
-        rulesTable.disableProperty().bind(presetRadio.selectedProperty());
-        addRuleButton.disableProperty().bind(presetRadio.selectedProperty());
-        removeRuleButton.disableProperty().bind(presetRadio.selectedProperty()
-                .or(rulesTable.getSelectionModel().selectedItemProperty().isNull()));
+        schemeBuilder.disableProperty().bind(presetRadio.selectedProperty());
+        removeRuleButton.disableProperty().bind(rulesTable.getSelectionModel().selectedItemProperty().isNull());
 
         patternColumn.setCellValueFactory(c -> c.getValue().patternProperty());
         patternColumn.setCellFactory(TextFieldTableCell.forTableColumn());
-        syntaxColumn.setCellValueFactory(c -> c.getValue().syntaxProperty());
-        syntaxColumn.setCellFactory(ChoiceBoxTableCell.forTableColumn(OverrideRule.Syntax.values()));
-        targetColumn.setCellValueFactory(c -> c.getValue().targetProperty());
-        targetColumn.setCellFactory(ComboBoxTableCell.forTableColumn(FXCollections.observableArrayList(Targets.names())));
+        schemeColumn.setCellValueFactory(c -> c.getValue().schemeProperty());
+        schemeColumn.setCellFactory(_ -> {
+            ComboBoxTableCell<RuleRow, String> cell = new ComboBoxTableCell<>(
+                    FXCollections.observableArrayList(Targets.names()));
+            cell.setComboBoxEditable(true); // any scheme id may be typed, e.g. int3-asym-g32-mse
+            return cell;
+        });
         rulesTable.setItems(vm.rules());
-        rulesTable.setPlaceholder(new Label("No rules: every quantizable tensor gets the default"));
-        addRuleButton.setOnAction(_ -> vm.rules().add(new RuleRow("blk.*.ffn_down.weight", OverrideRule.Syntax.GLOB, "Q6_K")));
+        rulesTable.setPlaceholder(new Label("No rules: the preset or scheme applies"));
+        addRuleButton.setOnAction(_ -> vm.rules().add(new RuleRow("blk.*.ffn_down.weight", "ggml:Q6_K")));
         removeRuleButton.setOnAction(_ -> vm.rules().remove(rulesTable.getSelectionModel().getSelectedItem()));
+        saveRecipeButton.setOnAction(_ -> chooseRecipeToSave());
+        loadRecipeButton.setOnAction(_ -> chooseRecipeToLoad());
         problemLabel.textProperty().bind(vm.planProblemProperty());
 
         vm.planProperty().addListener((_, _, p) -> showPlan(p));
@@ -166,6 +170,11 @@ public final class CompressController implements FxController {
         vm.export().stateProperty().addListener((_, _, s) -> showExport(s));
 
         exportButton.setOnAction(_ -> chooseExportTarget());
+        exportButton.disableProperty().bind(vm.export().runningProperty());
+        exportProgressBox.visibleProperty().bind(vm.export().runningProperty());
+        exportProgressBox.managedProperty().bind(vm.export().runningProperty());
+        exportProgress.progressProperty().bind(vm.export().progressProperty());
+        exportCancelButton.setOnAction(_ -> vm.export().cancel());
     }
 
     private static StatePane host(StackPane host, javafx.scene.Node content, String idle) {
@@ -194,10 +203,9 @@ public final class CompressController implements FxController {
                 Numbers.bytes(source)));
         long fallbacks = p.tensors().stream().filter(t -> !t.note().isEmpty()).count();
         typeHint.setText(fallbacks == 0 ? "" : fallbacks + " tensors fell back (rows do not fit the blocks)");
-        boolean gguf = vm.ggufExportable();
-        exportButton.setDisable(!gguf);
-        exportHint.setText(gguf ? "Writes a GGUF file llama.cpp can load (never over the input)."
-                : "GGUF export needs a GGUF source model.");
+        exportHint.setText(vm.ggufExportable()
+                ? "GGUF for llama.cpp, or safetensors; written beside, never over, the input."
+                : "safetensors (dequantized, or packed integer codes); GGUF needs a GGUF source and ggml types.");
     }
 
     private void showTradeoff(Async<TradeoffResult> s) {
@@ -227,37 +235,71 @@ public final class CompressController implements FxController {
         }
     }
 
+    // ---- recipes ----
+
+    private void chooseRecipeToSave() {
+        FileChooser chooser = recipeChooser("Save recipe");
+        chooser.setInitialFileName(stem(vm.model().source()) + "-recipe.json");
+        File f = chooser.showSaveDialog(window());
+        if (f != null) saveRecipe(f.toPath());
+    }
+
+    private void chooseRecipeToLoad() {
+        File f = recipeChooser("Load recipe").showOpenDialog(window());
+        if (f != null) loadRecipe(f.toPath());
+    }
+
+    private FileChooser recipeChooser(String title) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("QuantScope recipe (JSON)", "*.json"));
+        Path dir = vm.model().source().toAbsolutePath().getParent();
+        if (dir != null) chooser.setInitialDirectory(dir.toFile());
+        return chooser;
+    }
+
+    /** Writes the page's choice as a recipe file the CLI reads too ({@code quantscope quantize --recipe}). */
+    public void saveRecipe(Path file) {
+        try {
+            vm.saveRecipe(file);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            error("Recipe", "Could not save the recipe", dev.quantscope.app.common.ErrorMessages.describe(e));
+        }
+    }
+
+    /** Reads a recipe file onto the page: mode, preset or scheme, and rules. */
+    public void loadRecipe(Path file) {
+        try {
+            vm.loadRecipe(file);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            error("Recipe", "Could not load " + file.getFileName(), dev.quantscope.app.common.ErrorMessages.describe(e));
+        }
+    }
+
+    private static String stem(Path source) {
+        String name = source.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name).replaceAll("(?i)-(f16|f32|bf16)$", "");
+    }
+
     // ---- export ----
 
     private void chooseExportTarget() {
         ModelPlan p = vm.plan();
-        Path source = vm.model().source().toAbsolutePath();
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Export quantized model");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GGUF", "*.gguf"));
-        if (source.getParent() != null) chooser.setInitialDirectory(source.getParent().toFile());
-        chooser.setInitialFileName(suggestedName(source, p));
-        File f = chooser.showSaveDialog(window());
-        if (f != null) export(f.toPath());
-    }
-
-    /** {@code model-f16.gguf} + Q4_K_M → {@code model-Q4_K_M.gguf}; never the input's own name. */
-    static String suggestedName(Path source, ModelPlan p) {
-        String name = source.getFileName().toString();
-        String stem = name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
-        stem = stem.replaceAll("(?i)-(f16|f32|bf16)$", "");
-        String tag = p.preset().map(Enum::name).orElse("custom");
-        return stem + "-" + tag + ".gguf";
+        if (p == null) return;
+        ExportDialog d = new ExportDialog(window(), vm.model().source(), p,
+                vm.model().details() instanceof dev.quantscope.format.gguf.GgufFile);
+        d.showAndWait().ifPresent(r -> export(r.target(), r.options()));
     }
 
     /** Exports to {@code target}, refusing the input file itself. */
-    public void export(Path target) {
+    public void export(Path target, dev.quantscope.quant.export.ExportOptions options) {
         Path source = vm.model().source().toAbsolutePath().normalize();
         if (target.toAbsolutePath().normalize().equals(source)) {
-            error("Cannot overwrite the input", "Choose another file: the model being read is " + source);
+            error("Export", "Cannot overwrite the input", "Choose another file: the model being read is " + source);
             return;
         }
-        vm.exportTo(target);
+        vm.exportTo(target, options);
     }
 
     private void showExport(Async<CompressViewModel.ExportOutcome> s) {
@@ -271,15 +313,15 @@ public final class CompressController implements FxController {
                 a.getDialogPane().setId("exportDoneDialog");
                 a.show();
             }
-            case Async.Failed<CompressViewModel.ExportOutcome>(String message) -> error("Export failed", message);
+            case Async.Failed<CompressViewModel.ExportOutcome>(String message) -> error("Export", "Export failed", message);
             default -> { }
         }
     }
 
-    private void error(String header, String message) {
+    private void error(String title, String header, String message) {
         Alert a = new Alert(Alert.AlertType.ERROR, message);
         a.initOwner(window());
-        a.setTitle("Export");
+        a.setTitle(title);
         a.setHeaderText(header);
         a.getDialogPane().setId("exportErrorDialog");
         a.getDialogPane().setMinWidth(520);
@@ -332,7 +374,7 @@ public final class CompressController implements FxController {
                     wcol("|error| / |x|", 110, i -> current.original()[i] == 0 ? "—"
                             : Numbers.percent(Math.abs(current.error(i) / current.original()[i])))));
             weights.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-            Label stepsTitle = new Label("1 · STORED PER BLOCK");
+            Label stepsTitle = new Label("1 · STORED PARAMETERS");
             stepsTitle.getStyleClass().add("section-title");
             Label weightsTitle = new Label("2 · EVERY WEIGHT: CODE, DECODED VALUE, ERROR");
             weightsTitle.getStyleClass().add("section-title");
@@ -346,7 +388,7 @@ public final class CompressController implements FxController {
             rule.setText(w.decodeRule());
             summary.setText(String.format(Locale.ROOT, "%d weights  ·  %d grid levels  ·  max |error| %s  ·  "
                             + "the tensor is stored as %s: %s for %s weights (%.3f bits each)", w.size(),
-                    w.levels().length, fmt(w.maxAbsError()), plan.target().label(), Numbers.bytes(plan.size().bytes()),
+                    w.levels().length, fmt(w.maxAbsError()), plan.schemeLabel(), Numbers.bytes(plan.size().bytes()),
                     Numbers.grouped(plan.elements()), plan.size().bitsPerWeight()));
             steps.setItems(FXCollections.observableArrayList(w.steps()));
             weights.setItems(FXCollections.observableArrayList(

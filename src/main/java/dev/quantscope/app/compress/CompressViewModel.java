@@ -5,16 +5,23 @@ import dev.quantscope.app.common.BackgroundJob;
 import dev.quantscope.app.common.ErrorMessages;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.format.Model;
+import dev.quantscope.quant.export.ExportOptions;
+import dev.quantscope.quant.export.ExportResult;
+import dev.quantscope.quant.export.ModelExport;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.ErrorEstimator;
 import dev.quantscope.quant.preview.ModelPlan;
-import dev.quantscope.quant.preview.OverrideRule;
 import dev.quantscope.quant.preview.PlanError;
 import dev.quantscope.quant.preview.Plans;
 import dev.quantscope.quant.preview.Sampling;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.preview.Walkthroughs;
+import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.quant.scheme.QuantScheme;
+import dev.quantscope.recipe.Recipe;
+import dev.quantscope.recipe.RecipeBase;
+import dev.quantscope.recipe.Rule;
 import dev.quantscope.tensor.DType;
 import javafx.animation.PauseTransition;
 import javafx.beans.Observable;
@@ -37,7 +44,8 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * State of the Compress page of one open model: the choice (a preset, or a custom default with override rules),
+ * State of the Compress page of one open model: the choice (a preset or a custom scheme, with override rules on
+ * top: together one {@link Recipe}, resolved by the same recipe engine as the CLI's),
  * the plan it gives with its exact size (recomputed at once, on the FX thread: no quantization is needed), and
  * the background work that measures errors. Changes are debounced ({@link #DEBOUNCE}) before the trade-off is
  * recomputed; each slot is latest-request-wins, so stale work is cancelled.
@@ -52,9 +60,9 @@ public final class CompressViewModel {
     private final ErrorEstimator estimator;
     private final ObjectProperty<Mode> mode = new SimpleObjectProperty<>(Mode.PRESET);
     private final ObjectProperty<Preset> preset = new SimpleObjectProperty<>(Preset.Q8_0);
-    private final ObjectProperty<DType> customType = new SimpleObjectProperty<>(DType.Q4_K);
+    private final ObjectProperty<QuantScheme> customScheme = new SimpleObjectProperty<>(new GgmlBlock(DType.Q4_K));
     private final ObservableList<RuleRow> rules = FXCollections.observableArrayList(
-            r -> new Observable[] {r.patternProperty(), r.syntaxProperty(), r.targetProperty()});
+            r -> new Observable[] {r.patternProperty(), r.schemeProperty()});
     private final ReadOnlyObjectWrapper<ModelPlan> plan = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper planProblem = new ReadOnlyStringWrapper("");
     private final ObjectProperty<String> selectedTensor = new SimpleObjectProperty<>();
@@ -81,7 +89,7 @@ public final class CompressViewModel {
         debounce.setOnFinished(_ -> recompute());
         mode.addListener((_, _, _) -> replan());
         preset.addListener((_, _, _) -> replan());
-        customType.addListener((_, _, _) -> replan());
+        customScheme.addListener((_, _, _) -> replan());
         rules.addListener((javafx.collections.ListChangeListener<RuleRow>) _ -> replan());
         selectedTensor.addListener((_, _, _) -> {
             row.set(0);
@@ -102,25 +110,61 @@ public final class CompressViewModel {
 
     private void replanNow() {
         try {
-            plan.set(switch (mode.get()) {
-                case PRESET -> Plans.ofPreset(preset.get(), session.model());
-                case CUSTOM -> {
-                    List<OverrideRule> engineRules = new ArrayList<>();
-                    for (RuleRow r : rules) {
-                        if (r.patternProperty().get().isBlank()) continue; // a row being typed
-                        engineRules.add(r.toRule());
-                    }
-                    yield Plans.custom("custom " + customType.get().name()
-                            + (engineRules.isEmpty() ? "" : " + " + engineRules.size() + " rules"),
-                            session.model(), new dev.quantscope.quant.preview.Target.Stored(customType.get()),
-                            engineRules);
-                }
-            });
+            Recipe r = recipe();
+            String base = switch (r.base()) {
+                case RecipeBase.PresetChoices p -> p.preset().name();
+                case RecipeBase.DefaultScheme d -> d.scheme().label();
+            };
+            plan.set(Plans.of(r, base + (r.rules().isEmpty() ? "" : " + " + r.rules().size()
+                    + (r.rules().size() == 1 ? " rule" : " rules")), session.model()));
             planProblem.set("");
         } catch (IllegalArgumentException e) {
             // The last good plan stays on screen; the problem is said next to the input.
             planProblem.set(ErrorMessages.describe(e));
         }
+    }
+
+    /**
+     * The page's choice as a recipe: the preset's choices or the custom scheme for unmatched tensors, then the
+     * rules in table order (first match wins). Rows still being typed (blank pattern) are left out.
+     * @throws IllegalArgumentException naming a bad pattern or scheme id
+     */
+    public Recipe recipe() {
+        List<Rule> engineRules = new ArrayList<>();
+        for (RuleRow r : rules) {
+            if (r.patternProperty().get() == null || r.patternProperty().get().isBlank()) continue;
+            engineRules.add(r.toRule());
+        }
+        RecipeBase base = switch (mode.get()) {
+            case PRESET -> new RecipeBase.PresetChoices(preset.get());
+            case CUSTOM -> new RecipeBase.DefaultScheme(customScheme.get());
+        };
+        return new Recipe("", base, engineRules);
+    }
+
+    /** Writes the page's choice as a recipe file (the CLI's format), named after the plan. */
+    public void saveRecipe(java.nio.file.Path file) throws java.io.IOException {
+        dev.quantscope.recipe.RecipeJson.write(recipe().withName(plan.get() == null ? "" : plan.get().label()), file);
+    }
+
+    /** Reads a recipe file onto the page. @throws java.io.IOException naming the file, JSON path and problem */
+    public void loadRecipe(java.nio.file.Path file) throws java.io.IOException {
+        load(dev.quantscope.recipe.RecipeJson.read(file));
+    }
+
+    /** Shows {@code r} on the page: its base picks the mode, preset or scheme; its rules replace the table's. */
+    public void load(Recipe r) {
+        switch (r.base()) {
+            case RecipeBase.PresetChoices p -> {
+                preset.set(p.preset());
+                mode.set(Mode.PRESET);
+            }
+            case RecipeBase.DefaultScheme d -> {
+                customScheme.set(d.scheme());
+                mode.set(Mode.CUSTOM);
+            }
+        }
+        rules.setAll(r.rules().stream().map(RuleRow::of).toList());
     }
 
     /**
@@ -175,15 +219,30 @@ public final class CompressViewModel {
         preview.submit("Quantizing " + name, _ -> session.read(() -> TensorPreview.of(estimator, tp, r, b, BINS)));
     }
 
-    /** Writes the current plan as GGUF to {@code target}; the input file is never replaced. */
+    /** Exports the current plan to {@code target} in the format its extension names, with the default options. */
     public void exportTo(java.nio.file.Path target) {
-        ModelPlan p = plan.get();
-        if (p == null) return;
-        export.submit("Exporting " + target.getFileName(),
-                m -> session.read(() -> new ExportOutcome(target,
-                        dev.quantscope.quant.preview.PlanGgufWriter.write(session.model(), p, target, m))));
+        exportTo(target, ExportOptions.forTarget(target));
     }
 
+    /**
+     * Exports the current plan's recipe through the engine's {@link ModelExport} (the CLI's export): quantized in
+     * parallel, written to a temporary file, verified, then renamed; the input file is never replaced, and a
+     * cancelled export leaves nothing behind.
+     */
+    public void exportTo(java.nio.file.Path target, ExportOptions options) {
+        ModelPlan p = plan.get();
+        if (p == null) return;
+        export.submit("Exporting " + target.getFileName(), m -> session.read(() -> {
+            try {
+                ExportResult r = ModelExport.export(session.model(), p.recipe(), target, options, m);
+                return new ExportOutcome(r.output(), r.fileBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+    }
+
+    /** Whether the current plan can be written as GGUF: a GGUF source, and a ggml type for every tensor. */
     public boolean ggufExportable() {
         ModelPlan p = plan.get();
         return p != null && p.ggufWritable() && session.model().details() instanceof dev.quantscope.format.gguf.GgufFile;
@@ -210,7 +269,7 @@ public final class CompressViewModel {
 
     public ObjectProperty<Preset> presetProperty() { return preset; }
 
-    public ObjectProperty<DType> customTypeProperty() { return customType; }
+    public ObjectProperty<QuantScheme> customSchemeProperty() { return customScheme; }
 
     public ObservableList<RuleRow> rules() { return rules; }
 

@@ -1,31 +1,36 @@
 package dev.quantscope.app.compress;
 
-import dev.quantscope.quant.preview.OverrideRule;
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
+import dev.quantscope.quant.scheme.QuantScheme;
+import dev.quantscope.recipe.Rule;
+import dev.quantscope.recipe.TensorPattern;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
-/** One editable row of the override table: pattern, its syntax, and the target's name ("keep", "Q8_0", …). */
+/**
+ * One editable row of the rules table: a {@link TensorPattern} as typed (glob, or {@code re:} + regular
+ * expression) and a scheme id ("keep", "ggml:Q8_0", "int8-sym-row-rtn", …).
+ */
 public final class RuleRow {
     private final StringProperty pattern = new SimpleStringProperty("");
-    private final ObjectProperty<OverrideRule.Syntax> syntax = new SimpleObjectProperty<>(OverrideRule.Syntax.GLOB);
-    private final StringProperty target = new SimpleStringProperty("keep");
+    private final StringProperty scheme = new SimpleStringProperty("keep");
 
-    public RuleRow(String pattern, OverrideRule.Syntax syntax, String target) {
+    public RuleRow(String pattern, String scheme) {
         this.pattern.set(pattern);
-        this.syntax.set(syntax);
-        this.target.set(target);
+        this.scheme.set(scheme);
+    }
+
+    /** The row showing a recipe's rule. */
+    public static RuleRow of(Rule r) {
+        return new RuleRow(r.pattern().text(), r.scheme().id());
     }
 
     public StringProperty patternProperty() { return pattern; }
 
-    public ObjectProperty<OverrideRule.Syntax> syntaxProperty() { return syntax; }
+    public StringProperty schemeProperty() { return scheme; }
 
-    public StringProperty targetProperty() { return target; }
-
-    /** The engine's rule. @throws IllegalArgumentException naming the bad pattern or target */
-    OverrideRule toRule() {
-        return new OverrideRule(pattern.get(), syntax.get(), Targets.parse(target.get()));
+    /** The recipe engine's rule. @throws IllegalArgumentException naming the bad pattern or scheme */
+    Rule toRule() {
+        QuantScheme s = Targets.parse(scheme.get());
+        return new Rule(TensorPattern.parse(pattern.get().strip()), s);
     }
 }

@@ -1,12 +1,57 @@
 package dev.quantscope.engine.kernel;
 
+import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
 
-/** Chooses the kernel for a tensor's dtype. (Kernels are being written; F32 only for now.) */
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Chooses the kernel for a tensor's dtype: the Vector API kernel when jdk.incubator.vector is loaded and the
+ * CPU has at least 256-bit vectors, else the scalar reference kernel. The system property
+ * {@code quantscope.vector=false} forces the scalar kernels (the same switch the dequantizers obey).
+ */
 public final class Kernels {
     private Kernels() {}
 
+    private static final Set<DType> SUPPORTED = EnumSet.of(DType.F32, DType.F16, DType.BF16,
+            DType.Q8_0, DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.IQ4_NL,
+            DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K);
+
+    private static final boolean VECTOR = vectorAvailable();
+
+    /** The dtypes a {@link WeightMatrix} can be made of. */
+    public static Set<DType> supportedTypes() { return Set.copyOf(SUPPORTED); }
+
+    public static boolean supports(DType type) { return SUPPORTED.contains(type); }
+
+    /** Whether {@link #matrix} hands out Vector API kernels on this JVM. */
+    public static boolean vectorized() { return VECTOR; }
+
+    /** Float lanes of the Vector API kernels (0 when they are not used). */
+    public static int vectorLanes() { return VECTOR ? VectorKernels.L : 0; }
+
     static WeightMatrix matrix(TensorInfo t) {
-        throw new UnsupportedOperationException("kernels pending for " + t.dtype());
+        return VECTOR ? VectorKernels.create(t) : ScalarKernels.create(t);
+    }
+
+    /** The scalar reference kernel (benchmarks, tests). */
+    public static WeightMatrix scalar(TensorInfo t) {
+        return ScalarKernels.create(t);
+    }
+
+    /**
+     * The Vector API kernel (benchmarks, tests).
+     * @throws UnsupportedOperationException when the Vector API is not available
+     */
+    public static WeightMatrix vector(TensorInfo t) {
+        if (!VECTOR) throw new UnsupportedOperationException("Vector API kernels are not available on this JVM");
+        return VectorKernels.create(t);
+    }
+
+    private static boolean vectorAvailable() {
+        if (!Boolean.parseBoolean(System.getProperty("quantscope.vector", "true"))) return false;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        return VectorKernels.worthwhile();
     }
 }

@@ -46,6 +46,7 @@ public final class LlamaEngine implements AutoCloseable {
     private final ParallelRunner.RangeTask matmulTask = this::matmulBlocks;
     private final ParallelRunner.RangeTask attentionTask = this::attentionItems;
     private final LogitsConsumer keepLogits = (index, l) -> lastLogits = l;
+    private MatmulObserver observer;
 
     /**
      * @param contextSize positions the KV cache holds
@@ -90,6 +91,12 @@ public final class LlamaEngine implements AutoCloseable {
         this(model, contextSize, threads, 64);
     }
 
+    /**
+     * Shows every weight matrix's input vectors to {@code observer} (null to stop), e.g. to collect an importance
+     * matrix. Costs nothing when unset.
+     */
+    public void setMatmulObserver(MatmulObserver observer) { this.observer = observer; }
+
     public LlamaConfig config() { return c; }
 
     public int contextSize() { return contextSize; }
@@ -132,6 +139,8 @@ public final class LlamaEngine implements AutoCloseable {
         for (int l = 0; l < c.layers(); l++) {
             LlamaWeights.Block b = w.blocks[l];
             for (int t = 0; t < n; t++) rmsNorm(x[t], b.attnNorm(), xb[t]);
+            String[] names = w.matrixNames[l];
+            if (observer != null) observe(xb, 0, n, c.dim(), names[0], names[1], names[2]);
             matmul(xb, 0, n, b.q(), q, b.k(), k, b.v(), v);
             for (int t = 0; t < n; t++) {
                 if (b.qBias() != null) {
@@ -152,23 +161,37 @@ public final class LlamaEngine implements AutoCloseable {
             if (attnWork < PARALLEL_THRESHOLD) attentionItems(0, n * c.heads());
             else runner.run(attentionTask, n * c.heads());
             for (int t = 0; t < n; t++) att[t].changed(c.qDim());
+            if (observer != null) observe(att, 0, n, c.qDim(), names[3], null, null);
             matmul(att, 0, n, b.o(), o, null, null, null, null);
             for (int t = 0; t < n; t++) addInPlace(x[t], o[t]);
 
             for (int t = 0; t < n; t++) rmsNorm(x[t], b.ffnNorm(), xb[t]);
+            if (observer != null) observe(xb, 0, n, c.dim(), names[4], names[5], null);
             matmul(xb, 0, n, b.gate(), gate, b.up(), up, null, null);
             for (int t = 0; t < n; t++) {
                 float[] g = gate[t], u = up[t], h = hb[t].values();
                 for (int i = 0; i < g.length; i++) h[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
                 hb[t].changed(c.ffnDim());
             }
+            if (observer != null) observe(hb, 0, n, c.ffnDim(), names[6], null, null);
             matmul(hb, 0, n, b.down(), o, null, null, null, null);
             for (int t = 0; t < n; t++) addInPlace(x[t], o[t]);
         }
         if (firstLogits >= n) return;
         for (int t = firstLogits; t < n; t++) rmsNorm(x[t], w.outputNorm, xb[t]);
+        if (observer != null) observe(xb, firstLogits, n, c.dim(), w.outputName, null, null);
         matmul(xb, firstLogits, n, w.output, logits, null, null, null, null);
         for (int t = firstLogits; t < n; t++) sink.accept(indexBase + t, logits[t]);
+    }
+
+    /** Tells the observer the inputs of tokens [t0, t1) to up to three matrices that share them. */
+    private void observe(Activation[] in, int t0, int t1, int cols, String name0, String name1, String name2) {
+        for (int t = t0; t < t1; t++) {
+            float[] v = in[t].values();
+            observer.onInput(name0, v, cols);
+            if (name1 != null) observer.onInput(name1, v, cols);
+            if (name2 != null) observer.onInput(name2, v, cols);
+        }
     }
 
     /** out_m[t] = M_m · in[t] for t in [t0, t1), up to three matrices sharing one input, in one parallel job. */

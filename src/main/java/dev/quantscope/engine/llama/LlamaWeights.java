@@ -24,6 +24,9 @@ final class LlamaWeights {
     final Block[] blocks;
     final float[] outputNorm;
     final WeightMatrix output;
+    /** Per layer, the tensor names of q, k, v, o, gate, up, down: what a {@link MatmulObserver} is told. */
+    final String[][] matrixNames;
+    final String outputName;
 
     LlamaWeights(Model model, LlamaConfig c) {
         Names n = c.layout() == WeightLayout.GGUF ? GGUF_NAMES : HF_NAMES;
@@ -32,8 +35,11 @@ final class LlamaWeights {
                 () -> new IllegalArgumentException(embedding.name() + ": " + embedding.dtype() + " is not decodable"));
         checkMatrix(embedding, c.vocab(), c.dim());
         blocks = new Block[c.layers()];
+        matrixNames = new String[c.layers()][];
         for (int l = 0; l < c.layers(); l++) {
             String p = n.blockPrefix + l + ".";
+            matrixNames[l] = new String[] {p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o,
+                    p + n.gate, p + n.up, p + n.down};
             blocks[l] = new Block(
                     vector(model, p + n.attnNorm, c.dim()),
                     matrix(model, p + n.q + ".weight", c.qDim(), c.dim()),
@@ -54,6 +60,7 @@ final class LlamaWeights {
         TensorInfo headTensor = head.orElse(embedding);
         checkMatrix(headTensor, c.vocab(), c.dim());
         output = Matrices.load(headTensor);
+        outputName = headTensor.name();
     }
 
     /** Decodes the embedding row of {@code token} into {@code dst[0, dim)}. */

@@ -39,6 +39,11 @@ final class GgmlFloats {
         return Float.float16ToFloat(h);
     }
 
+    /** Reads a half written by {@link #putHalf}. */
+    static short getHalf(byte[] src, int off) {
+        return (short) ((src[off] & 0xFF) | (src[off + 1] << 8));
+    }
+
     /** Writes a half little-endian, as ggml's structs lay it out on every platform it ships for. */
     static void putHalf(byte[] dst, int off, short h) {
         dst[off] = (byte) h;

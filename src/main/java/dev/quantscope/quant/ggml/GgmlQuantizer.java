@@ -20,7 +20,7 @@ import java.util.Set;
 public sealed abstract class GgmlQuantizer
         permits Q4_0Quantizer, Q4_1Quantizer, Q5_0Quantizer, Q5_1Quantizer, Q8_0Quantizer,
                 Q2_KQuantizer, Q3_KQuantizer, Q4_KQuantizer, Q5_KQuantizer, Q6_KQuantizer,
-                IQ4_NLQuantizer, TQ1_0Quantizer, TQ2_0Quantizer {
+                IQ4_NLQuantizer, TQ1_0Quantizer, TQ2_0Quantizer, WeightedQuantizer {
 
     /** Blocks staged in the byte scratch before one bulk copy into a {@link MemorySegment}. */
     private static final int STAGED_BLOCKS = 64;
@@ -73,6 +73,26 @@ public sealed abstract class GgmlQuantizer
         };
     }
 
+    /**
+     * A quantizer that weighs each column's error by {@code importance[column]}, as {@code ggml_quantize_chunk} does
+     * when given {@code quant_weights} (an importance matrix row: mean squared input activation per column). Every
+     * call to {@code quantize} must then cover whole rows of {@code importance.length} elements, starting at a row.
+     * Types whose ggml quantizer ignores the weights (Q8_0, TQ1_0, TQ2_0) get the unweighted quantizer, as in ggml.
+     * A {@code null} importance gives {@link #create(DType)}.
+     *
+     * @throws IllegalArgumentException when the type is unsupported, the row is not a whole number of blocks, or an
+     *                                  importance value is negative or not finite
+     */
+    public static GgmlQuantizer create(DType type, float[] importance) {
+        if (importance == null || !usesImportance(type)) return create(type);
+        return WeightedQuantizer.of(type, importance);
+    }
+
+    /** Whether ggml's quantizer for {@code type} takes an importance matrix into account. */
+    public static boolean usesImportance(DType type) {
+        return WeightedQuantizer.TYPES.contains(type);
+    }
+
     public final DType type() { return type; }
 
     /** Bytes that {@code elements} quantized elements take (a whole number of blocks). */
@@ -89,6 +109,7 @@ public sealed abstract class GgmlQuantizer
         int blocks = checkedBlocks(n);
         Objects.checkFromIndexSize(srcOff, n, src.length);
         Objects.checkFromIndexSize(dstOff, Math.multiplyExact(blocks, blockBytes), dst.length);
+        beginRange(srcOff, n);
         for (int b = 0; b < blocks; b++) {
             quantizeBlock(src, srcOff + b * blockElements, dst, dstOff + b * blockBytes);
         }
@@ -102,6 +123,7 @@ public sealed abstract class GgmlQuantizer
         int blocks = checkedBlocks(n);
         Objects.checkFromIndexSize(srcOff, n, src.length);
         Objects.checkFromIndexSize(dstOff, Math.multiplyExact((long) blocks, blockBytes), dst.byteSize());
+        beginRange(srcOff, n);
         if (staging == null) staging = new byte[STAGED_BLOCKS * blockBytes];
         for (int b = 0; b < blocks; b += STAGED_BLOCKS) {
             int count = Math.min(STAGED_BLOCKS, blocks - b);
@@ -120,6 +142,13 @@ public sealed abstract class GgmlQuantizer
         }
         return n / blockElements;
     }
+
+    /**
+     * Called before the blocks of one {@code quantize} call, which cover {@code src[srcOff, srcOff+n)} in order.
+     * Blocks of the reference quantizers are independent, so by default nothing happens; weighted quantizers need
+     * to know where rows start.
+     */
+    void beginRange(int srcOff, int n) {}
 
     /** Quantizes one block: {@code blockElements} floats at {@code x[xo]} to {@code blockBytes} at {@code y[yo]}. */
     abstract void quantizeBlock(float[] x, int xo, byte[] y, int yo);

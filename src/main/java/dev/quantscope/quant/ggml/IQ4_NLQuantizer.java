@@ -56,11 +56,15 @@ final class IQ4_NLQuantizer extends GgmlQuantizer {
 
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
-        // (ggml computes sigma2 here, used only with an importance matrix)
+        for (int j = 0; j < 32; ++j) weight[j] = x[xo + j] * x[xo + j];
+        encode(x, xo, weight, y, yo);
+    }
+
+    /** The scale search and packing of {@code quantize_row_iq4_nl_impl} for one block of 32 with the given weights. */
+    void encode(float[] x, int xo, float[] weight, byte[] y, int yo) {
         float amax = 0, max = 0;
         for (int j = 0; j < 32; ++j) {
             float xj = x[xo + j];
-            weight[j] = xj * xj;
             float ax = Math.abs(xj);
             if (ax > amax) {
                 amax = ax;

@@ -55,7 +55,14 @@ final class Q3_KQuantizer extends GgmlQuantizer {
         } else {
             d = toHalf(0.f);
         }
+        finish(x, xo, sc, d, levels, y, yo);
+    }
 
+    /**
+     * The end both of ggml's Q3_K quantizers share: levels re-derived from the packed 6-bit scales {@code sc} and
+     * {@code d}, then hmask, the 2-bit planes, the scales and d written at {@code y[yo]}.
+     */
+    static void finish(float[] x, int xo, byte[] sc, short d, byte[] levels, byte[] y, int yo) {
         float dAll = fromHalf(d);
         for (int j = 0; j < 16; ++j) {
             int s = j < 8 ? sc[j] & 0xF : (sc[j - 8] & 0xFF) >> 4;

@@ -15,7 +15,11 @@ final class Q4_KQuantizer extends GgmlQuantizer {
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
         fit.quantize(x, xo, y, yo);
-        byte[] L = fit.levels;
+        pack(fit.levels, y, yo);
+    }
+
+    /** Packs 256 levels (0..15) into qs at {@code y[yo+16]}: per 64, level l low nibble, level l+32 high nibble. */
+    static void pack(byte[] L, byte[] y, int yo) {
         int q = yo + 16;
         for (int j = 0; j < 256; j += 64) {
             for (int l = 0; l < 32; ++l) y[q + l] = (byte) (L[j + l] | (L[j + l + 32] << 4));

@@ -17,7 +17,11 @@ final class Q5_KQuantizer extends GgmlQuantizer {
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
         fit.quantize(x, xo, y, yo);
-        byte[] L = fit.levels;
+        pack(fit.levels, y, yo);
+    }
+
+    /** Packs 256 levels (0..31) into qh at {@code y[yo+16]} and qs at {@code y[yo+48]}. */
+    static void pack(byte[] L, byte[] y, int yo) {
         int qh = yo + 16;
         int ql = yo + 48;
         Arrays.fill(y, qh, qh + 32, (byte) 0);

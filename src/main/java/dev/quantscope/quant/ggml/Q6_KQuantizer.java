@@ -24,11 +24,21 @@ final class Q6_KQuantizer extends GgmlQuantizer {
 
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
+        for (int ib = 0; ib < 16; ++ib) {
+            scales[ib] = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, levels, 16 * ib, null, 0);
+        }
+        encode(x, xo, scales, levels, y, yo);
+    }
+
+    /**
+     * The end both of ggml's Q6_K quantizers share, given the 16 group scales and their levels: 8-bit scales
+     * against the largest, levels re-derived from them, everything packed at {@code y[yo]}.
+     */
+    static void encode(float[] x, int xo, float[] scales, byte[] levels, byte[] y, int yo) {
         float maxScale = 0;
         float maxAbsScale = 0;
         for (int ib = 0; ib < 16; ++ib) {
-            float scale = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, levels, 16 * ib, null, 0);
-            scales[ib] = scale;
+            float scale = scales[ib];
             float absScale = Math.abs(scale);
             if (absScale > maxAbsScale) {
                 maxAbsScale = absScale;

@@ -56,9 +56,17 @@ final class ScaleMinFit {
         short dmin = toHalf(maxMin / 63.f);
         putHalf(y, yo, d);
         putHalf(y, yo + 2, dmin);
+        requantize(x, xo, y, yo, nmax, levels);
+    }
 
-        float dAll = fromHalf(d);
-        float dminAll = fromHalf(dmin);
+    /**
+     * Re-derives every level (0..nmax) of the 256-element block at {@code x[xo]} from the d, dmin and 6-bit scale
+     * table already written at {@code y[yo]}, as both of ggml's Q4_K/Q5_K quantizers finish. A group whose stored
+     * scale is zero keeps the levels it has.
+     */
+    static void requantize(float[] x, int xo, byte[] y, int yo, int nmax, byte[] levels) {
+        float dAll = fromHalf(GgmlFloats.getHalf(y, yo));
+        float dminAll = fromHalf(GgmlFloats.getHalf(y, yo + 2));
         for (int j = 0; j < 8; ++j) {
             float dl = dAll * KPacking.scaleK4(j, y, yo + 4);
             if (dl == 0f) continue;

@@ -4,7 +4,7 @@ import dev.quantscope.tensor.DType;
 
 /**
  * llama-quantize's choice of ggml type for one quantizable tensor under a preset (as in llama.cpp's
- * llama_tensor_get_type, without an importance matrix or user overrides), written out rule by rule.
+ * llama_tensor_get_type, without user overrides, with or without an importance matrix), written out rule by rule.
  *
  * <p>The idea behind the rules: the output projection gets Q6_K (it decides every token); the value projection
  * and ffn_down, the tensors whose errors hurt most, get more bits in the "_M"/"_L" mixes, in the first and last
@@ -28,11 +28,24 @@ public final class PresetRules {
 
     /** The type chosen for {@code t}, followed by {@link #fallback} when its rows do not fit the type's blocks. */
     public static DType choose(Preset preset, TensorContext t) {
-        return fallback(t.name(), ruleType(preset, t), t.rowLength());
+        return choose(preset, t, false);
     }
 
-    /** The type the rules want, before the row-length fallback. */
+    /**
+     * {@link #choose(Preset, TensorContext)} as llama-quantize decides with ({@code withImatrix}) or without
+     * {@code --imatrix}: only ffn_down of the first eighth of the layers differs for the presets modelled here.
+     */
+    public static DType choose(Preset preset, TensorContext t, boolean withImatrix) {
+        return fallback(t.name(), ruleType(preset, t, withImatrix), t.rowLength());
+    }
+
+    /** The type the rules want without an importance matrix, before the row-length fallback. */
     public static DType ruleType(Preset preset, TensorContext t) {
+        return ruleType(preset, t, false);
+    }
+
+    /** The type the rules want, before the row-length fallback ({@code withImatrix}: llama.cpp's has_imatrix). */
+    public static DType ruleType(Preset preset, TensorContext t, boolean withImatrix) {
         ModelHparams hp = t.hparams();
         DType type = preset.defaultType();
         TensorCategory c = t.category();
@@ -45,7 +58,7 @@ public final class PresetRules {
             case TOKEN_EMBD, ATTENTION_Q, FFN_GATE, FFN_UP, OTHER -> type;
             // a mixture of 8 experts spends ~128 MB more on its few shared attention tensors
             case ATTENTION_K -> hp.nExpert() == 8 ? DType.Q8_0 : type;
-            case FFN_DOWN -> ffnDownType(preset, t);
+            case FFN_DOWN -> ffnDownType(preset, t, withImatrix);
             case ATTENTION_OUTPUT -> attentionOutputType(preset, hp, type);
             case OUTPUT, ATTENTION_V, ATTENTION_QKV, ATTENTION_KV_B -> throw new AssertionError(c);
         };
@@ -79,7 +92,7 @@ public final class PresetRules {
         return type;
     }
 
-    private static DType ffnDownType(Preset preset, TensorContext t) {
+    private static DType ffnDownType(Preset preset, TensorContext t, boolean withImatrix) {
         boolean falcon = t.hparams().isFalcon();
         int i = t.layer();
         int n = t.nLayers();
@@ -94,11 +107,14 @@ public final class PresetRules {
                     ? (i < n / 16 ? DType.Q6_K : useMoreBits(i, n) ? DType.Q5_K : DType.Q4_K)
                     : (useMoreBits(i, n) ? DType.Q6_K : type);
             // without an importance matrix the first eighth of ffn_down goes up to Q5_K
-            case IQ4_NL -> i < n / 8 ? DType.Q5_K : type;
+            case IQ4_NL -> i < n / 8 && !withImatrix ? DType.Q5_K : type;
             case Q5_K_M -> useMoreBits(i, n) ? DType.Q6_K : type;
             case Q4_K_S -> !falcon && i < n / 8 ? DType.Q5_K : type;
-            // Q4_0/Q5_0 raise the first eighth only when an importance matrix is given, which is not modelled
-            case Q3_K_S, Q4_0, Q4_1, Q5_0, Q5_1, Q5_K_S, Q6_K, Q8_0 -> type;
+            // with an importance matrix, the first eighth goes to the type with a minimum (llama.cpp: "guard against
+            // craziness in the first few ffn_down layers"); without one, never, so old outputs stay reproducible
+            case Q4_0 -> withImatrix && i < n / 8 ? DType.Q4_1 : type;
+            case Q5_0 -> withImatrix && i < n / 8 ? DType.Q5_1 : type;
+            case Q3_K_S, Q4_1, Q5_1, Q5_K_S, Q6_K, Q8_0 -> type;
         };
     }
 

@@ -7,13 +7,13 @@ import java.util.List;
  * formula that produced each, then per weight its integer code, the value it decodes to and the error.
  *
  * @param tensor      tensor name
- * @param target      the target's label
+ * @param target      the scheme's label
  * @param row         row of the tensor
  * @param firstColumn column of the block's first weight
  * @param steps       the stored parameters, in the order they are computed
  * @param decodeRule  the formula that turns a code into a value, e.g. "y = d · (q − 8)"
  * @param original    the weights
- * @param codes       their integer codes, or null when the target has none (a float cast, an unknown layout)
+ * @param codes       their integer codes, or null when the scheme has none (a float cast, an unknown layout)
  * @param dequantized what they decode to
  * @param levels      the values this block can decode to (its quantization grid), ascending
  */

@@ -1,6 +1,9 @@
 package dev.quantscope.quant.preview;
 
 import dev.quantscope.format.Model;
+import dev.quantscope.quant.metrics.ErrorAccumulator;
+import dev.quantscope.quant.metrics.ErrorMetrics;
+import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.TensorInfo;
 
@@ -11,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Measures plans' errors on one open model, remembering every (tensor, target) it has measured: presets share most
+ * Measures plans' errors on one open model, remembering every (tensor, scheme) it has measured: presets share most
  * of their tensor types, so after the first preset the others mostly cost additions, and changing one rule of a
  * custom scheme re-measures only the tensors it moved. Thread-safe; callers hold the model open while it runs.
  */
@@ -21,9 +24,9 @@ public final class ErrorEstimator {
     private final long weights;
     private final Map<String, TensorInfo> tensors = new HashMap<>();
     private final Map<String, TensorSample> samples = new ConcurrentHashMap<>();
-    private final Map<Key, ErrorSums> measured = new ConcurrentHashMap<>();
+    private final Map<Key, ErrorMetrics> measured = new ConcurrentHashMap<>();
 
-    private record Key(String tensor, Target target) {}
+    private record Key(String tensor, QuantScheme scheme) {}
 
     public ErrorEstimator(Model model, Sampling sampling) {
         this.model = model;
@@ -42,11 +45,11 @@ public final class ErrorEstimator {
     /** Every tensor's error under {@code plan}; cancellable between tensors. */
     public PlanError evaluate(ModelPlan plan, ProgressMonitor monitor) {
         List<PlanError.TensorError> out = new ArrayList<>(plan.tensors().size());
-        ErrorSums total = ErrorSums.NONE;
+        ErrorMetrics total = ErrorMetrics.NONE;
         int done = 0;
         for (TensorPlan p : plan.tensors()) {
             monitor.checkCancelled();
-            ErrorSums s = measure(p);
+            ErrorMetrics s = measure(p);
             out.add(new PlanError.TensorError(p, s));
             total = total.plus(s);
             monitor.progress(++done, plan.tensors().size());
@@ -70,22 +73,39 @@ public final class ErrorEstimator {
         return out;
     }
 
-    /** One tensor's error sums under its target, extrapolated to the whole tensor when sampled. */
-    public ErrorSums measure(TensorPlan p) {
-        Key key = new Key(p.name(), p.changesValues() ? p.target() : Target.KEEP);
-        ErrorSums known = measured.get(key);
+    /** One tensor's error, extrapolated to the whole tensor when sampled. */
+    public ErrorMetrics measure(TensorPlan p) {
+        Key key = new Key(p.name(), p.effectiveScheme());
+        ErrorMetrics known = measured.get(key);
         if (known != null) return known;
         TensorSample sample = sample(p.name(), p.rowLength());
-        ErrorSums s;
+        ErrorMetrics s;
         if (sample == null) {
-            s = new ErrorSums(p.elements(), 0, 0, 0); // not decodable (integers, strings): nothing to measure
+            // not decodable (integers, strings): kept as it is, nothing to measure
+            s = new ErrorMetrics(p.elements(), 0, 0, 0, 0, 0);
         } else {
-            float[] q = key.target() instanceof Target.Unchanged ? sample.values()
-                    : RoundTrip.apply(key.target(), sample.values(), sample.rowLength());
-            s = ErrorSums.of(sample.values(), q).scaled(sample.weight());
+            float[] q = RoundTrip.apply(key.scheme(), sample.values(), sample.rowLength());
+            s = extrapolate(metrics(sample.values(), q), p.elements(), sample.weight());
         }
         measured.put(key, s);
         return s;
+    }
+
+    /** The project's one MSE/SQNR computation ({@link ErrorAccumulator}) over x against q. */
+    public static ErrorMetrics metrics(float[] x, float[] q) {
+        if (x.length != q.length) throw new IllegalArgumentException("length mismatch");
+        ErrorAccumulator acc = new ErrorAccumulator();
+        acc.add(x, 0, q, 0, x.length);
+        return acc.result();
+    }
+
+    /**
+     * A sample's sums as if every element of the tensor had been measured: each sampled row stands for
+     * {@code factor} rows, so the energies scale by it; the largest error seen stays what was seen.
+     */
+    static ErrorMetrics extrapolate(ErrorMetrics sample, long elements, double factor) {
+        return new ErrorMetrics(elements, sample.signalEnergy() * factor, sample.errorEnergy() * factor,
+                sample.dot() * factor, sample.quantEnergy() * factor, sample.maxAbsError());
     }
 
     /** The sampled rows of a tensor (cached), or null when its type cannot be decoded. */

@@ -1,18 +1,21 @@
 package dev.quantscope.quant.preview;
 
 import dev.quantscope.quant.ggml.QuantizedSize;
+import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.recipe.Recipe;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What every tensor of a model becomes under one choice (a preset or a custom scheme with rules), with the exact
- * sizes: no quantization is needed to know them.
+ * What every tensor of a model becomes under one {@link Recipe} (resolved by the recipe engine the CLI uses too),
+ * with the exact sizes: no quantization is needed to know them.
  *
- * @param label  the choice's name, e.g. "Q4_K_M" or "custom: INT4 asym g128"
- * @param preset the llama-quantize preset, when the plan is one
+ * @param label  the choice's name, e.g. "Q4_K_M" or "INT4 asym g128 MSE clip + 2 rules"
+ * @param recipe the recipe the plan was resolved from (what an export or "Save recipe…" writes)
+ * @param preset the llama-quantize preset, when the plan is exactly one (no rules on top)
  */
-public record ModelPlan(String label, List<TensorPlan> tensors, Optional<dev.quantscope.quant.preset.Preset> preset) {
+public record ModelPlan(String label, Recipe recipe, List<TensorPlan> tensors, Optional<Preset> preset) {
 
     public ModelPlan {
         tensors = List.copyOf(tensors);
@@ -35,6 +38,6 @@ public record ModelPlan(String label, List<TensorPlan> tensors, Optional<dev.qua
 
     /** Whether every tensor has a ggml type, so the plan can be written as GGUF. */
     public boolean ggufWritable() {
-        return tensors.stream().allMatch(t -> t.target().ggmlType(t.source()).isPresent());
+        return tensors.stream().allMatch(t -> t.ggmlType().isPresent());
     }
 }

@@ -1,5 +1,7 @@
 package dev.quantscope.quant.preview;
 
+import dev.quantscope.quant.metrics.ErrorMetrics;
+
 import java.util.List;
 
 /**
@@ -10,12 +12,12 @@ import java.util.List;
  * @param total   all tensors together
  * @param exact   whether every weight was measured (false: evenly spaced rows, extrapolated)
  */
-public record PlanError(ModelPlan plan, List<TensorError> tensors, ErrorSums total, boolean exact) {
+public record PlanError(ModelPlan plan, List<TensorError> tensors, ErrorMetrics total, boolean exact) {
 
     public PlanError {
         tensors = List.copyOf(tensors);
     }
 
-    /** One tensor's error under its target. */
-    public record TensorError(TensorPlan plan, ErrorSums sums) {}
+    /** One tensor's error under its scheme. */
+    public record TensorError(TensorPlan plan, ErrorMetrics metrics) {}
 }

@@ -1,5 +1,6 @@
 package dev.quantscope.quant.preview;
 
+import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
 
@@ -7,7 +8,7 @@ import dev.quantscope.tensor.TensorInfo;
  * What one tensor looks like before and after quantization: histograms of the original and the dequantized values
  * over the same bins (so they overlay), a histogram of the errors, the error sums and one block walked through.
  *
- * @param plan        the tensor and its target
+ * @param plan        the tensor and its scheme
  * @param lo          left edge of the value bins
  * @param hi          right edge of the value bins
  * @param original    counts of original values per bin
@@ -20,7 +21,7 @@ import dev.quantscope.tensor.TensorInfo;
  * @param walkthrough the chosen block, step by step
  */
 public record TensorPreview(TensorPlan plan, double lo, double hi, long[] original, long[] dequantized,
-                            double errLo, double errHi, long[] errors, ErrorSums sums, boolean exact,
+                            double errLo, double errHi, long[] errors, ErrorMetrics sums, boolean exact,
                             BlockWalkthrough walkthrough) {
 
     public int bins() { return original.length; }
@@ -35,7 +36,7 @@ public record TensorPreview(TensorPlan plan, double lo, double hi, long[] origin
         TensorSample s = estimator.sample(plan.name(), plan.rowLength());
         if (s == null) throw new UnsupportedOperationException(plan.name() + ": " + plan.source() + " cannot be decoded");
         float[] x = s.values();
-        float[] q = RoundTrip.apply(plan.changesValues() ? plan.target() : Target.KEEP, x, s.rowLength());
+        float[] q = RoundTrip.apply(plan.effectiveScheme(), x, s.rowLength());
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         double elo = Double.POSITIVE_INFINITY, ehi = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < x.length; i++) {
@@ -58,9 +59,9 @@ public record TensorPreview(TensorPlan plan, double lo, double hi, long[] origin
         }
         TensorInfo t = estimator.model().tensor(plan.name()).orElseThrow();
         float[] rowValues = row(t, plan.rowLength(), row);
-        BlockWalkthrough w = Walkthroughs.explain(plan.name(), plan.changesValues() ? plan.target() : Target.KEEP,
+        BlockWalkthrough w = Walkthroughs.explain(plan.name(), plan.effectiveScheme(),
                 row, rowValues, block);
-        return new TensorPreview(plan, lo, hi, co, cq, elo, ehi, ce, ErrorSums.of(x, q), s.complete(), w);
+        return new TensorPreview(plan, lo, hi, co, cq, elo, ehi, ce, ErrorEstimator.metrics(x, q), s.complete(), w);
     }
 
     private static int bin(double v, double lo, double hi, int bins) {

@@ -1,5 +1,9 @@
 package dev.quantscope.quant.preview;
 
+import dev.quantscope.quant.scheme.Cast;
+import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
 
@@ -31,28 +35,31 @@ public final class Walkthroughs {
     }
 
     /**
-     * Walks block {@code block} (of {@link #BLOCK} weights) of one row through {@code target}.
+     * Walks block {@code block} (of {@link #BLOCK} weights) of one row through {@code scheme}: ggml block types
+     * are read back from ggml's bytes, the other schemes from their codec's stored parameters.
      *
      * @param rowValues the row's weights, decoded from the source
      */
-    public static BlockWalkthrough explain(String tensor, Target target, long row, float[] rowValues, int block) {
+    public static BlockWalkthrough explain(String tensor, QuantScheme scheme, long row, float[] rowValues, int block) {
         int first = Math.multiplyExact(block, BLOCK);
         if (block < 0 || first >= rowValues.length) throw new IllegalArgumentException("no block " + block);
-        return switch (target) {
-            case Target.Unchanged _ -> {
+        return switch (scheme) {
+            case Keep _ -> {
                 float[] x = Arrays.copyOfRange(rowValues, first, Math.min(rowValues.length, first + BLOCK));
-                yield new BlockWalkthrough(tensor, target.label(), row, first,
+                yield new BlockWalkthrough(tensor, "keep", row, first,
                         List.of(new BlockWalkthrough.Step("kept", "the source bytes are copied", "no error")),
                         "y = x", x, null, x.clone(), distinct(x));
             }
-            case Target.Stored s -> stored(tensor, s.type(), row, rowValues, first);
+            case GgmlBlock g -> stored(tensor, g.type(), row, rowValues, first);
+            case Cast c -> stored(tensor, c.type(), row, rowValues, first);
+            default -> SchemeWalkthroughs.explain(tensor, scheme, row, rowValues, first);
         };
     }
 
     private static BlockWalkthrough stored(String tensor, DType type, long row, float[] rowValues, int first) {
         if (!type.isBlockQuantized()) {
             float[] x = Arrays.copyOfRange(rowValues, first, Math.min(rowValues.length, first + BLOCK));
-            float[] q = RoundTrip.apply(new Target.Stored(type), x, x.length);
+            float[] q = RoundTrip.apply(new Cast(type), x, x.length);
             return new BlockWalkthrough(tensor, type.name(), row, first,
                     List.of(new BlockWalkthrough.Step("cast", "each weight rounded to the nearest " + type
                             + " value (round to nearest even)", type.bitsPerElement() + " bits per weight")),

@@ -24,6 +24,9 @@ public record Nf4(int block, boolean doubleQuant) implements FloatScheme {
 
     Granularity granularity() { return Granularity.group(block); }
 
+    /** The 16 NF4 levels in [-1, 1], ascending (a copy): a block decodes to these times its absmax. */
+    public static float[] levels() { return CodeTables.NF4.clone(); }
+
     @Override
     public String id() { return "nf4-b" + block + (doubleQuant ? "-dq" : ""); }
 

@@ -1,0 +1,79 @@
+package dev.quantscope.engine.kernel;
+
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * The common frame of every kernel: a matrix of {@code rows} rows of {@code cols} elements stored back to back
+ * in the tensor's dtype, and a per-row dot product that subclasses implement. The row loop lives here; the
+ * dot product of one row is one virtual call, cheap next to a row of at least a few hundred elements.
+ */
+abstract class RowKernel implements WeightMatrix {
+    final DType dtype;
+    final int rows;
+    final int cols;
+    final int blocks;
+    final long rowBytes;
+    final MemorySegment data;
+
+    RowKernel(TensorInfo t) {
+        this.dtype = t.dtype();
+        long len = t.shape().rowLength();
+        long n = t.shape().rows();
+        this.cols = Math.toIntExact(len);
+        this.rows = Math.toIntExact(n);
+        if (cols % dtype.blockElements() != 0) {
+            throw new IllegalArgumentException(t.name() + ": row length " + cols + " is not a whole number of "
+                    + dtype + " blocks of " + dtype.blockElements());
+        }
+        this.blocks = cols / dtype.blockElements();
+        this.rowBytes = dtype.byteSize(cols);
+        if (Math.multiplyExact(rowBytes, (long) rows) != t.data().byteSize()) {
+            throw new IllegalArgumentException(t.name() + ": " + rows + " rows of " + rowBytes + " bytes do not make "
+                    + t.data().byteSize() + " bytes");
+        }
+        this.data = t.data();
+    }
+
+    @Override public final int rows() { return rows; }
+    @Override public final int cols() { return cols; }
+    @Override public final DType dtype() { return dtype; }
+
+    @Override
+    public final void matvec(Activation x, float[] out, int rowStart, int rowEnd) {
+        Objects.checkFromToIndex(rowStart, rowEnd, Math.min(rows, out.length));
+        if (x.length() != cols) throw new IllegalArgumentException("activation of " + x.length() + " for " + cols + " columns");
+        prepare(x);
+        float[] lanes = LANES.get();
+        long at = rowStart * rowBytes;
+        for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null, lanes);
+    }
+
+    /** Brings the activation form this kernel reads up to date (once per change, shared by all threads). */
+    abstract void prepare(Activation x);
+
+    /**
+     * A per-thread scratch for a vector's lanes: the vector kernels add their accumulator's lanes in a fixed
+     * order through it (see VectorKernels.sumLanes). Fetched once per matvec call, allocated once per thread.
+     */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
+
+    /**
+     * The dot product of the row at byte {@code rowAt} with {@code x}. When {@code blockInts} is not null the
+     * integer part of each block's dot product (before the float scales) is stored there too, for tests; the
+     * float kernels have no integer part and ignore it. {@code lanes} is scratch of at least 64 floats.
+     */
+    abstract float rowDot(Activation x, long rowAt, int[] blockInts, float[] lanes);
+
+    /** The integer part of each block's dot product for {@code row} (tests only; allocates). */
+    final int[] blockIntegers(Activation x, int row) {
+        Objects.checkIndex(row, rows);
+        prepare(x);
+        int[] ints = new int[blocks];
+        rowDot(x, row * rowBytes, ints, new float[64]);
+        return ints;
+    }
+}

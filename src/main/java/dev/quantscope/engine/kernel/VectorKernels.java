@@ -1,0 +1,628 @@
+package dev.quantscope.engine.kernel;
+
+import dev.quantscope.tensor.Layouts;
+import dev.quantscope.tensor.TensorInfo;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static dev.quantscope.engine.kernel.ScalarKernels.half;
+import static dev.quantscope.engine.kernel.ScalarKernels.u32;
+import static dev.quantscope.engine.kernel.ScalarKernels.u8;
+
+/**
+ * Vector API kernels, L = 16 float lanes on AVX-512 (8 on AVX2). Codes are unpacked with byte-lane masks and
+ * shifts, widened to float lanes and multiplied with the activation's codes, which {@link Activation} keeps as
+ * integer-valued floats. Integer products summed in float are exact while every partial sum stays below 2^24,
+ * and each kernel's per-lane sums within one block stay below that bound (noted per type), so a block's lanes
+ * hold exactly the integers ggml's integer dot product would: the "integer part" is bit-identical to the
+ * scalar kernels' (the tests check it through {@code blockInts}). For the K-quants and Q5 types the float part
+ * is then the scalar kernels' own, so their results are bit-identical too. For Q4_0, Q4_1, Q8_0 and IQ4_NL the
+ * float part differs in order only: each block's lanes are scaled by {@code d_x * d_y} and accumulated
+ * lane-wise, as ggml's AVX code does, and the lanes are added once per row.
+ *
+ * <p>Why floats rather than 8-bit integer lanes: the Vector API has no byte dot product instruction
+ * (vpdpbusd/pmaddubsw), and emulating one takes more operations than a widening conversion plus a fused
+ * multiply-add; the block scales would also need a float conversion per block either way.
+ *
+ * <p>Code shape: C2 stops inlining once a compilation has parsed about 18,000 IR nodes (NodeCountInliningCutoff,
+ * fixed in product JVMs), and every Vector API call costs several hundred before it is folded into an instruction
+ * or two. Past that point the helper calls stay real calls and every vector is boxed on the heap, 50-100 times
+ * slower (the allocation rate shows it at once). So no compiled method here holds more than about twenty vector
+ * operations in its source: the K-quants and Q5 types compute one 16-weight column of a block (or half block) in
+ * a small method that returns its exact integer dot product, and the row loop around it only does scalar work.
+ * The price: short loops around vector code are not unrolled by C2 and cost about 1.7x (measured on Q8_0, whose
+ * chunks are therefore spelled out), and the K-quants, which need such loops to stay within the budget, run
+ * about 3x slower per weight than Q4_0. Closing that gap is the obvious next step.
+ *
+ * <p>This class links against jdk.incubator.vector; {@link Kernels} only loads it when the module is present.
+ */
+final class VectorKernels {
+    private VectorKernels() {}
+
+    static final VectorSpecies<Float> F = species();
+    static final int L = F.length();
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(L * 32));
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /**
+     * 512-bit float vectors where the CPU has them, else 256-bit. The system property
+     * {@code quantscope.kernel.vectorBits=256} forces the narrower shape (to compare, or to test the AVX2 path).
+     */
+    private static VectorSpecies<Float> species() {
+        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        int bits = Integer.getInteger("quantscope.kernel.vectorBits", preferred);
+        return Math.min(bits, preferred) >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    }
+
+    /** Whether the hardware runs at least 256-bit float vectors natively (else the Vector API is emulated). */
+    static boolean worthwhile() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    static RowKernel create(TensorInfo t) {
+        return switch (t.dtype()) {
+            case F32 -> new F32(t);
+            case F16 -> new F16(t);
+            case BF16 -> new BF16(t);
+            case Q8_0 -> new Q8_0(t);
+            case Q4_0 -> new Q4_0(t);
+            case Q4_1 -> new Q4_1(t);
+            case Q5_0 -> new Q5_0(t);
+            case Q5_1 -> new Q5_1(t);
+            case IQ4_NL -> new IQ4_NL(t);
+            case Q2_K -> new Q2_K(t);
+            case Q3_K -> new Q3_K(t);
+            case Q4_K -> new Q4_K(t);
+            case Q5_K -> new Q5_K(t);
+            case Q6_K -> new Q6_K(t);
+            default -> throw new UnsupportedOperationException("no kernel for " + t.dtype() + " (" + t.name() + ")");
+        };
+    }
+
+    static ByteVector bytes(MemorySegment s, long at) {
+        return ByteVector.fromMemorySegment(B, s, at, LE);
+    }
+
+    /** Sign-extends L byte lanes to floats. */
+    static FloatVector floats(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    static FloatVector y(float[] a, int o) {
+        return FloatVector.fromArray(F, a, o);
+    }
+
+    static FloatVector splat(float v) {
+        return FloatVector.broadcast(F, v);
+    }
+
+    /**
+     * Logical right shift of every byte. x86 has no byte-lane shift: the Vector API's byte LSHR widens, shifts
+     * and narrows, and measured 1.7 times slower (Q4_0) than shifting the same bits as 32-bit lanes and masking
+     * off what crossed in from the neighbouring byte, as ggml does with {@code _mm_srli_epi16}.
+     */
+    static ByteVector shr(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes().and((byte) (0xFF >>> n));
+    }
+
+    /** Left shift of every byte, done on 32-bit lanes like {@link #shr}, masking what crossed into the next byte. */
+    static ByteVector shl(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes().and((byte) (0xFF << n));
+    }
+
+    /**
+     * The lanes' sum, added in lane order. Not {@code reduceLanes(ADD)}: its order is unspecified and does differ
+     * between interpreted and compiled code, so a row's result would change in its last bit once the JIT has
+     * compiled the kernel; this keeps every run of a kernel bit-reproducible. One store and a scalar loop: a
+     * lane-by-lane extraction would cost sixteen Vector API calls against C2's inlining budget.
+     */
+    static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0;
+        for (int i = 0; i < L; i++) s += lanes[i];
+        return s;
+    }
+
+    /** The exact integer sum of lanes that hold integers below 2^24 (float to int, then an integer reduction). */
+    static int exactInt(FloatVector v) {
+        return ((IntVector) v.convertShape(VectorOperators.F2I, I, 0)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The lanes' exact integer sum (test hook only: allocates). */
+    static int exact(FloatVector p) {
+        int s = 0;
+        for (float f : p.toArray()) s += (int) f;
+        return s;
+    }
+
+    // Loops of two or four iterations around vector code compile poorly (C2 neither unrolls them nor keeps the
+    // vectors in registers well: Q8_0 ran 1.7 times slower with its two 16-lane steps in a loop). So the
+    // kernels spell out their 16-weight chunks; the "L == 8" branches are folded away by the JIT on 16-lane
+    // machines and give the second half of the chunk on 8-lane ones.
+
+    /** p + the 16 Q8_0 codes at {@code at} times the activation codes at {@code yo}. */
+    static FloatVector q8Chunk(MemorySegment s, long at, float[] yq, int yo, FloatVector p) {
+        p = floats(bytes(s, at)).fma(y(yq, yo), p);
+        if (L == 8) p = floats(bytes(s, at + 8)).fma(y(yq, yo + 8), p);
+        return p;
+    }
+
+    /** p + one Q4 block of 16 bytes: low nibbles are weights 0..15, high nibbles 16..31, minus {@code offset}. */
+    static FloatVector q4Chunk(MemorySegment s, long at, float[] yq, int yo, byte offset, FloatVector p) {
+        ByteVector v = bytes(s, at);
+        p = floats(v.and((byte) 0xF).sub(offset)).fma(y(yq, yo), p);
+        p = floats(shr(v, 4).sub(offset)).fma(y(yq, yo + 16), p);
+        if (L == 8) {
+            v = bytes(s, at + 8);
+            p = floats(v.and((byte) 0xF).sub(offset)).fma(y(yq, yo + 8), p);
+            p = floats(shr(v, 4).sub(offset)).fma(y(yq, yo + 24), p);
+        }
+        return p;
+    }
+
+    // ------------------------------------------------------------------ float weights
+
+    static final class F32 extends RowKernel {
+        F32(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) {  }
+        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+            float[] y = x.values();
+            FloatVector acc = FloatVector.zero(F);
+            int i = 0;
+            for (; i + L <= cols; i += L) acc = FloatVector.fromMemorySegment(F, data, at + 4L * i, LE).fma(y(y, i), acc);
+            float sum = sumLanes(acc, lanes);
+            for (; i < cols; i++) sum += data.get(Layouts.F32, at + 4L * i) * y[i];
+            return sum;
+        }
+    }
+
+    /**
+     * F16 to F32 without a conversion instruction in the Vector API: the 15 magnitude bits shifted into a
+     * float's exponent and mantissa give the value times 2^-112 exactly (subnormal halves become subnormal
+     * floats), so one multiplication by 2^112 finishes the job; infinities and NaNs get the all-ones exponent.
+     */
+    static FloatVector halfToFloat(MemorySegment s, long at) {
+        IntVector i = (IntVector) ShortVector.fromMemorySegment(S, s, at, LE).convertShape(VectorOperators.S2I, I, 0);
+        IntVector mag = i.and(0x7fff);
+        IntVector bits = mag.lanewise(VectorOperators.LSHL, 13);
+        FloatVector f = bits.reinterpretAsFloats().mul(0x1p112f);
+        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7c00);
+        IntVector fb = f.reinterpretAsInts().blend(bits.or(0x7f800000), special);
+        return fb.or(i.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    static final class F16 extends RowKernel {
+        F16(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureF16(); }
+        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+            float[] y = x.f16();
+            FloatVector acc = FloatVector.zero(F);
+            int i = 0;
+            for (; i + L <= cols; i += L) acc = halfToFloat(data, at + 2L * i).fma(y(y, i), acc);
+            float sum = sumLanes(acc, lanes);
+            for (; i < cols; i++) sum += half(data, at + 2L * i) * y[i];
+            return sum;
+        }
+    }
+
+    static FloatVector bf16ToFloat(MemorySegment s, long at) {
+        IntVector i = (IntVector) ShortVector.fromMemorySegment(S, s, at, LE).convertShape(VectorOperators.S2I, I, 0);
+        return i.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    static final class BF16 extends RowKernel {
+        BF16(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureBF16(); }
+        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+            float[] y = x.bf16();
+            FloatVector acc = FloatVector.zero(F);
+            int i = 0;
+            for (; i + L <= cols; i += L) acc = bf16ToFloat(data, at + 2L * i).fma(y(y, i), acc);
+            float sum = sumLanes(acc, lanes);
+            for (; i < cols; i++) sum += Float.intBitsToFloat(data.get(Layouts.I16, at + 2L * i) << 16) * y[i];
+            return sum;
+        }
+    }
+
+    // ------------------------------------------------------------------ 32-element blocks × Q8_0 / Q8_1
+
+    /** Per lane per block: 32/L products of at most 128 * 127. */
+    static final class Q8_0 extends RowKernel {
+        Q8_0(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d();
+            FloatVector acc = FloatVector.zero(F);
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 34L * b;
+                int yo = 32 * b;
+                FloatVector p = q8Chunk(data, at + 2, yq, yo, FloatVector.zero(F));
+                p = q8Chunk(data, at + 18, yq, yo + 16, p);
+                if (ints != null) ints[b] = exact(p);
+                acc = p.fma(splat(half(data, at) * yd[b]), acc);
+            }
+            return sumLanes(acc, lanes);
+        }
+    }
+
+    static final class Q4_0 extends RowKernel {
+        Q4_0(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d();
+            FloatVector acc = FloatVector.zero(F);
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 18L * b;
+                int yo = 32 * b;
+                FloatVector p = q4Chunk(data, at + 2, yq, yo, (byte) 8, FloatVector.zero(F));
+                if (ints != null) ints[b] = exact(p);
+                acc = p.fma(splat(half(data, at) * yd[b]), acc);
+            }
+            return sumLanes(acc, lanes);
+        }
+    }
+
+    static final class Q4_1 extends RowKernel {
+        Q4_1(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d(), ys = x.q8s();
+            FloatVector acc = FloatVector.zero(F);
+            float mins = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 20L * b;
+                int yo = 32 * b;
+                FloatVector p = q4Chunk(data, at + 4, yq, yo, (byte) 0, FloatVector.zero(F));
+                if (ints != null) ints[b] = exact(p);
+                acc = p.fma(splat(half(data, at) * yd[b]), acc);
+                mins += half(data, at + 2) * ys[b];
+            }
+            return sumLanes(acc, lanes) + mins;
+        }
+    }
+
+    /** 1 << j for j in 0..31: lane j's bit of a block's 32 fifth bits. */
+    private static final int[] POW2 = new int[32];
+    static {
+        for (int j = 0; j < 32; j++) POW2[j] = 1 << j;
+    }
+
+    /**
+     * The exact integer dot product of one Q5 block's unsigned 5-bit codes (offset not removed) with the Q8 codes
+     * at {@code yo}: low nibbles from {@code qs}, the fifth bit of weight j from bit j of {@code qh}, added as 16
+     * where it is set. Per lane: 32/L products of at most 31 * 127.
+     */
+    static int q5Block(MemorySegment s, long qs, int qh, float[] yq, int yo) {
+        IntVector bits = IntVector.broadcast(I, qh);
+        FloatVector p = FloatVector.zero(F);
+        for (int l = 0; l < 16; l += L) {
+            ByteVector v = bytes(s, qs + l);
+            VectorMask<Float> loBit = bits.and(IntVector.fromArray(I, POW2, l)).compare(VectorOperators.NE, 0).cast(F);
+            VectorMask<Float> hiBit = bits.and(IntVector.fromArray(I, POW2, 16 + l)).compare(VectorOperators.NE, 0).cast(F);
+            p = floats(v.and((byte) 0xF)).add(16f, loBit).fma(y(yq, yo + l), p);
+            p = floats(shr(v, 4)).add(16f, hiBit).fma(y(yq, yo + 16 + l), p);
+        }
+        return exactInt(p);
+    }
+
+    /** Q5_0's codes are centred on 16: {@code sum((q - 16) y) = sum(q y) - 16 sum(y)}, all exact integers. */
+    static final class Q5_0 extends RowKernel {
+        Q5_0(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d();
+            int[] ysum = x.q8sum();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 22L * b;
+                int sumi = q5Block(data, at + 6, u32(data, at + 2), yq, 32 * b) - 16 * ysum[b];
+                if (ints != null) ints[b] = sumi;
+                sum += sumi * (half(data, at) * yd[b]);
+            }
+            return sum;
+        }
+    }
+
+    static final class Q5_1 extends RowKernel {
+        Q5_1(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d(), ys = x.q8s();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 24L * b;
+                int sumi = q5Block(data, at + 8, u32(data, at + 4), yq, 32 * b);
+                if (ints != null) ints[b] = sumi;
+                sum += sumi * (half(data, at) * yd[b]) + half(data, at + 2) * ys[b];
+            }
+            return sum;
+        }
+    }
+
+    /** The grid lookup is one 16-lane byte shuffle; the 16 looked-up codes are then widened L at a time. */
+    static final class IQ4_NL extends RowKernel {
+        private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+        private static final ByteVector GRID;
+        static {
+            byte[] g = new byte[16];
+            for (int i = 0; i < 16; i++) g[i] = (byte) ScalarKernels.IQ4_GRID[i];
+            GRID = ByteVector.fromArray(B16, g, 0);
+        }
+
+        IQ4_NL(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d();
+            FloatVector acc = FloatVector.zero(F);
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 18L * b;
+                int yo = 32 * b;
+                ByteVector v = ByteVector.fromMemorySegment(B16, data, at + 2, LE);
+                ByteVector lo = GRID.rearrange(v.and((byte) 0xF).toShuffle());
+                ByteVector hi = GRID.rearrange(shr(v, 4).toShuffle());
+                FloatVector p = FloatVector.zero(F);
+                for (int part = 0; part < 16 / L; part++) {
+                    p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).fma(y(yq, yo + part * L), p);
+                    p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(y(yq, yo + 16 + part * L), p);
+                }
+                if (ints != null) ints[b] = exact(p);
+                acc = p.fma(splat(half(data, at) * yd[b]), acc);
+            }
+            return sumLanes(acc, lanes);
+        }
+    }
+
+    // ------------------------------------------------------------------ K-quants × Q8_K
+    //
+    // Each kernel's row loop does exactly the scalar kernel's integer and float arithmetic; only the integer dot
+    // products of a block (or half block) come from a vector method. Results are therefore bit-identical to the
+    // scalar kernels. Group scales travel as 8 packed bytes in a long, unpacked with shifts (no calls).
+
+    static int byteAt(long packed, int i) {
+        return (int) (packed >>> (8 * i)) & 0xFF;
+    }
+
+    /** Q4_K/Q5_K: the 8 six-bit group scales packed one per byte (12-byte packing, see ScalarKernels.kScale). */
+    static long kScales(MemorySegment s, long sc) {
+        int s0 = s.get(Layouts.I32, sc), s2 = s.get(Layouts.I32, sc + 8);
+        int low = s0 & 0x3F3F3F3F;
+        int high = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
+        return (low & 0xFFFFFFFFL) | (long) high << 32;
+    }
+
+    /** Q4_K/Q5_K: the 8 six-bit group mins packed one per byte. */
+    static long kMins(MemorySegment s, long sc) {
+        int s1 = s.get(Layouts.I32, sc + 4), s2 = s.get(Layouts.I32, sc + 8);
+        int low = s1 & 0x3F3F3F3F;
+        int high = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
+        return (low & 0xFFFFFFFFL) | (long) high << 32;
+    }
+
+    /** Q3_K: the stored (offset) 6-bit scales of groups 8h..8h+7, one per byte. */
+    static long q3Scales(MemorySegment s, long sc, int h) {
+        int a = s.get(Layouts.I32, sc + 4L * 0), b = s.get(Layouts.I32, sc + 4), tmp = s.get(Layouts.I32, sc + 8);
+        int lo, hi;
+        if (h == 0) {
+            lo = (a & 0x0F0F0F0F) | ((tmp << 4) & 0x30303030);
+            hi = (b & 0x0F0F0F0F) | ((tmp << 2) & 0x30303030);
+        } else {
+            lo = ((a >>> 4) & 0x0F0F0F0F) | (tmp & 0x30303030);
+            hi = ((b >>> 4) & 0x0F0F0F0F) | ((tmp >>> 2) & 0x30303030);
+        }
+        return (lo & 0xFFFFFFFFL) | (long) hi << 32;
+    }
+
+    /**
+     * Bits {@code shift..} of every byte under {@code mask}: a 32-bit lane shift (x86 has no byte shift) whose
+     * bits crossing in from the neighbouring byte are cut off by the mask. Four Vector API calls.
+     */
+    static ByteVector field(ByteVector v, int shift, int mask) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
+    }
+
+    // The K-quant units below each cover one 16-weight column (lsel) of a block or half block: a loop over the
+    // groups of that column, whose body is one 16-weight chunk (the inner loop over L lanes runs once on
+    // 16-lane machines and disappears). Each chunk is summed on its own and added to the accumulator, so the
+    // loop-carried dependency is one addition, not a chain of fused multiply-adds.
+
+    /** Q2_K, half {@code half}, column {@code lsel}: 4 groups of 16; per lane 4 or 8 products of at most 3*15*127. */
+    static int q2kUnit(MemorySegment s, long at, int half, int lsel, float[] yq, int yo) {
+        long scales = s.get(Layouts.I64, at + 8L * half);
+        long q = at + 16 + 32L * half + 16 * lsel;
+        int yb = yo + 128 * half + 16 * lsel;
+        FloatVector p = FloatVector.zero(F);
+        for (int pair = 0; pair < 4; pair++) {
+            int sc = byteAt(scales, 2 * pair + lsel) & 0xF;
+            for (int o = 0; o < 16; o += L) {
+                ByteVector code = field(bytes(s, q + o), 2 * pair, 3);
+                p = p.add(floats(code).mul(sc).mul(y(yq, yb + 32 * pair + o)));
+            }
+        }
+        return exactInt(p);
+    }
+
+    static final class Q2_K extends RowKernel {
+        Q2_K(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8K(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.qkf(), yd = x.qkd();
+            int[] bsums = x.qkSums();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 84L * b;
+                int summs = 0;
+                for (int g = 0; g < 16; g++) summs += (u8(data, at + g) >>> 4) * bsums[16 * b + g];
+                int isum = 0;
+                for (int u = 0; u < 4; u++) isum += q2kUnit(data, at, u >>> 1, u & 1, yq, 256 * b); // one call site
+                if (ints != null) ints[b] = isum;
+                float dy = yd[b];
+                sum += dy * half(data, at + 80) * isum - dy * half(data, at + 82) * summs;
+            }
+            return sum;
+        }
+    }
+
+    /** Q3_K, half {@code half}, column {@code lsel}: per lane 4 or 8 products of at most 4 * 32 * 127. */
+    static int q3kUnit(MemorySegment s, long at, int half, int lsel, float[] yq, int yo) {
+        long scales = q3Scales(s, at + 96, half);
+        long q = at + 32 + 32L * half + 16 * lsel, hm = at + 16 * lsel;
+        int yb = yo + 128 * half + 16 * lsel;
+        FloatVector p = FloatVector.zero(F);
+        for (int pair = 0; pair < 4; pair++) {
+            int sc = byteAt(scales, 2 * pair + lsel) - 32;
+            for (int o = 0; o < 16; o += L) {
+                // code = low - 4 where the hmask bit is clear, low where it is set
+                ByteVector low = field(bytes(s, q + o), 2 * pair, 3);
+                VectorMask<Byte> set = bytes(s, hm + o).and((byte) (1 << (4 * half + pair))).compare(VectorOperators.NE, 0);
+                ByteVector code = low.sub((byte) 4).add((byte) 4, set);
+                p = p.add(floats(code).mul(sc).mul(y(yq, yb + 32 * pair + o)));
+            }
+        }
+        return exactInt(p);
+    }
+
+    static final class Q3_K extends RowKernel {
+        Q3_K(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8K(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.qkf(), yd = x.qkd();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 110L * b;
+                int isum = 0;
+                for (int u = 0; u < 4; u++) isum += q3kUnit(data, at, u >>> 1, u & 1, yq, 256 * b); // one call site
+                if (ints != null) ints[b] = isum;
+                sum += half(data, at + 108) * yd[b] * isum;
+            }
+            return sum;
+        }
+    }
+
+    /** Q4_K, column {@code lsel} of each 32-byte run: per lane 8 or 16 products of at most 15 * 63 * 127. */
+    static int q4kUnit(MemorySegment s, long at, long scales, int lsel, float[] yq, int yo) {
+        FloatVector p = FloatVector.zero(F);
+        for (int c = 0; c < 4; c++) {
+            int s1 = byteAt(scales, 2 * c), s2 = byteAt(scales, 2 * c + 1);
+            int yb = yo + 64 * c + 16 * lsel;
+            for (int o = 0; o < 16; o += L) {
+                ByteVector v = bytes(s, at + 16 + 32 * c + 16 * lsel + o);
+                FloatVector t = floats(v.and((byte) 0xF)).mul(s1).mul(y(yq, yb + o));
+                t = floats(field(v, 4, 0xF)).mul(s2).fma(y(yq, yb + 32 + o), t);
+                p = p.add(t);
+            }
+        }
+        return exactInt(p);
+    }
+
+    static final class Q4_K extends RowKernel {
+        Q4_K(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8K(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.qkf(), yd = x.qkd();
+            int[] bsums = x.qkSums();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 144L * b;
+                long mins = kMins(data, at + 4);
+                int summs = 0;
+                for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
+                long scales = kScales(data, at + 4);
+                int isum = 0;
+                for (int u = 0; u < 2; u++) isum += q4kUnit(data, at, scales, u, yq, 256 * b); // one call site
+                if (ints != null) ints[b] = isum;
+                float dy = yd[b];
+                sum += dy * half(data, at) * isum - dy * half(data, at + 2) * summs;
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * Q5_K, nibble {@code nib} of column {@code lsel}: groups 2c + nib. The fifth bit is added in float: the
+     * byte {@code h & (1 << bit)} is 2^bit (or -128 for bit 7, as a signed byte), which times 16 / 2^bit (or
+     * -1/8) is exactly 16. Per lane 4 or 8 products of at most 31 * 63 * 127.
+     */
+    static int q5kUnit(MemorySegment s, long at, long scales, int lsel, int nib, float[] yq, int yo) {
+        FloatVector p = FloatVector.zero(F);
+        for (int c = 0; c < 4; c++) {
+            int g = 2 * c + nib, sc = byteAt(scales, g);
+            float toSixteen = g < 7 ? 16f / (1 << g) : -0.125f;
+            int yb = yo + 32 * g + 16 * lsel;
+            for (int o = 0; o < 16; o += L) {
+                ByteVector low = field(bytes(s, at + 48 + 32 * c + 16 * lsel + o), 4 * nib, 0xF);
+                FloatVector high = floats(bytes(s, at + 16 + 16 * lsel + o).and((byte) (1 << g))).mul(toSixteen);
+                p = p.add(floats(low).add(high).mul(sc).mul(y(yq, yb + o)));
+            }
+        }
+        return exactInt(p);
+    }
+
+    static final class Q5_K extends RowKernel {
+        Q5_K(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8K(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.qkf(), yd = x.qkd();
+            int[] bsums = x.qkSums();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 176L * b;
+                long mins = kMins(data, at + 4);
+                int summs = 0;
+                for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
+                long scales = kScales(data, at + 4);
+                int isum = 0;
+                for (int u = 0; u < 4; u++) isum += q5kUnit(data, at, scales, u >>> 1, u & 1, yq, 256 * b); // one call site
+                if (ints != null) ints[b] = isum;
+                float dy = yd[b];
+                sum += dy * half(data, at) * isum - dy * half(data, at + 2) * summs;
+            }
+            return sum;
+        }
+    }
+
+    /** Q6_K, half {@code half}, column {@code lsel}: per lane 4 or 8 products of at most 32 * 128 * 127. */
+    static int q6kUnit(MemorySegment s, long at, int half, int lsel, float[] yq, int yo) {
+        long scales = s.get(Layouts.I64, at + 192 + 8L * half);
+        long ql = at + 64L * half + 16 * lsel, qh = at + 128 + 32L * half + 16 * lsel;
+        int yb = yo + 128 * half + 16 * lsel;
+        FloatVector p = FloatVector.zero(F);
+        for (int k = 0; k < 4; k++) {
+            int sc = (byte) (scales >>> (8 * (2 * k + lsel)));
+            for (int o = 0; o < 16; o += L) {
+                ByteVector low = field(bytes(s, ql + 32 * (k & 1) + o), 4 * (k >>> 1), 0xF);
+                FloatVector high = floats(field(bytes(s, qh + o), 2 * k, 3));
+                FloatVector code = high.mul(16f).add(floats(low)).sub(32f);
+                p = p.add(code.mul(sc).mul(y(yq, yb + 32 * k + o)));
+            }
+        }
+        return exactInt(p);
+    }
+
+    static final class Q6_K extends RowKernel {
+        Q6_K(TensorInfo t) { super(t); }
+        @Override void prepare(Activation x) { x.ensureQ8K(); }
+        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+            float[] yq = x.qkf(), yd = x.qkd();
+            float sum = 0;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 210L * b;
+                int isum = 0;
+                for (int u = 0; u < 4; u++) isum += q6kUnit(data, at, u >>> 1, u & 1, yq, 256 * b); // one call site
+                if (ints != null) ints[b] = isum;
+                sum += half(data, at + 208) * yd[b] * isum;
+            }
+            return sum;
+        }
+    }
+}

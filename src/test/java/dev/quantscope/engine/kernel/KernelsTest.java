@@ -1,0 +1,250 @@
+package dev.quantscope.engine.kernel;
+
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.Decoders;
+import dev.quantscope.tensor.TensorInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.Arena;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Every kernel against the plain definition (weights dequantized by {@link Decoders}, dotted in double with
+ * the activation form the kernel is meant to use), and the Vector API kernels against the scalar ones: the
+ * integer part of every block bit for bit, the float sums within a tight tolerance.
+ */
+class KernelsTest {
+    static final int ROWS = 11;
+    static final int COLS = 768;
+
+    static Stream<DType> types() {
+        return Kernels.supportedTypes().stream().sorted();
+    }
+
+    static float[] activation(long seed, int n) {
+        Random rnd = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) rnd.nextGaussian();
+        v[3] = 9.5f;       // an outlier, as real activations have
+        v[n - 5] = -7.25f;
+        return v;
+    }
+
+    /** The activation exactly as the kernel for {@code type} sees it, dequantized. */
+    static double[] activationForm(DType type, Activation x) {
+        int n = x.length();
+        double[] y = new double[n];
+        switch (type) {
+            case F32 -> { for (int i = 0; i < n; i++) y[i] = x.values()[i]; }
+            case F16 -> { x.ensureF16(); for (int i = 0; i < n; i++) y[i] = x.f16()[i]; }
+            case BF16 -> { x.ensureBF16(); for (int i = 0; i < n; i++) y[i] = x.bf16()[i]; }
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> {
+                x.ensureQ8K();
+                for (int i = 0; i < n; i++) y[i] = (double) x.qk()[i] * x.qkd()[i / 256];
+            }
+            default -> {
+                x.ensureQ8();
+                for (int i = 0; i < n; i++) y[i] = (double) x.q8()[i] * x.q8d()[i / 32];
+            }
+        }
+        return y;
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void scalarAndVectorMatchTheDequantizedDefinition(DType type) {
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, type, ROWS, COLS, 42 + type.ordinal());
+            float[] w = Decoders.decodeAll(t);
+            Activation x = Activation.of(activation(7, COLS));
+            double[] y = activationForm(type, x);
+
+            RowKernel scalar = ScalarKernels.create(t);
+            float[] outScalar = new float[ROWS];
+            scalar.matvec(x, outScalar, 0, ROWS);
+            float[] outVector = new float[ROWS];
+            RowKernel vector = Kernels.vectorized() ? VectorKernels.create(t) : null;
+            if (vector != null) vector.matvec(x, outVector, 0, ROWS);
+
+            for (int r = 0; r < ROWS; r++) {
+                double exact = 0, magnitude = 0;
+                for (int i = 0; i < COLS; i++) {
+                    double p = (double) w[r * COLS + i] * y[i];
+                    exact += p;
+                    magnitude += Math.abs(p);
+                }
+                double tol = 2e-6 * magnitude + q81Allowance(type, t, x, r);
+                assertEquals(exact, outScalar[r], tol, type + " scalar row " + r);
+                if (vector != null) {
+                    assertEquals(exact, outVector[r], tol, type + " vector row " + r);
+                    // scalar vs vector: only the float summation order differs
+                    assertEquals(outScalar[r], outVector[r], 2e-6 * magnitude, type + " scalar vs vector row " + r);
+                }
+            }
+        }
+    }
+
+    /**
+     * Q4_1/Q5_1 dot with Q8_1, whose {@code s = d * sum(q)} ggml stores as F16: the min term m_x * s_y is then
+     * off by at most half an F16 ulp of s (relative 2^-11) from the dequantized definition.
+     */
+    static double q81Allowance(DType type, TensorInfo t, Activation x, int row) {
+        if (type != DType.Q4_1 && type != DType.Q5_1) return 0;
+        long rowBytes = type.byteSize(COLS);
+        double allowance = 0;
+        for (int b = 0; b < COLS / 32; b++) {
+            float m = ScalarKernels.half(t.data(), row * rowBytes + (long) b * type.blockBytes() + 2);
+            allowance += Math.abs(m) * Math.abs(x.q8s()[b]) * 0x1p-11;
+        }
+        return allowance * 1.01;
+    }
+
+    @ParameterizedTest
+    @MethodSource("types")
+    void vectorBlockIntegersEqualScalarExactly(DType type) {
+        assumeVector();
+        if (!type.isBlockQuantized()) return; // float kernels have no integer part
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, type, ROWS, COLS, 1000 + type.ordinal());
+            // extreme activations: codes at ±127 everywhere stress the per-lane exactness bound
+            float[] v = activation(99, COLS);
+            for (int i = 0; i < COLS; i += 3) v[i] = (i & 1) == 0 ? 127 : -127;
+            Activation x = Activation.of(v);
+            RowKernel scalar = ScalarKernels.create(t), vector = VectorKernels.create(t);
+            boolean anyNonZero = false;
+            for (int r = 0; r < ROWS; r++) {
+                int[] s = scalar.blockIntegers(x, r), vec = vector.blockIntegers(x, r);
+                assertArrayEquals(s, vec, type + " row " + r);
+                for (int i : s) anyNonZero |= i != 0;
+            }
+            assertTrue(anyNonZero, "the test data must exercise the integer dot products");
+        }
+    }
+
+    /** The K-quant and Q5 vector kernels do the scalar kernels' own float arithmetic on the same integers. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class,
+            names = {"Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void kQuantAndQ5VectorResultsAreBitIdenticalToScalar(DType type) {
+        assumeVector();
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, type, ROWS, COLS, 77 + type.ordinal());
+            Activation x = Activation.of(activation(21, COLS));
+            float[] s = new float[ROWS], v = new float[ROWS];
+            ScalarKernels.create(t).matvec(x, s, 0, ROWS);
+            VectorKernels.create(t).matvec(x, v, 0, ROWS);
+            for (int r = 0; r < ROWS; r++) {
+                assertEquals(Float.floatToRawIntBits(s[r]), Float.floatToRawIntBits(v[r]), type + " row " + r);
+            }
+        }
+    }
+
+    @Test
+    void floatKernelsHandleRowsThatAreNotAWholeNumberOfVectors() {
+        for (DType type : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            try (Arena arena = Arena.ofConfined()) {
+                int cols = 100; // not a multiple of 8 or 16 lanes
+                TensorInfo t = SyntheticWeights.matrix(arena, type, 5, cols, 3);
+                float[] w = Decoders.decodeAll(t);
+                Activation x = Activation.of(activation(5, cols));
+                double[] y = activationForm(type, x);
+                for (WeightMatrix m : kernels(t)) {
+                    float[] out = new float[5];
+                    m.matvec(x, out, 0, 5);
+                    for (int r = 0; r < 5; r++) {
+                        double exact = 0, mag = 0;
+                        for (int i = 0; i < cols; i++) {
+                            exact += (double) w[r * cols + i] * y[i];
+                            mag += Math.abs((double) w[r * cols + i] * y[i]);
+                        }
+                        assertEquals(exact, out[r], 2e-6 * mag, type + " " + m.getClass().getSimpleName());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfToFloatVectorConversionIsExactForEveryHalf() {
+        assumeVector();
+        try (Arena arena = Arena.ofConfined()) {
+            var seg = arena.allocate(2 * 65536L, 64);
+            for (int h = 0; h < 65536; h++) seg.set(dev.quantscope.tensor.Layouts.I16, 2L * h, (short) h);
+            float[] lanes = new float[VectorKernels.L];
+            for (int h = 0; h < 65536; h += VectorKernels.L) {
+                VectorKernels.halfToFloat(seg, 2L * h).intoArray(lanes, 0);
+                for (int i = 0; i < lanes.length; i++) {
+                    float expected = Float.float16ToFloat((short) (h + i));
+                    if (Float.isNaN(expected)) assertTrue(Float.isNaN(lanes[i]), "half " + (h + i));
+                    else assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(lanes[i]),
+                            "half " + Integer.toHexString(h + i));
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowRangesWriteOnlyTheirRowsAndArgumentsAreChecked() {
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, DType.Q4_K, 8, 256, 1);
+            Activation x = Activation.of(activation(1, 256));
+            for (WeightMatrix m : kernels(t)) {
+                float[] out = new float[8];
+                java.util.Arrays.fill(out, Float.NaN);
+                m.matvec(x, out, 2, 5);
+                for (int r = 0; r < 8; r++) assertEquals(r >= 2 && r < 5, !Float.isNaN(out[r]), "row " + r);
+                assertThrows(IndexOutOfBoundsException.class, () -> m.matvec(x, out, 0, 9));
+                assertThrows(IllegalArgumentException.class, () -> m.matvec(Activation.of(new float[512]), out, 0, 8));
+            }
+        }
+    }
+
+    @Test
+    void rowLengthMustBeWholeBlocks() {
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, DType.Q8_0, 4, 64, 1);
+            TensorInfo odd = new TensorInfo("odd", dev.quantscope.tensor.Shape.ggml(32, 8), DType.Q4_K,
+                    t.byteSize(), t.data().asSlice(0, t.byteSize()));
+            assertThrows(IllegalArgumentException.class, () -> WeightMatrix.of(odd));
+        }
+    }
+
+    @Test
+    void quantizedFormIsComputedOncePerChangeAndFollowsChanges() {
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, DType.Q8_0, 4, 64, 1);
+            WeightMatrix m = WeightMatrix.of(t);
+            Activation x = new Activation(64);
+            float[] out1 = new float[4], out2 = new float[4];
+            System.arraycopy(activation(1, 64), 0, x.values(), 0, 64);
+            x.changed(64);
+            m.matvec(x, out1, 0, 4);
+            byte[] codes = x.q8().clone();
+            // same values, new version: the form is recomputed and equal
+            x.changed(64);
+            m.matvec(x, out2, 0, 4);
+            assertArrayEquals(out1, out2);
+            assertArrayEquals(codes, x.q8());
+            // new values: the form follows
+            for (int i = 0; i < 64; i++) x.values()[i] = -x.values()[i];
+            x.changed(64);
+            m.matvec(x, out2, 0, 4);
+            for (int r = 0; r < 4; r++) assertEquals(-out1[r], out2[r], 1e-5f * Math.abs(out1[r]) + 1e-6f);
+        }
+    }
+
+    static WeightMatrix[] kernels(TensorInfo t) {
+        return Kernels.vectorized()
+                ? new WeightMatrix[] {Kernels.scalar(t), Kernels.vector(t)}
+                : new WeightMatrix[] {Kernels.scalar(t)};
+    }
+
+    static void assumeVector() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vectorized(), "Vector API kernels not available");
+    }
+}
