@@ -187,7 +187,7 @@ class TradeoffWindowTest {
             for (SchemeOption o : vm.presets()) o.selectedProperty().set(o.unavailable().isEmpty());
             vm.customIdsProperty().set("int8-sym-row-rtn, int4-asym-g32-mse, nf4-b64-dq");
             vm.textFileProperty().set(SharedFiles.file("data/text/tinyshakespeare.txt"));
-            vm.textKilobytesProperty().set(64);
+            vm.textKilobytesProperty().set(24);
             vm.ctxProperty().set(128);
         });
         robot.clickOn("#runButton");
@@ -200,6 +200,14 @@ class TradeoffWindowTest {
         assertTrue(!vm.points().isEmpty() && vm.points().size() < total, vm.points().size() + " of " + total);
         assertTrue(vm.statusProperty().get().startsWith("Cancelled after"), vm.statusProperty().get());
         assertEquals(vm.points().size(), chart(robot, "#sweepSizeChart").getItemCount(0), "the points so far stay drawn");
+
+        // Running again finishes what was left (the points measured before come from the cache).
+        robot.interact(vm::runSweep);
+        SweepResult full = awaitDone(vm);
+        assertEquals(total, full.points().size());
+        assertTrue(full.cacheHits() >= 1, "the points measured before the cancel are reused: " + full.cacheHits());
+        assertEquals(full.measured().size(), chart(robot, "#sweepSizeChart").getItemCount(0));
+        Screenshots.save(robot, window.stage().getScene(), "tradeoff-full");
     }
 
     @Test

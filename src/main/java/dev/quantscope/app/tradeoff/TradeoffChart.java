@@ -9,7 +9,6 @@ import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
@@ -52,7 +51,7 @@ final class TradeoffChart {
                   Function<List<SweepPoint>, List<SweepPoint.Measured>> front) {
         this.x = x;
         this.front = front;
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer();
+        SpreadLabelRenderer r = new SpreadLabelRenderer();
         r.setSeriesLinesVisible(0, false);
         r.setSeriesShapesVisible(0, true);
         r.setSeriesShape(0, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
@@ -107,7 +106,7 @@ final class TradeoffChart {
         for (SweepPoint p : points) {
             if (p instanceof SweepPoint.Measured m) {
                 all.add(x.applyAsDouble(m), y(m));
-                labels.add(m.label());
+                labels.add(m.schemeId()); // short ids: "int4-asym-g32-mse", not the long description
             }
         }
         XYSeries best = new XYSeries("Pareto front", false, true);

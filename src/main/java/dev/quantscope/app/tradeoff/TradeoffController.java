@@ -72,6 +72,7 @@ public final class TradeoffController implements FxController {
     @FXML private TableColumn<SweepPoint, String> kld99Column;
     @FXML private TableColumn<SweepPoint, String> topColumn;
     @FXML private TableColumn<SweepPoint, String> pplColumn;
+    @FXML private TableColumn<SweepPoint, String> dPplColumn;
     @FXML private TableColumn<SweepPoint, String> tgColumn;
     @FXML private TableColumn<SweepPoint, String> ppColumn;
     @FXML private TableColumn<SweepPoint, String> noteColumn;
@@ -183,8 +184,9 @@ public final class TradeoffController implements FxController {
         text(kldColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.6f", m.accuracy().kldMean()) : "");
         text(kld99Column, p -> p instanceof SweepPoint.Measured m ? fmt("%.5f", m.accuracy().kldP99()) : "");
         text(topColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f %%", 100 * m.accuracy().sameTopP()) : "");
-        text(pplColumn, p -> p instanceof SweepPoint.Measured m
-                ? fmt("%.3f (%.3f)", m.accuracy().ppl(), m.accuracy().pplBase()) : "");
+        text(pplColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.3f", m.accuracy().ppl()) : "");
+        text(dPplColumn, p -> p instanceof SweepPoint.Measured m
+                ? fmt("%+.3f", m.accuracy().ppl() - m.accuracy().pplBase()) : "");
         text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().generationTokensPerSecond()) : "");
         text(ppColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().promptTokensPerSecond()) : "");
         text(noteColumn, p -> switch (p) {
@@ -192,7 +194,7 @@ public final class TradeoffController implements FxController {
             case SweepPoint.Skipped s -> "skipped: " + s.reason();
         });
         for (TableColumn<SweepPoint, String> c : List.of(sizeColumn, bpwColumn, kldColumn, kld99Column, topColumn,
-                pplColumn, tgColumn, ppColumn)) {
+                pplColumn, dPplColumn, tgColumn, ppColumn)) {
             c.getStyleClass().addAll("mono", "numeric");
         }
         pointsTable.setRowFactory(_ -> new TableRow<>() {
