@@ -170,7 +170,9 @@ public final class TradeoffController implements FxController {
         speedChart.show(pts, vm.currentProperty().get());
         boolean anyMeasured = pts.stream().anyMatch(p -> p instanceof SweepPoint.Measured);
         // Points stream in while the sweep runs: show the chart from the first one on, not only at the end.
-        Async<?> state = anyMeasured ? new Async.Done<>(pts) : vm.job().state();
+        // A sweep cancelled before its first point leaves the page as before it ran (the status line says so).
+        Async<?> state = anyMeasured ? new Async.Done<>(pts)
+                : vm.job().state() instanceof Async.Cancelled<?> ? Async.idle() : vm.job().state();
         sizeState.show(state);
         speedState.show(state);
     }
