@@ -131,8 +131,12 @@ public final class QuantizeCommand implements Callable<Integer> {
     static ImatrixFile readImatrix(Path file) {
         try {
             return ImatrixFile.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot read importance matrix " + file + ": no such file");
         } catch (java.io.IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            // a format error names the file already; say it once
+            if (why.startsWith(file + ": ")) why = why.substring(file.toString().length() + 2);
             throw new IllegalArgumentException("cannot read importance matrix " + file + ": " + why);
         }
     }
