@@ -9,6 +9,7 @@ import dev.quantscope.quant.export.ModelExport;
 import dev.quantscope.quant.export.OutputFormat;
 import dev.quantscope.quant.export.StampMode;
 import dev.quantscope.quant.export.TensorExport;
+import dev.quantscope.quant.imatrix.ImatrixFile;
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.scheme.Cast;
@@ -36,7 +37,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code quantscope quantize IN OUT (--type PRESET|SCHEME | --recipe FILE) [--dtype f32|f16|bf16] [--packed]
- * [--[no-]stamp] [--threads N]}: a whole model through a recipe, written as GGUF or safetensors by OUT's extension.
+ * [--imatrix FILE] [--[no-]stamp] [--threads N]}: a whole model through a recipe, written as GGUF or safetensors by OUT's extension.
  * A llama-quantize preset writes exactly the file llama-quantize writes (unstamped by default for that reason).
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
@@ -64,8 +65,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--recipe", paramLabel = "FILE", description = "A recipe JSON file (quantscope.recipe/1).")
     Path recipe;
 
-    @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix for weighted quantization "
-            + "(not yet supported by this build).")
+    @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix (llama-imatrix GGUF or legacy "
+            + ".dat) weighting the quantization as llama-quantize --imatrix does; GGUF output only.")
     Path imatrix;
 
     @Option(names = "--dtype", paramLabel = "f32|f16|bf16", defaultValue = "f16",
@@ -90,13 +91,10 @@ public final class QuantizeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         try {
-            if (imatrix != null) {
-                throw new IllegalArgumentException("--imatrix is not yet supported: weighted quantization is not "
-                        + "part of this build");
-            }
             Recipe r = recipe(type, recipe);
             ExportOptions options = new ExportOptions(OutputFormat.of(this.out), floatFormat(dtype), packed,
-                    threads(threads), stamp == null ? StampMode.AUTO : stamp ? StampMode.ON : StampMode.OFF);
+                    threads(threads), stamp == null ? StampMode.AUTO : stamp ? StampMode.ON : StampMode.OFF,
+                    imatrix == null ? null : readImatrix(imatrix));
             try (Model model = ModelOpener.open(in)) {
                 ExportResult result = ModelExport.export(model, r, this.out, options, ProgressMonitor.NONE);
                 print(result, describe(r), out);
@@ -126,6 +124,20 @@ public final class QuantizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + type + "' is neither a preset (" + String.join(", ",
                     Arrays.stream(Preset.values()).map(Enum::name).toList()) + ") nor a scheme id: " + e.getMessage());
+        }
+    }
+
+    /** The importance matrix file, or one line naming it and what is wrong with it. */
+    static ImatrixFile readImatrix(Path file) {
+        try {
+            return ImatrixFile.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot read importance matrix " + file + ": no such file");
+        } catch (java.io.IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            // a format error names the file already; say it once
+            if (why.startsWith(file + ": ")) why = why.substring(file.toString().length() + 2);
+            throw new IllegalArgumentException("cannot read importance matrix " + file + ": " + why);
         }
     }
 

@@ -43,6 +43,14 @@ public record Recipe(String name, RecipeBase base, List<Rule> rules) {
 
     /** The scheme of every tensor of {@code model}, with sizes and totals. */
     public RecipePlan resolve(Model model) {
-        return RecipeResolver.resolve(this, model);
+        return resolve(model, false);
+    }
+
+    /**
+     * As {@link #resolve(Model)}; {@code withImatrix}: the model is quantized with an importance matrix, so a preset
+     * base chooses its types as llama-quantize does when given {@code --imatrix}.
+     */
+    public RecipePlan resolve(Model model, boolean withImatrix) {
+        return RecipeResolver.resolve(this, model, withImatrix);
     }
 }

@@ -27,10 +27,10 @@ import java.util.Optional;
 final class RecipeResolver {
     private RecipeResolver() {}
 
-    static RecipePlan resolve(Recipe recipe, Model model) {
+    static RecipePlan resolve(Recipe recipe, Model model, boolean withImatrix) {
         Map<String, TensorChoice> presetChoices = switch (recipe.base()) {
             case RecipeBase.DefaultScheme d -> Map.of();
-            case RecipeBase.PresetChoices p -> presetChoices(p.preset(), model);
+            case RecipeBase.PresetChoices p -> presetChoices(p.preset(), model, withImatrix);
         };
         List<TensorPlan> out = new ArrayList<>(model.tensors().size());
         long sourceBytes = 0;
@@ -105,13 +105,13 @@ final class RecipeResolver {
         throw new IllegalStateException(c.name() + ": preset chose " + type + ", which QuantScope cannot write");
     }
 
-    private static Map<String, TensorChoice> presetChoices(Preset preset, Model model) {
+    private static Map<String, TensorChoice> presetChoices(Preset preset, Model model, boolean withImatrix) {
         List<TensorChoice> choices;
         if (model.details() instanceof GgufFile gguf) {
-            choices = PresetPlanner.plan(preset, gguf);
+            choices = PresetPlanner.plan(preset, gguf, withImatrix);
         } else {
             List<SourceTensor> tensors = model.tensors().stream().map(SourceTensor::of).toList();
-            choices = PresetPlanner.plan(preset, hparams(model), tensors);
+            choices = PresetPlanner.plan(preset, hparams(model), tensors, withImatrix);
         }
         Map<String, TensorChoice> byName = new HashMap<>();
         for (TensorChoice c : choices) byName.put(c.name(), c);

@@ -136,7 +136,7 @@ class QuantizeCommandTest {
                 {"quantize", in.toString(), dir.resolve("o.gguf").toString(), "--type", "nf4-b64"},
         };
         String[] expected = {"$.rules[0].schem", "not valid JSON", "exactly one", "exactly one", "int9",
-                "--imatrix is not yet supported", "--dtype", ".gguf or .safetensors", "packed", "cannot be stored in GGUF"};
+                "cannot read importance matrix " + bad, "--dtype", ".gguf or .safetensors", "packed", "cannot be stored in GGUF"};
         for (int i = 0; i < cases.length; i++) {
             Run r = run(cases[i]);
             assertNotEquals(0, r.exit(), String.join(" ", cases[i]));

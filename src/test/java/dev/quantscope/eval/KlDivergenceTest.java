@@ -35,9 +35,10 @@ class KlDivergenceTest {
             // very unlikely targets: llama.cpp's "Mean PPL(base)" is therefore a little below the plain PPL.
             assertTrue(r.pplBase() < 98.6170 && r.pplBase() > 98.6170 * 0.99, "PPL(base) " + r.pplBase());
             assertEquals(98.3230, r.ppl(), 98.3230 * 0.005);
-            assertEquals(0.039053, r.kldMean(), 0.039053 * 0.05);
-            assertEquals(0.020667, r.kldMedian(), 0.020667 * 0.05);
-            assertEquals(0.86065, r.sameTopP(), 0.01);
+            // The bar: KLD and agreement within 2 % (relative) of llama.cpp's figures for the same file.
+            assertEquals(0.039053, r.kldMean(), 0.039053 * 0.02);
+            assertEquals(0.020667, r.kldMedian(), 0.020667 * 0.02);
+            assertEquals(0.86065, r.sameTopP(), 0.86065 * 0.02);
             assertTrue(r.kldMedian() <= r.kldP90() && r.kldP90() <= r.kldP99() && r.kldP99() <= r.kldMax());
         }
     }

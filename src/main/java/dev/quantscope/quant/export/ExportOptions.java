@@ -1,6 +1,7 @@
 package dev.quantscope.quant.export;
 
 import dev.quantscope.format.safetensors.export.FloatFormat;
+import dev.quantscope.quant.imatrix.ImatrixFile;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -15,8 +16,11 @@ import java.util.Objects;
  *                a config.json next to the file; otherwise everything is written dequantized
  * @param threads worker threads, at least 1
  * @param stamp   whether the recipe and the source's SHA-256 go into the metadata
+ * @param imatrix null, or the importance matrix ({@code llama-quantize --imatrix}): GGUF only; a preset recipe is
+ *                planned as with an imatrix, and ggml block types whose quantizer uses weights are weighted by it
  */
-public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp) {
+public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp,
+                            ImatrixFile imatrix) {
 
     public ExportOptions {
         Objects.requireNonNull(format);
@@ -27,6 +31,14 @@ public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean pack
             throw new IllegalArgumentException("a packed export is a safetensors file (compressed-tensors); "
                     + "GGUF files are packed by their ggml types already");
         }
+        if (imatrix != null && format != OutputFormat.GGUF) {
+            throw new IllegalArgumentException("an importance matrix weights ggml quantization: it needs GGUF output");
+        }
+    }
+
+    /** Without an importance matrix. */
+    public ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp) {
+        this(format, dtype, packed, threads, stamp, null);
     }
 
     /** Defaults for {@code out}: its extension's format, F16, dequantized, every core, {@link StampMode#AUTO}. */
@@ -35,11 +47,13 @@ public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean pack
                 Runtime.getRuntime().availableProcessors(), StampMode.AUTO);
     }
 
-    public ExportOptions withDtype(FloatFormat d) { return new ExportOptions(format, d, packed, threads, stamp); }
+    public ExportOptions withDtype(FloatFormat d) { return new ExportOptions(format, d, packed, threads, stamp, imatrix); }
 
-    public ExportOptions withPacked(boolean p) { return new ExportOptions(format, dtype, p, threads, stamp); }
+    public ExportOptions withPacked(boolean p) { return new ExportOptions(format, dtype, p, threads, stamp, imatrix); }
 
-    public ExportOptions withThreads(int n) { return new ExportOptions(format, dtype, packed, n, stamp); }
+    public ExportOptions withThreads(int n) { return new ExportOptions(format, dtype, packed, n, stamp, imatrix); }
 
-    public ExportOptions withStamp(StampMode s) { return new ExportOptions(format, dtype, packed, threads, s); }
+    public ExportOptions withStamp(StampMode s) { return new ExportOptions(format, dtype, packed, threads, s, imatrix); }
+
+    public ExportOptions withImatrix(ImatrixFile m) { return new ExportOptions(format, dtype, packed, threads, stamp, m); }
 }

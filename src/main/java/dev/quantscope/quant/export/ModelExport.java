@@ -54,6 +54,11 @@ import java.util.Optional;
  * else {@link LlamaFileType#of the "mostly" type} of the mix. A plain preset recipe therefore writes
  * exactly llama-quantize's file (and, like llama-quantize, refuses to requantize non-float tensors).
  *
+ * <p>With {@link ExportOptions#imatrix()} (llama-quantize's {@code --imatrix}) a preset is planned as with an
+ * imatrix, every ggml block type whose quantizer uses weights is weighted by its tensor's importance (a tensor the
+ * imatrix has no entry for is quantized without weights, as llama-quantize does), and the
+ * {@code quantize.imatrix.*} keys are appended as llama-quantize appends them (before any stamp).
+ *
  * <h2>Safetensors</h2>
  * See {@link SafetensorsModelExport}: dequantized (every scheme: the file carries the quantization error) or
  * compressed-tensors packed integers.
@@ -78,7 +83,7 @@ public final class ModelExport {
     public static ExportResult export(Model source, Recipe recipe, Path out, ExportOptions options,
                                       ProgressMonitor monitor) throws IOException {
         FileCommit.checkTarget(out, inputs(source));
-        RecipePlan plan = recipe.resolve(source);
+        RecipePlan plan = recipe.resolve(source, options.imatrix() != null);
         List<TensorPlan> problems = plan.problems();
         if (!problems.isEmpty()) {
             TensorPlan p = problems.getFirst();
@@ -189,7 +194,9 @@ public final class ModelExport {
                     throw new IllegalArgumentException(t.name() + ": stored as " + from + "; a llama-quantize preset "
                             + "quantizes only F32, F16 and BF16 tensors (requantizing is not supported)");
                 }
-                tasks.add(new TensorTask(t, new Conversion.Encode(type),
+                float[] importance = type == DType.F32 || type == DType.F16 || type == DType.BF16 ? null
+                        : QuantizePipeline.importance(options.imatrix(), entries.get(t.name()), type);
+                tasks.add(new TensorTask(t, new Conversion.Encode(type, importance),
                         QuantizePipeline.allocate(arena, type.byteSize(t.parameters()))));
             }
             List<ErrorMetrics> errors = QuantizePipeline.convert(tasks, options.threads(), convertPhase(monitor));
@@ -208,7 +215,9 @@ public final class ModelExport {
             // A preset keeps its number also under extra rules, as llama-quantize's --tensor-type overrides do.
             long ftype = recipe.base() instanceof RecipeBase.PresetChoices p ? p.preset().llamaFtype()
                     : LlamaFileType.of(types);
-            GgufOutput output = withStamp(GgufOutput.likeLlamaQuantize(gguf, ftype, outputs), stamp);
+            GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, ftype, outputs);
+            if (options.imatrix() != null) output = options.imatrix().appendTo(output);
+            output = withStamp(output, stamp);
             GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source), writePhase(monitor));
             long written = System.nanoTime();
             return new ExportResult(out, OutputFormat.GGUF, results, layout.fileSize(), Optional.empty(), stamp,

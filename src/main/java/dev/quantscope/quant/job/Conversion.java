@@ -1,5 +1,6 @@
 package dev.quantscope.quant.job;
 
+import dev.quantscope.quant.ggml.GgmlQuantizer;
 import dev.quantscope.quant.scheme.Binary;
 import dev.quantscope.quant.scheme.Cast;
 import dev.quantscope.quant.scheme.Fp4;
@@ -27,11 +28,28 @@ public sealed interface Conversion {
     /**
      * Encoded as {@code type} the way llama-quantize writes it: ggml's quantizer for a block type, ggml's rounding
      * for F32/F16/BF16. The output holds exactly {@code type.byteSize(elements)} bytes.
+     *
+     * @param importance null, or the importance matrix's column weights for the tensor ({@code quant_weights}):
+     *                   per matrix (ne[2], 1 for a dense weight) one value per column of the tensor's rows,
+     *                   concatenated. Only types whose ggml quantizer uses weights
+     *                   ({@link GgmlQuantizer#usesImportance}) take it into account; the tensor is then quantized in
+     *                   whole rows, each with its matrix's weights.
      */
-    record Encode(DType type) implements Conversion {
+    record Encode(DType type, float[] importance) implements Conversion {
         public Encode {
             Objects.requireNonNull(type);
             if (!ElementEncoder.supports(type)) throw new IllegalArgumentException("QuantScope cannot write " + type);
+            if (importance != null && importance.length == 0) throw new IllegalArgumentException("empty importance");
+        }
+
+        /** Unweighted, as llama-quantize without {@code --imatrix}. */
+        public Encode(DType type) {
+            this(type, null);
+        }
+
+        /** Whether the encoding is weighted: an importance vector is given and the type's quantizer uses it. */
+        public boolean weighted() {
+            return importance != null && GgmlQuantizer.usesImportance(type);
         }
     }
 

@@ -7,7 +7,9 @@ import dev.quantscope.format.gguf.GgufOutputLayout;
 import dev.quantscope.format.gguf.GgufOutputTensor;
 import dev.quantscope.format.gguf.GgufTensorEntry;
 import dev.quantscope.format.gguf.GgufWriter;
+import dev.quantscope.quant.ggml.GgmlQuantizer;
 import dev.quantscope.quant.ggml.QuantizedSize;
+import dev.quantscope.quant.imatrix.ImatrixFile;
 import dev.quantscope.quant.metrics.ErrorAccumulator;
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.metrics.ModelMetrics;
@@ -69,13 +71,27 @@ public final class QuantizePipeline {
      */
     public static QuantizeResult quantize(Model model, Preset preset, Path out, int threads, ProgressMonitor monitor)
             throws IOException {
+        return quantize(model, preset, out, threads, monitor, null);
+    }
+
+    /**
+     * As {@link #quantize(Model, Preset, Path, int, ProgressMonitor)}, with an importance matrix as
+     * {@code llama-quantize --imatrix} uses it: the preset is planned as with an imatrix, each tensor it has an entry
+     * for is quantized with its importance (types whose ggml quantizer uses weights), tensors it has none for are
+     * quantized without weights (llama-quantize logs "did not find weights" and does the same), and the
+     * {@code quantize.imatrix.*} metadata is appended. A {@code null} imatrix is exactly the unweighted call.
+     *
+     * @throws IllegalArgumentException also when an imatrix entry does not fit its tensor (llama-quantize refuses too)
+     */
+    public static QuantizeResult quantize(Model model, Preset preset, Path out, int threads, ProgressMonitor monitor,
+                                          ImatrixFile imatrix) throws IOException {
         if (!(model.details() instanceof GgufFile gguf)) {
             throw new IllegalArgumentException(model.source() + " is " + model.format().displayName()
                     + "; quantize reads GGUF files");
         }
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         long start = System.nanoTime();
-        List<TensorChoice> plan = PresetPlanner.plan(preset, gguf);
+        List<TensorChoice> plan = PresetPlanner.plan(preset, gguf, imatrix != null);
 
         Map<String, TensorInfo> infos = new HashMap<>();
         for (TensorInfo t : model.tensors()) infos.put(t.name(), t);
@@ -84,7 +100,7 @@ public final class QuantizePipeline {
 
         try (Arena arena = Arena.ofShared()) {
             List<TensorTask> tasks = new ArrayList<>(plan.size());
-            for (TensorChoice c : plan) tasks.add(task(c, infos.get(c.name()), arena));
+            for (TensorChoice c : plan) tasks.add(task(c, infos.get(c.name()), entries.get(c.name()), imatrix, arena));
             List<ErrorMetrics> errors = convert(tasks, threads, new PhasedProgress(monitor, 0, QUANTIZE_SHARE, SCALE));
             List<TensorMetrics> metrics = new ArrayList<>(tasks.size());
             for (int i = 0; i < tasks.size(); i++) {
@@ -101,6 +117,7 @@ public final class QuantizePipeline {
                         plan.get(i).type(), t.output()));
             }
             GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, preset.llamaFtype(), outputs);
+            if (imatrix != null) output = imatrix.appendTo(output);
             GgufOutputLayout layout = GgufWriter.write(output, out, List.of(model.source()),
                     new PhasedProgress(monitor, QUANTIZE_SHARE, SCALE - QUANTIZE_SHARE, SCALE));
             long written = System.nanoTime();
@@ -109,7 +126,8 @@ public final class QuantizePipeline {
         }
     }
 
-    private static TensorTask task(TensorChoice c, TensorInfo info, Arena arena) {
+    private static TensorTask task(TensorChoice c, TensorInfo info, GgufTensorEntry entry, ImatrixFile imatrix,
+                                   Arena arena) {
         if (!c.converts()) return new TensorTask(info, new Conversion.Copy(), info.data());
         DType from = info.dtype();
         if (from != DType.F32 && from != DType.F16 && from != DType.BF16) {
@@ -120,7 +138,19 @@ public final class QuantizePipeline {
         if (!ElementEncoder.supports(c.type())) {
             throw new IllegalArgumentException(c.name() + ": QuantScope cannot write " + c.type());
         }
-        return new TensorTask(info, new Conversion.Encode(c.type()), allocate(arena, c.type().byteSize(info.parameters())));
+        return new TensorTask(info, new Conversion.Encode(c.type(), importance(imatrix, entry, c.type())),
+                allocate(arena, c.type().byteSize(info.parameters())));
+    }
+
+    /**
+     * The importance for a tensor quantized to {@code type}, or null: without an imatrix, for a type whose quantizer
+     * ignores weights, or for a tensor the imatrix has no entry for.
+     */
+    public static float[] importance(ImatrixFile imatrix, GgufTensorEntry entry, DType type) {
+        if (imatrix == null || !GgmlQuantizer.usesImportance(type)) return null;
+        long[] ne = entry.ne();
+        long matrices = ne.length > 2 ? ne[2] : 1;
+        return imatrix.importance(entry.name(), ne[0], matrices).orElse(null);
     }
 
     /** Off-heap output of {@code bytes} bytes, 64-byte aligned, valid until {@code arena} closes. */
@@ -159,7 +189,10 @@ public final class QuantizePipeline {
     private static void checkOutput(TensorTask t) {
         long expected = switch (t.conversion()) {
             case Conversion.Copy c -> t.source().byteSize();
-            case Conversion.Encode e -> e.type().byteSize(t.elements());
+            case Conversion.Encode e -> {
+                if (e.importance() != null) checkImportance(t, e.importance());
+                yield e.type().byteSize(t.elements());
+            }
             case Conversion.RoundTrip r -> {
                 if (t.elements() % r.rowLength() != 0) {
                     throw new IllegalArgumentException(t.source().name() + ": " + t.elements()
@@ -181,11 +214,24 @@ public final class QuantizePipeline {
         }
     }
 
+    /** An importance vector must give each matrix of the tensor one value per column. */
+    private static void checkImportance(TensorTask t, float[] importance) {
+        long rowLength = t.source().shape().rank() == 0 ? 1 : t.source().shape().rowLength();
+        if (importance.length % rowLength != 0 || t.elements() % importance.length != 0) {
+            throw new IllegalArgumentException(t.source().name() + ": " + importance.length
+                    + " importance values are not one per column of each matrix (rows of " + rowLength + ")");
+        }
+    }
+
     private static List<Unit> units(List<TensorTask> tasks, ElementDecoder[] decoders) {
         List<Unit> units = new ArrayList<>();
         for (int i = 0; i < tasks.size(); i++) {
             TensorTask t = tasks.get(i);
             if (decoders[i] == null) continue; // copied as is, nothing to read
+            if (t.conversion() instanceof Conversion.Encode e && e.weighted()) {
+                weightedUnits(i, t, e, units);
+                continue;
+            }
             long n = t.elements();
             int chunk = switch (t.conversion()) {
                 case Conversion.Copy c -> wholeBlocks(t.source().dtype().blockElements());
@@ -197,6 +243,24 @@ public final class QuantizePipeline {
             for (long first = 0; first < n; first += chunk) units.add(new Unit(i, first, (int) Math.min(chunk, n - first)));
         }
         return units;
+    }
+
+    /**
+     * A weighted quantizer sees the importance of a row's columns, so its chunks are whole rows, and never span two
+     * matrices of an expert tensor (each has its own importance).
+     */
+    private static void weightedUnits(int task, TensorTask t, Conversion.Encode e, List<Unit> units) {
+        long rowLength = t.source().shape().rowLength();
+        long matrices = e.importance().length / rowLength;
+        long perMatrix = t.elements() / matrices;
+        long chunk = Math.max(1, CHUNK_ELEMENTS / rowLength) * rowLength;
+        if (chunk > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(t.source().name() + ": rows too long");
+        for (long m = 0; m < matrices; m++) {
+            long end = (m + 1) * perMatrix;
+            for (long first = m * perMatrix; first < end; first += chunk) {
+                units.add(new Unit(task, first, (int) Math.min(chunk, end - first)));
+            }
+        }
     }
 
     private static int wholeBlocks(int block) {
@@ -240,7 +304,8 @@ public final class QuantizePipeline {
                     case Conversion.Encode e -> {
                         decoder.decode(t.source().data(), u.first(), x, 0, u.count());
                         long at = e.type().byteSize(u.first());
-                        encoder(e.type()).encode(x, u.count(), t.output(), at);
+                        ElementEncoder encoder = e.weighted() ? weighted(u, t, e) : encoder(e.type());
+                        encoder.encode(x, u.count(), t.output(), at);
                         if (e.type() == DType.F32) {
                             acc.addExact(x, 0, u.count());
                         } else {
@@ -265,6 +330,26 @@ public final class QuantizePipeline {
 
             private ElementEncoder encoder(DType type) {
                 return encoders.computeIfAbsent(type, ElementEncoder::of);
+            }
+
+            // The weighted quantizer of the tensor matrix this worker last quantized: created once per tensor
+            // matrix and worker (chunks of a tensor come in order, so a worker mostly keeps it).
+            int weightedTask = -1;
+            long weightedMatrix = -1;
+            ElementEncoder weightedEncoder;
+
+            private ElementEncoder weighted(Unit u, TensorTask t, Conversion.Encode e) {
+                int rowLength = Math.toIntExact(t.source().shape().rowLength());
+                int matrices = e.importance().length / rowLength;
+                long matrix = u.first() / (t.elements() / matrices);
+                if (u.task() != weightedTask || matrix != weightedMatrix) {
+                    int from = Math.toIntExact(matrix * rowLength);
+                    float[] w = java.util.Arrays.copyOfRange(e.importance(), from, from + rowLength);
+                    weightedEncoder = new ElementEncoder.Quantized(GgmlQuantizer.create(e.type(), w));
+                    weightedTask = u.task();
+                    weightedMatrix = matrix;
+                }
+                return weightedEncoder;
             }
         }, monitor);
         return sums;

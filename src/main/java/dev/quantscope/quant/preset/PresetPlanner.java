@@ -18,20 +18,35 @@ import java.util.List;
 public final class PresetPlanner {
     private PresetPlanner() {}
 
-    /** The choices for a GGUF model. */
+    /** The choices for a GGUF model, quantized without an importance matrix. */
     public static List<TensorChoice> plan(Preset preset, GgufFile model) {
+        return plan(preset, model, false);
+    }
+
+    /**
+     * The choices for a GGUF model; {@code withImatrix}: as llama-quantize decides when given {@code --imatrix}
+     * (its has_imatrix), which changes a few presets' choices.
+     */
+    public static List<TensorChoice> plan(Preset preset, GgufFile model, boolean withImatrix) {
         List<SourceTensor> tensors = new ArrayList<>();
         for (GgufTensorEntry e : model.tensors()) {
             DType type = DType.ofGgmlId(e.ggmlType()).orElseThrow();
             tensors.add(new SourceTensor(e.name(), e.ne(), type));
         }
-        return plan(preset, ModelHparams.of(model), tensors);
+        return plan(preset, ModelHparams.of(model), tensors, withImatrix);
+    }
+
+    /** {@link #plan(Preset, ModelHparams, List, boolean)} without an importance matrix. */
+    public static List<TensorChoice> plan(Preset preset, ModelHparams hp, List<SourceTensor> tensors) {
+        return plan(preset, hp, tensors, false);
     }
 
     /**
+     * @param withImatrix whether the model is quantized with an importance matrix (llama-quantize's has_imatrix)
      * @throws PresetNotApplicableException when llama-quantize would refuse the model under this preset
      */
-    public static List<TensorChoice> plan(Preset preset, ModelHparams hp, List<SourceTensor> tensors) {
+    public static List<TensorChoice> plan(Preset preset, ModelHparams hp, List<SourceTensor> tensors,
+                                          boolean withImatrix) {
         List<SourceTensor> ordered = new ArrayList<>(tensors);
         ordered.sort(Comparator.comparing(SourceTensor::name, GgufOutputOrder.LLAMA_QUANTIZE));
 
@@ -64,7 +79,7 @@ public final class PresetPlanner {
             int attnVIndex = c.isAttentionValueLike() ? attnV++ : -1;
             TensorContext ctx = new TensorContext(t.name(), c, t.rowLength(), layer, hp.nLayer(), attnVIndex,
                     attnVCount, tied, hp);
-            DType wanted = PresetRules.ruleType(preset, ctx);
+            DType wanted = PresetRules.ruleType(preset, ctx, withImatrix);
             DType type = PresetRules.fallback(t.name(), wanted, t.rowLength());
             out.add(new TensorChoice(t, true, wanted, type));
         }
