@@ -7,20 +7,21 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code make_qkx2_quants} with squared errors for the eight groups of 32 of one Q4_K/Q5_K block at once: one
- * vector lane per group. Groups are independent, so each lane runs exactly the float operations of
+ * {@code make_qkx2_quants} with squared errors for the groups of 32 of one or two Q4_K/Q5_K blocks at once
+ * ({@link #GROUPS}): one vector lane per group. Groups are independent, so each lane runs exactly the float operations of
  * {@link ScaleSearch#makeQkx2Quants} for its group in the same order (every sum still runs over the group's
  * elements one by one); data-dependent steps (a candidate accepted, the minimum moved) become per-lane masks.
- * So the scales, minimums and levels are bit-identical to the scalar search's, eight groups for the price of one.
+ * So the scales, minimums and levels are bit-identical to the scalar search's, a lane's worth of groups for the price of one.
  *
  * <p>The scalar version skips a candidate whose levels equal its predecessor's; such a candidate has the same
  * fit and error and so can never be accepted, so evaluating it here changes nothing.
  */
 final class Qkx2Search {
-    static final int GROUPS = 8;
+    /** Groups searched at once: one per lane, 16 (two blocks) where the hardware has 512-bit vectors, else 8. */
+    static final int GROUPS = QxLaneSearch.F.length();
     private static final int N = 32;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = QxLaneSearch.F;
+    private static final VectorSpecies<Integer> I = F.vectorShape().withLanes(int.class);
     private static final float MAGIC = 12582912f;
 
     private final int nmax;
@@ -45,14 +46,18 @@ final class Qkx2Search {
     }
 
     /**
-     * Fits the 8 groups of 32 at {@code x[xo..xo+256)} with weights {@code weights[0..256)} (same layout): levels
-     * (0..nmax) into {@code L[0..256)}, scales into {@code scales[0..8)}, negated minimums into {@code mins[0..8)}.
+     * Fits the {@code groups} (at most {@link #GROUPS}) groups of 32 at {@code x[xo..xo+32*groups)} with weights
+     * {@code weights[0..32*groups)} (same layout): levels (0..nmax) into {@code L[0..32*groups)}, scales into
+     * {@code scales[0..groups)}, negated minimums into {@code mins[0..groups)}. Unused lanes search a group of
+     * zeros and are dropped.
      */
-    void search(float[] x, int xo, float[] weights, byte[] L, float[] scales, float[] mins) {
+    void search(float[] x, int xo, int groups, float[] weights, byte[] L, float[] scales, float[] mins) {
+        if (groups < 1 || groups > GROUPS) throw new IllegalArgumentException(groups + " groups");
         for (int j = 0; j < GROUPS; ++j) {
             for (int i = 0; i < N; ++i) {
-                xT[i * GROUPS + j] = x[xo + N * j + i];
-                wT[i * GROUPS + j] = weights[N * j + i];
+                boolean real = j < groups;
+                xT[i * GROUPS + j] = real ? x[xo + N * j + i] : 0f;
+                wT[i * GROUPS + j] = real ? weights[N * j + i] : 1f;
             }
         }
         // Each phase is its own small method with the lanes' state in small arrays between phases: one method
@@ -60,7 +65,7 @@ final class Qkx2Search {
         // (boxed) fallback.
         start();
         for (int is = 0; is <= nstep; ++is) candidate(rmin + rdelta * is + nmax);
-        finish(L, scales, mins);
+        finish(groups, L, scales, mins);
     }
 
     private void start() {
@@ -143,7 +148,7 @@ final class Qkx2Search {
         min.blend(thisMin, accept).intoArray(sMin, 0);
     }
 
-    private void finish(byte[] L, float[] scales, float[] mins) {
+    private void finish(int groups, byte[] L, float[] scales, float[] mins) {
         IntVector zero = IntVector.zero(I);
         IntVector top = IntVector.broadcast(I, nmax);
         FloatVector levelIscale = FloatVector.fromArray(F, sLevelIscale, 0);
@@ -152,9 +157,9 @@ final class Qkx2Search {
             FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS);
             levelIscale.mul(xi.sub(levelMin)).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000)
                     .max(zero).min(top).intoArray(laneLevels, 0);
-            for (int j = 0; j < GROUPS; ++j) L[N * j + i] = (byte) laneLevels[j];
+            for (int j = 0; j < groups; ++j) L[N * j + i] = (byte) laneLevels[j];
         }
-        for (int j = 0; j < GROUPS; ++j) {
+        for (int j = 0; j < groups; ++j) {
             // a flat group (max == min): all levels 0, scale 0, minimum as found
             if (sMax[j] == sFlatMin[j]) {
                 scales[j] = 0f;

@@ -12,10 +12,13 @@ import static dev.quantscope.quant.ggml.GgmlFloats.toHalf;
  * into {@link #levels} (0..nmax) for the caller to pack.
  */
 final class ScaleMinFit {
-    final byte[] levels = new byte[256];
-    private final float[] weights = new float[256];
-    private final float[] mins = new float[8];
-    private final float[] scales = new float[8];
+    /** Blocks fitted at once: as many as the lane search has groups for. */
+    static final int BLOCKS = Qkx2Search.GROUPS / 8;
+    /** The levels of block k at [256 k, 256 k + 256). */
+    final byte[] levels = new byte[256 * BLOCKS];
+    private final float[] weights = new float[256 * BLOCKS];
+    private final float[] mins = new float[8 * BLOCKS];
+    private final float[] scales = new float[8 * BLOCKS];
     private final int[] ls = new int[8];
     private final int[] lm = new int[8];
     private final int nmax;
@@ -26,30 +29,38 @@ final class ScaleMinFit {
         this.search = new Qkx2Search(nmax, rmin, rdelta, nstep);
     }
 
-    /** Fits one 256-element block at {@code x[xo]}; writes d, dmin, scales[12] at {@code y[yo]}. */
-    void quantize(float[] x, int xo, byte[] y, int yo) {
-        for (int j = 0; j < 8; ++j) {
+    /**
+     * Fits {@code blocks} (1..{@link #BLOCKS}) consecutive 256-element blocks at {@code x[xo]}; writes each one's
+     * d, dmin, scales[12] at {@code y[yo + k * blockBytes]} and its levels to {@link #levels}.
+     */
+    void quantize(float[] x, int xo, int blocks, byte[] y, int yo, int blockBytes) {
+        for (int j = 0; j < 8 * blocks; ++j) {
             int g = xo + 32 * j;
             float sumX2 = 0;
             for (int l = 0; l < 32; ++l) sumX2 += x[g + l] * x[g + l];
             float avX = (float) Math.sqrt(sumX2 / 32);
             for (int l = 0; l < 32; ++l) weights[32 * j + l] = avX + Math.abs(x[g + l]);
         }
-        // all eight groups' make_qkx2_quants at once, bit-identical to the scalar search
-        search.search(x, xo, weights, levels, scales, mins);
+        // all the groups' make_qkx2_quants at once, bit-identical to the scalar search
+        search.search(x, xo, 8 * blocks, weights, levels, scales, mins);
+        for (int k = 0; k < blocks; ++k) finishBlock(x, xo + 256 * k, y, yo + k * blockBytes, 8 * k, 256 * k);
+    }
+
+    /** One block's table and levels from its groups' fits at {@code scales[so..so+8)}, {@code mins[so..so+8)}. */
+    private void finishBlock(float[] x, int xo, byte[] y, int yo, int so, int lo) {
         float maxScale = 0;
         float maxMin = 0;
         for (int j = 0; j < 8; ++j) {
-            if (scales[j] > maxScale) maxScale = scales[j];
-            if (mins[j] > maxMin) maxMin = mins[j];
+            if (scales[so + j] > maxScale) maxScale = scales[so + j];
+            if (mins[so + j] > maxMin) maxMin = mins[so + j];
         }
 
         float invScale = maxScale > 0 ? 63.f / maxScale : 0.f;
         float invMin = maxMin > 0 ? 63.f / maxMin : 0.f;
         for (int j = 0; j < 8; ++j) {
             // ggml stores nearest_int into a uint8_t before clamping to 63
-            ls[j] = Math.min(63, nearestInt(invScale * scales[j]) & 0xFF);
-            lm[j] = Math.min(63, nearestInt(invMin * mins[j]) & 0xFF);
+            ls[j] = Math.min(63, nearestInt(invScale * scales[so + j]) & 0xFF);
+            lm[j] = Math.min(63, nearestInt(invMin * mins[so + j]) & 0xFF);
         }
         KPacking.packScaleMin(ls, lm, y, yo + 4);
         short d = toHalf(maxScale / 63.f);
@@ -65,7 +76,7 @@ final class ScaleMinFit {
             float dm = dminAll * KPacking.minK4(j, y, yo + 4);
             for (int ii = 0; ii < 32; ++ii) {
                 int l = nearestInt((x[xo + 32 * j + ii] + dm) / dl);
-                levels[32 * j + ii] = (byte) Math.max(0, Math.min(nmax, l));
+                levels[lo + 32 * j + ii] = (byte) Math.max(0, Math.min(nmax, l));
             }
         }
     }
