@@ -31,6 +31,8 @@ final class Qkx2Search {
     /** The block's values and weights transposed: element i of group j at [i * 8 + j]. */
     private final float[] xT = new float[N * GROUPS];
     private final float[] wT = new float[N * GROUPS];
+    /** A candidate's levels, as floats, in the same layout. */
+    private final float[] lT = new float[N * GROUPS];
     /** Per-lane state between the phases of a search. */
     private final float[] sMin = new float[GROUPS], sFlatMin = new float[GROUPS], sMax = new float[GROUPS],
             sSumW = new float[GROUPS], sSumX = new float[GROUPS], sScale = new float[GROUPS],
@@ -116,6 +118,7 @@ final class Qkx2Search {
             FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS);
             FloatVector w = FloatVector.fromArray(F, wT, i * GROUPS);
             FloatVector l = (FloatVector) cand.mul(xi.sub(min)).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(zero).min(top).convert(VectorOperators.I2F, 0);
+            l.intoArray(lT, i * GROUPS); // the error pass below needs the same levels
             FloatVector wl = w.mul(l);
             sumL = sumL.add(wl);
             sumL2 = sumL2.add(wl.mul(l));
@@ -134,7 +137,7 @@ final class Qkx2Search {
         FloatVector err = FloatVector.zero(F);
         for (int i = 0; i < N; ++i) {
             FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS);
-            FloatVector l = (FloatVector) cand.mul(xi.sub(min)).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(zero).min(top).convert(VectorOperators.I2F, 0);
+            FloatVector l = FloatVector.fromArray(F, lT, i * GROUPS);
             FloatVector diff = thisScale.mul(l).add(thisMin).sub(xi);
             err = err.add(FloatVector.fromArray(F, wT, i * GROUPS).mul(diff.mul(diff)));
         }

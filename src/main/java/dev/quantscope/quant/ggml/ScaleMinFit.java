@@ -1,5 +1,10 @@
 package dev.quantscope.quant.ggml;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 import static dev.quantscope.quant.ggml.GgmlFloats.fromHalf;
 import static dev.quantscope.quant.ggml.GgmlFloats.nearestInt;
 import static dev.quantscope.quant.ggml.GgmlFloats.putHalf;
@@ -12,6 +17,11 @@ import static dev.quantscope.quant.ggml.GgmlFloats.toHalf;
  * into {@link #levels} (0..nmax) for the caller to pack.
  */
 final class ScaleMinFit {
+    private static final VectorSpecies<Float> F = QxLaneSearch.F;
+    /** Bytes, one per lane of {@link #F}. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    /** 1.5 * 2^23, ggml's nearest_int trick (see {@link GgmlFloats#nearestInt}). */
+    private static final float MAGIC = 12582912f;
     /** Blocks fitted at once: as many as the lane search has groups for. */
     static final int BLOCKS = Qkx2Search.GROUPS / 8;
     /** The levels of block k at [256 k, 256 k + 256). */
@@ -74,9 +84,12 @@ final class ScaleMinFit {
             float dl = dAll * KPacking.scaleK4(j, y, yo + 4);
             if (dl == 0f) continue;
             float dm = dminAll * KPacking.minK4(j, y, yo + 4);
-            for (int ii = 0; ii < 32; ++ii) {
-                int l = nearestInt((x[xo + 32 * j + ii] + dm) / dl);
-                levels[lo + 32 * j + ii] = (byte) Math.max(0, Math.min(nmax, l));
+            // nearest_int((x + dm) / dl) clamped to [0, nmax]: lane-wise the same float operations
+            FloatVector shift = FloatVector.broadcast(F, dm), divisor = FloatVector.broadcast(F, dl);
+            for (int ii = 0; ii < 32; ii += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, xo + 32 * j + ii).add(shift).div(divisor).add(MAGIC);
+                v.reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(0).min(nmax)
+                        .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(levels, lo + 32 * j + ii);
             }
         }
     }
