@@ -21,8 +21,12 @@ public final class Decoders {
             case F64 -> (s, first, dst, off, n) -> {
                 for (int i = 0; i < n; i++) dst[off + i] = (float) s.getAtIndex(Layouts.F64, first + i);
             };
-            case F16 -> HalfWords::decodeF16;
-            case BF16 -> HalfWords::decodeBF16;
+            case F16 -> (s, first, dst, off, n) -> {
+                for (int i = 0; i < n; i++) dst[off + i] = Float.float16ToFloat(s.getAtIndex(Layouts.I16, first + i));
+            };
+            case BF16 -> (s, first, dst, off, n) -> {
+                for (int i = 0; i < n; i++) dst[off + i] = Float.intBitsToFloat(s.getAtIndex(Layouts.I16, first + i) << 16);
+            };
             case I64 -> (s, first, dst, off, n) -> {
                 for (int i = 0; i < n; i++) dst[off + i] = (float) s.getAtIndex(Layouts.I64, first + i);
             };

@@ -26,8 +26,10 @@ final class QxLaneSearch {
     private final int nmax;
     /** The block's values transposed: element i of group j at [i * 16 + j]. */
     private final float[] xT = new float[N * GROUPS];
-    private final float[] laneScale = new float[GROUPS];
     private final int[] laneLevels = new int[GROUPS];
+    /** Per-lane state between the phases of a search. */
+    private final float[] sAmax = new float[GROUPS], sMax = new float[GROUPS], sScale = new float[GROUPS],
+            sBest = new float[GROUPS], sLevelIscale = new float[GROUPS];
 
     QxLaneSearch(int nmax) {
         this.nmax = nmax;
@@ -44,10 +46,21 @@ final class QxLaneSearch {
         for (int g0 = 0; g0 < GROUPS; g0 += F.length()) searchLanes(g0, L, scales);
     }
 
+    // Each phase is its own small method with the lanes' state in small arrays between phases, and every level is
+    // computed inline as ggml's nearest_int(iscale * x) clamped to [-nmax, nmax-1]: C2 then compiles each phase
+    // once, quickly, with every vector operation intrinsic (a vector crossing a call C2 does not inline is boxed
+    // and runs the slow fallback; one method holding every loop cost seconds of JIT time).
     private void searchLanes(int g0, byte[] L, float[] scales) {
+        start(g0);
+        for (int is = -9; is <= 9; ++is) {
+            if (is != 0) candidate(g0, -(nmax + 0.1f * is));
+        }
+        finish(g0, L, scales);
+    }
+
+    private void start(int g0) {
         IntVector lo = IntVector.broadcast(I, -nmax);
         IntVector hi = IntVector.broadcast(I, nmax - 1);
-
         FloatVector amax = FloatVector.zero(F), max = FloatVector.zero(F);
         for (int i = 0; i < N; ++i) {
             FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS + g0);
@@ -56,61 +69,64 @@ final class QxLaneSearch {
             amax = amax.blend(ax, larger);
             max = max.blend(xi, larger);
         }
-        VectorMask<Float> flat = amax.compare(VectorOperators.LT, ScaleSearch.GROUP_MAX_EPS);
-
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
         FloatVector sumlx = FloatVector.zero(F), suml2 = FloatVector.zero(F);
         for (int i = 0; i < N; ++i) {
             FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS + g0);
-            FloatVector l = level(iscale, xi, lo, hi);
+            FloatVector l = (FloatVector) iscale.mul(xi).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(lo).min(hi).convert(VectorOperators.I2F, 0);
             FloatVector w = xi.mul(xi);
             sumlx = sumlx.add(w.mul(xi).mul(l));
             suml2 = suml2.add(w.mul(l).mul(l));
         }
         FloatVector scale = sumlx.div(suml2).blend(0f, suml2.compare(VectorOperators.EQ, 0f));
-        FloatVector best = scale.mul(sumlx);
-        FloatVector levelIscale = iscale;
+        amax.intoArray(sAmax, 0);
+        max.intoArray(sMax, 0);
+        scale.intoArray(sScale, 0);
+        scale.mul(sumlx).intoArray(sBest, 0);
+        iscale.intoArray(sLevelIscale, 0);
+    }
 
-        for (int is = -9; is <= 9; ++is) {
-            if (is == 0) continue;
-            FloatVector cand = FloatVector.broadcast(F, -(nmax + 0.1f * is)).div(max);
-            sumlx = FloatVector.zero(F);
-            suml2 = FloatVector.zero(F);
-            for (int i = 0; i < N; ++i) {
-                FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS + g0);
-                FloatVector l = level(cand, xi, lo, hi);
-                FloatVector w = xi.mul(xi);
-                sumlx = sumlx.add(w.mul(xi).mul(l));
-                suml2 = suml2.add(w.mul(l).mul(l));
-            }
-            VectorMask<Float> accept = suml2.compare(VectorOperators.GT, 0f)
-                    .and(sumlx.mul(sumlx).compare(VectorOperators.GT, best.mul(suml2)));
-            if (!accept.anyTrue()) continue;
-            FloatVector thisScale = sumlx.div(suml2);
-            scale = scale.blend(thisScale, accept);
-            best = best.blend(thisScale.mul(sumlx), accept);
-            levelIscale = levelIscale.blend(cand, accept);
-        }
-
-        // a flat group (largest magnitude below GROUP_MAX_EPS): all levels 0 (not nmax), scale 0
-        IntVector offset = IntVector.broadcast(I, nmax);
-        VectorMask<Integer> flatI = flat.cast(I);
+    private void candidate(int g0, float numerator) {
+        IntVector lo = IntVector.broadcast(I, -nmax);
+        IntVector hi = IntVector.broadcast(I, nmax - 1);
+        FloatVector cand = FloatVector.broadcast(F, numerator).div(FloatVector.fromArray(F, sMax, 0));
+        FloatVector sumlx = FloatVector.zero(F), suml2 = FloatVector.zero(F);
         for (int i = 0; i < N; ++i) {
             FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS + g0);
-            IntVector l = rounded(levelIscale, xi, lo, hi).add(offset).blend(0, flatI);
-            l.intoArray(laneLevels, 0);
+            FloatVector l = (FloatVector) cand.mul(xi).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(lo).min(hi).convert(VectorOperators.I2F, 0);
+            FloatVector w = xi.mul(xi);
+            sumlx = sumlx.add(w.mul(xi).mul(l));
+            suml2 = suml2.add(w.mul(l).mul(l));
+        }
+        FloatVector best = FloatVector.fromArray(F, sBest, 0);
+        VectorMask<Float> accept = suml2.compare(VectorOperators.GT, 0f)
+                .and(sumlx.mul(sumlx).compare(VectorOperators.GT, best.mul(suml2)));
+        if (!accept.anyTrue()) return;
+        FloatVector thisScale = sumlx.div(suml2);
+        FloatVector.fromArray(F, sScale, 0).blend(thisScale, accept).intoArray(sScale, 0);
+        best.blend(thisScale.mul(sumlx), accept).intoArray(sBest, 0);
+        FloatVector.fromArray(F, sLevelIscale, 0).blend(cand, accept).intoArray(sLevelIscale, 0);
+    }
+
+    private void finish(int g0, byte[] L, float[] scales) {
+        IntVector lo = IntVector.broadcast(I, -nmax);
+        IntVector hi = IntVector.broadcast(I, nmax - 1);
+        IntVector offset = IntVector.broadcast(I, nmax);
+        FloatVector levelIscale = FloatVector.fromArray(F, sLevelIscale, 0);
+        for (int i = 0; i < N; ++i) {
+            FloatVector xi = FloatVector.fromArray(F, xT, i * GROUPS + g0);
+            levelIscale.mul(xi).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(lo).min(hi)
+                    .add(offset).intoArray(laneLevels, 0);
             for (int j = 0; j < F.length(); ++j) L[N * (g0 + j) + i] = (byte) laneLevels[j];
         }
-        scale.blend(0f, flat).intoArray(laneScale, 0);
-        System.arraycopy(laneScale, 0, scales, g0, F.length());
-    }
-
-    /** ggml's nearest_int(iscale * x) clamped to [-nmax, nmax-1], per lane. */
-    private static IntVector rounded(FloatVector iscale, FloatVector x, IntVector lo, IntVector hi) {
-        return iscale.mul(x).add(MAGIC).reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(lo).min(hi);
-    }
-
-    private static FloatVector level(FloatVector iscale, FloatVector x, IntVector lo, IntVector hi) {
-        return (FloatVector) rounded(iscale, x, lo, hi).convert(VectorOperators.I2F, 0);
+        for (int j = 0; j < F.length(); ++j) {
+            // a flat group (largest magnitude below GROUP_MAX_EPS): all levels 0 (not nmax), scale 0
+            if (sAmax[j] < ScaleSearch.GROUP_MAX_EPS) {
+                scales[g0 + j] = 0f;
+                for (int i = 0; i < N; ++i) L[N * (g0 + j) + i] = 0;
+            } else {
+                scales[g0 + j] = sScale[j];
+            }
+        }
     }
 }
