@@ -110,9 +110,7 @@ public sealed abstract class GgmlQuantizer
         Objects.checkFromIndexSize(srcOff, n, src.length);
         Objects.checkFromIndexSize(dstOff, Math.multiplyExact(blocks, blockBytes), dst.length);
         beginRange(srcOff, n);
-        for (int b = 0; b < blocks; b++) {
-            quantizeBlock(src, srcOff + b * blockElements, dst, dstOff + b * blockBytes);
-        }
+        quantizeBlocks(src, srcOff, blocks, dst, dstOff);
     }
 
     /**
@@ -127,9 +125,7 @@ public sealed abstract class GgmlQuantizer
         if (staging == null) staging = new byte[STAGED_BLOCKS * blockBytes];
         for (int b = 0; b < blocks; b += STAGED_BLOCKS) {
             int count = Math.min(STAGED_BLOCKS, blocks - b);
-            for (int i = 0; i < count; i++) {
-                quantizeBlock(src, srcOff + (b + i) * blockElements, staging, i * blockBytes);
-            }
+            quantizeBlocks(src, srcOff + b * blockElements, count, staging, 0);
             MemorySegment.copy(staging, 0, dst, ValueLayout.JAVA_BYTE,
                     dstOff + (long) b * blockBytes, count * blockBytes);
         }
@@ -149,6 +145,14 @@ public sealed abstract class GgmlQuantizer
      * to know where rows start.
      */
     void beginRange(int srcOff, int n) {}
+
+    /**
+     * Quantizes {@code count} consecutive blocks. Types whose search runs several blocks in vector lanes at once
+     * override this; the bytes are those of {@link #quantizeBlock} block by block.
+     */
+    void quantizeBlocks(float[] x, int xo, int count, byte[] y, int yo) {
+        for (int b = 0; b < count; b++) quantizeBlock(x, xo + b * blockElements, y, yo + b * blockBytes);
+    }
 
     /** Quantizes one block: {@code blockElements} floats at {@code x[xo]} to {@code blockBytes} at {@code y[yo]}. */
     abstract void quantizeBlock(float[] x, int xo, byte[] y, int yo);

@@ -12,16 +12,31 @@ final class Q4_KQuantizer extends GgmlQuantizer {
 
     Q4_KQuantizer() { super(DType.Q4_K); }
 
+    private static final int BLOCK_BYTES = 144;
+
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
-        fit.quantize(x, xo, y, yo);
-        pack(fit.levels, y, yo);
+        quantizeBlocks(x, xo, 1, y, yo);
     }
 
-    /** Packs 256 levels (0..15) into qs at {@code y[yo+16]}: per 64, level l low nibble, level l+32 high nibble. */
+    @Override
+    void quantizeBlocks(float[] x, int xo, int count, byte[] y, int yo) {
+        for (int b = 0; b < count; b += ScaleMinFit.BLOCKS) {
+            int blocks = Math.min(ScaleMinFit.BLOCKS, count - b);
+            fit.quantize(x, xo + 256 * b, blocks, y, yo + BLOCK_BYTES * b, BLOCK_BYTES);
+            for (int k = 0; k < blocks; ++k) pack(fit.levels, 256 * k, y, yo + BLOCK_BYTES * (b + k));
+        }
+    }
+
+    /** Packs 256 levels (0..15) into qs at {@code y[yo+16]}: per 64, level l low nibble, level l+32 high nibble. (levels of one block, from the first). */
     static void pack(byte[] L, byte[] y, int yo) {
+        pack(L, 0, y, yo);
+    }
+
+    /** The same, for the block whose levels start at {@code lo}. */
+    static void pack(byte[] L, int lo, byte[] y, int yo) {
         int q = yo + 16;
-        for (int j = 0; j < 256; j += 64) {
+        for (int j = lo; j < lo + 256; j += 64) {
             for (int l = 0; l < 32; ++l) y[q + l] = (byte) (L[j + l] | (L[j + l + 32] << 4));
             q += 32;
         }

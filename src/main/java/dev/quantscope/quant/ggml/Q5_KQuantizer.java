@@ -14,26 +14,41 @@ final class Q5_KQuantizer extends GgmlQuantizer {
 
     Q5_KQuantizer() { super(DType.Q5_K); }
 
+    private static final int BLOCK_BYTES = 176;
+
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
-        fit.quantize(x, xo, y, yo);
-        pack(fit.levels, y, yo);
+        quantizeBlocks(x, xo, 1, y, yo);
     }
 
-    /** Packs 256 levels (0..31) into qh at {@code y[yo+16]} and qs at {@code y[yo+48]}. */
+    @Override
+    void quantizeBlocks(float[] x, int xo, int count, byte[] y, int yo) {
+        for (int b = 0; b < count; b += ScaleMinFit.BLOCKS) {
+            int blocks = Math.min(ScaleMinFit.BLOCKS, count - b);
+            fit.quantize(x, xo + 256 * b, blocks, y, yo + BLOCK_BYTES * b, BLOCK_BYTES);
+            for (int k = 0; k < blocks; ++k) pack(fit.levels, 256 * k, y, yo + BLOCK_BYTES * (b + k));
+        }
+    }
+
+    /** Packs 256 levels (0..31) into qh at {@code y[yo+16]} and qs at {@code y[yo+48]}. (levels of one block, from the first). */
     static void pack(byte[] L, byte[] y, int yo) {
+        pack(L, 0, y, yo);
+    }
+
+    /** The same, for the block whose levels start at {@code lo}. */
+    static void pack(byte[] levels, int lo, byte[] y, int yo) {
         int qh = yo + 16;
         int ql = yo + 48;
         Arrays.fill(y, qh, qh + 32, (byte) 0);
         int m1 = 1, m2 = 2;
         for (int n = 0; n < 256; n += 64) {
             for (int j = 0; j < 32; ++j) {
-                int l1 = L[n + j];
+                int l1 = levels[lo + n + j];
                 if (l1 > 15) {
                     l1 -= 16;
                     y[qh + j] |= (byte) m1;
                 }
-                int l2 = L[n + j + 32];
+                int l2 = levels[lo + n + j + 32];
                 if (l2 > 15) {
                     l2 -= 16;
                     y[qh + j] |= (byte) m2;

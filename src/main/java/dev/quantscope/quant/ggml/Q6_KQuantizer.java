@@ -2,6 +2,11 @@ package dev.quantscope.quant.ggml;
 
 import dev.quantscope.tensor.DType;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 import static dev.quantscope.quant.ggml.GgmlFloats.fromHalf;
@@ -17,16 +22,21 @@ import static dev.quantscope.quant.ggml.GgmlFloats.toHalf;
  */
 final class Q6_KQuantizer extends GgmlQuantizer {
     private static final int BLOCK_BYTES = 210;
+    private static final VectorSpecies<Float> F = QxLaneSearch.F;
+    /** Bytes, one per lane of {@link #F}. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    /** 1.5 * 2^23, ggml's nearest_int trick (see {@link GgmlFloats#nearestInt}). */
+    private static final float MAGIC = 12582912f;
     private final byte[] levels = new byte[256];
     private final float[] scales = new float[16];
+    private final QxLaneSearch search = new QxLaneSearch(32);
 
     Q6_KQuantizer() { super(DType.Q6_K); }
 
     @Override
     void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
-        for (int ib = 0; ib < 16; ++ib) {
-            scales[ib] = ScaleSearch.makeQxQuants(16, 32, x, xo + 16 * ib, levels, 16 * ib, null, 0);
-        }
+        // all sixteen groups' make_qx_quants at once, bit-identical to the scalar search
+        search.search(x, xo, levels, scales);
         encode(x, xo, scales, levels, y, yo);
     }
 
@@ -63,10 +73,12 @@ final class Q6_KQuantizer extends GgmlQuantizer {
         for (int j = 0; j < 16; ++j) {
             float dl = dAll * y[sc + j];
             if (dl == 0f) continue;
-            for (int ii = 0; ii < 16; ++ii) {
-                int l = nearestInt(x[xo + 16 * j + ii] / dl);
-                l = Math.max(-32, Math.min(31, l));
-                levels[16 * j + ii] = (byte) (l + 32);
+            // nearest_int(x / dl) clamped to [-32, 31], offset by 32: lane-wise the same float operations
+            FloatVector divisor = FloatVector.broadcast(F, dl);
+            for (int ii = 0; ii < 16; ii += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, xo + 16 * j + ii).div(divisor).add(MAGIC);
+                v.reinterpretAsInts().and(0x007fffff).sub(0x00400000).max(-32).min(31).add(32)
+                        .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(levels, 16 * j + ii);
             }
         }
 

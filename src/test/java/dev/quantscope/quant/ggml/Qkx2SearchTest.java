@@ -19,13 +19,16 @@ class Qkx2SearchTest {
             int nmax = (int) p[0];
             Qkx2Search lanes = new Qkx2Search(nmax, p[1], p[2], (int) p[3]);
             for (int b = 0; b < 3000; b++) {
-                float[] x = block(rnd, b);
-                float[] w = new float[256];
-                for (int i = 0; i < 256; i++) w[i] = Math.abs(x[i]) + (float) rnd.nextDouble(0.001, 0.1);
-                byte[] L = new byte[256];
-                float[] scales = new float[8], mins = new float[8];
-                lanes.search(x, 0, w, L, scales, mins);
-                for (int j = 0; j < 8; j++) {
+                // every lane in use, and (when there are more lanes than one block's groups) a lone block
+                int groups = b % 3 == 0 ? 8 : Qkx2Search.GROUPS;
+                float[] x = new float[32 * groups];
+                for (int k = 0; k < groups / 8; k++) System.arraycopy(block(rnd, b + k), 0, x, 256 * k, 256);
+                float[] w = new float[x.length];
+                for (int i = 0; i < w.length; i++) w[i] = Math.abs(x[i]) + (float) rnd.nextDouble(0.001, 0.1);
+                byte[] L = new byte[x.length];
+                float[] scales = new float[groups], mins = new float[groups];
+                lanes.search(x, 0, groups, w, L, scales, mins);
+                for (int j = 0; j < groups; j++) {
                     byte[] refL = new byte[32];
                     float[] refMin = new float[1];
                     float refScale = ScaleSearch.makeQkx2Quants(32, nmax, x, 32 * j, Arrays.copyOfRange(w, 32 * j, 32 * j + 32),
