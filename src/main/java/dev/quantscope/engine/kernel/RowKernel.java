@@ -52,6 +52,22 @@ abstract class RowKernel implements WeightMatrix {
         for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null, lanes);
     }
 
+    @Override
+    public final void matmul(Activation[] xs, int t0, int t1, float[][] outs, int rowStart, int rowEnd) {
+        Objects.checkFromToIndex(t0, t1, Math.min(xs.length, outs.length));
+        for (int t = t0; t < t1; t++) {
+            Objects.checkFromToIndex(rowStart, rowEnd, Math.min(rows, outs[t].length));
+            if (xs[t].length() != cols) throw new IllegalArgumentException("activation of " + xs[t].length() + " for " + cols + " columns");
+            prepare(xs[t]);
+        }
+        float[] lanes = LANES.get();
+        long at = rowStart * rowBytes;
+        // Row outer, tokens inner: the row's bytes come from memory once and stay in L1 for the whole batch.
+        for (int r = rowStart; r < rowEnd; r++, at += rowBytes) {
+            for (int t = t0; t < t1; t++) outs[t][r] = rowDot(xs[t], at, null, lanes);
+        }
+    }
+
     /** Brings the activation form this kernel reads up to date (once per change, shared by all threads). */
     abstract void prepare(Activation x);
 
