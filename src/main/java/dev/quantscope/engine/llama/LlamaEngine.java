@@ -1,8 +1,6 @@
 package dev.quantscope.engine.llama;
 
 import dev.quantscope.engine.kernel.Activation;
-import dev.quantscope.engine.kernel.RangeTask;
-import dev.quantscope.engine.kernel.RowParallel;
 import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.format.Model;
 
@@ -29,7 +27,7 @@ public final class LlamaEngine implements AutoCloseable {
     private final LlamaWeights w;
     private final int contextSize;
     private final int maxBatch;
-    private final RowParallel runner;
+    private final ParallelRunner runner;
 
     private final float[][] x, q, k, v, o, gate, up, logits;
     private final Activation[] xb, att, hb;
@@ -38,15 +36,15 @@ public final class LlamaEngine implements AutoCloseable {
     private final int[] single = new int[1];
     private float[] lastLogits;
 
-    // The job the parallel tasks work on; set before each runner.forRange (no per-call allocation).
+    // The job the parallel tasks work on; set before each runner.run (no per-call allocation).
     private final WeightMatrix[] jobMats = new WeightMatrix[3];
     private final float[][][] jobOuts = new float[3][][];
     private final int[] jobBlockEnd = new int[3];
     private int jobMatCount, jobT0, jobT1;
     private Activation[] jobIn;
     private int curLayer, curStartPos, curCount;
-    private final RangeTask matmulTask = this::matmulBlocks;
-    private final RangeTask attentionTask = this::attentionItems;
+    private final ParallelRunner.RangeTask matmulTask = this::matmulBlocks;
+    private final ParallelRunner.RangeTask attentionTask = this::attentionItems;
     private final LogitsConsumer keepLogits = (index, l) -> lastLogits = l;
     private MatmulObserver observer;
 
@@ -86,10 +84,7 @@ public final class LlamaEngine implements AutoCloseable {
                 ropeSin[p * half + i] = (float) Math.sin(angle);
             }
         }
-        // The kernels' pool: workers spin briefly between the many short jobs of a token instead of parking after
-        // each one, and hand out several chunks per thread, so one thread slowed by another process does not hold
-        // the whole job up (a fixed half per thread did).
-        this.runner = new RowParallel(threads);
+        this.runner = new ParallelRunner(threads);
     }
 
     public LlamaEngine(Model model, int contextSize, int threads) {
@@ -164,7 +159,7 @@ public final class LlamaEngine implements AutoCloseable {
             curCount = n;
             long attnWork = (long) n * c.heads() * (startPos + n) * c.headDim() * 2;
             if (attnWork < PARALLEL_THRESHOLD) attentionItems(0, n * c.heads());
-            else runner.forRange(n * c.heads(), 1, attentionTask);
+            else runner.run(attentionTask, n * c.heads());
             for (int t = 0; t < n; t++) att[t].changed(c.qDim());
             if (observer != null) observe(att, 0, n, c.qDim(), names[3], null, null);
             matmul(att, 0, n, b.o(), o, null, null, null, null);
@@ -219,7 +214,7 @@ public final class LlamaEngine implements AutoCloseable {
             jobMatCount++;
         }
         if (work < PARALLEL_THRESHOLD) matmulBlocks(0, blocks);
-        else runner.forRange(blocks, 1, matmulTask);
+        else runner.run(matmulTask, blocks);
     }
 
     private void matmulBlocks(int blockStart, int blockEnd) {
