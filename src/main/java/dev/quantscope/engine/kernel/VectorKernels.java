@@ -509,20 +509,26 @@ final class VectorKernels {
         }
     }
 
-    /** Q4_K, column {@code lsel} of each 32-byte run: per lane 8 or 16 products of at most 15 * 63 * 127. */
-    static int q4kUnit(MemorySegment s, long at, long scales, int lsel, float[] yq, int yo) {
-        FloatVector p = FloatVector.zero(F);
-        for (int c = 0; c < 4; c++) {
-            int s1 = byteAt(scales, 2 * c), s2 = byteAt(scales, 2 * c + 1);
-            int yb = yo + 64 * c + 16 * lsel;
-            for (int o = 0; o < 16; o += L) {
-                ByteVector v = bytes(s, at + 16 + 32 * c + 16 * lsel + o);
-                FloatVector t = floats(v.and((byte) 0xF)).mul(s1).mul(y(yq, yb + o));
-                t = floats(field(v, 4, 0xF)).mul(s2).fma(y(yq, yb + 32 + o), t);
-                p = p.add(t);
-            }
+    /**
+     * Q4_K, the 32-byte run {@code c}: its low nibbles are group 2c, its high nibbles group 2c + 1. Straight-line
+     * code with no loop around the vector operations (C2 compiles such short loops poorly): each group's codes
+     * times the activation are summed first (per lane 2 or 4 products of at most 15 * 127) and then scaled once,
+     * so per lane at most 4 * 15 * 127 * 63 in all, far below 2^24.
+     */
+    static int q4kRun(MemorySegment s, long q, int s1, int s2, float[] yq, int yb) {
+        ByteVector v0 = bytes(s, q), v1 = bytes(s, q + L);
+        FloatVector lo = floats(v0.and((byte) 0xF)).mul(y(yq, yb));
+        lo = floats(v1.and((byte) 0xF)).fma(y(yq, yb + L), lo);
+        FloatVector hi = floats(field(v0, 4, 0xF)).mul(y(yq, yb + 32));
+        hi = floats(field(v1, 4, 0xF)).fma(y(yq, yb + 32 + L), hi);
+        if (L == 8) {
+            ByteVector w0 = bytes(s, q + 16), w1 = bytes(s, q + 24);
+            lo = floats(w0.and((byte) 0xF)).fma(y(yq, yb + 16), lo);
+            lo = floats(w1.and((byte) 0xF)).fma(y(yq, yb + 24), lo);
+            hi = floats(field(w0, 4, 0xF)).fma(y(yq, yb + 48), hi);
+            hi = floats(field(w1, 4, 0xF)).fma(y(yq, yb + 56), hi);
         }
-        return exactInt(p);
+        return exactInt(lo.mul(s1).add(hi.mul(s2)));
     }
 
     static final class Q4_K extends RowKernel {
@@ -539,7 +545,9 @@ final class VectorKernels {
                 for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
                 long scales = kScales(data, at + 4);
                 int isum = 0;
-                for (int u = 0; u < 2; u++) isum += q4kUnit(data, at, scales, u, yq, 256 * b); // one call site
+                for (int c = 0; c < 4; c++) { // one call site
+                    isum += q4kRun(data, at + 16 + 32 * c, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1), yq, 256 * b + 64 * c);
+                }
                 if (ints != null) ints[b] = isum;
                 float dy = yd[b];
                 sum += dy * half(data, at) * isum - dy * half(data, at + 2) * summs;

@@ -21,6 +21,16 @@ public interface WeightMatrix {
      */
     void matvec(Activation x, float[] out, int rowStart, int rowEnd);
 
+    /**
+     * {@code outs[t][r] = dot(row r, xs[t])} for every token t in [t0, t1) and row r in [rowStart, rowEnd): the
+     * batched form of {@link #matvec} for prompt processing. Kernels take each row once and run every token of
+     * the batch over it while it is in the L1 cache, instead of streaming the row range once per token. Same
+     * concurrency contract as matvec; must not allocate.
+     */
+    default void matmul(Activation[] xs, int t0, int t1, float[][] outs, int rowStart, int rowEnd) {
+        for (int t = t0; t < t1; t++) matvec(xs[t], outs[t], rowStart, rowEnd);
+    }
+
     /** The kernel for {@code t}: fastest available path (Vector API when present, else scalar). */
     static WeightMatrix of(TensorInfo t) {
         return Kernels.matrix(t);

@@ -228,7 +228,7 @@ public final class LlamaEngine implements AutoCloseable {
             float[][] outs = jobOuts[m];
             int r0 = (blk - firstBlockOfM) * ROW_BLOCK;
             int r1 = Math.min(mat.rows(), r0 + ROW_BLOCK);
-            for (int t = jobT0; t < jobT1; t++) mat.matvec(jobIn[t], outs[t], r0, r1);
+            mat.matmul(jobIn, jobT0, jobT1, outs, r0, r1);
         }
     }
 

@@ -188,6 +188,33 @@ class KernelsTest {
         }
     }
 
+    /** The batched product gives every token exactly its own matvec result, for a row range and a token range. */
+    @ParameterizedTest
+    @MethodSource("types")
+    void matmulOverABatchEqualsMatvecPerToken(DType type) {
+        int rows = 12, cols = 512, tokens = 5;
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, type, rows, cols, 7);
+            Activation[] xs = new Activation[tokens];
+            for (int k = 0; k < tokens; k++) xs[k] = Activation.of(activation(100 + k, cols));
+            for (WeightMatrix m : kernels(t)) {
+                float[][] batched = new float[tokens][rows];
+                for (float[] row : batched) java.util.Arrays.fill(row, Float.NaN);
+                m.matmul(xs, 1, 4, batched, 3, 11);
+                for (int k = 0; k < tokens; k++) {
+                    float[] single = new float[rows];
+                    m.matvec(xs[k], single, 0, rows);
+                    for (int r = 0; r < rows; r++) {
+                        boolean inside = k >= 1 && k < 4 && r >= 3 && r < 11;
+                        if (inside) assertEquals(Float.floatToRawIntBits(single[r]), Float.floatToRawIntBits(batched[k][r]),
+                                type + " token " + k + " row " + r);
+                        else assertTrue(Float.isNaN(batched[k][r]), type + " wrote outside: token " + k + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void rowRangesWriteOnlyTheirRowsAndArgumentsAreChecked() {
         try (Arena arena = Arena.ofConfined()) {
