@@ -2,13 +2,11 @@ package dev.quantscope.app;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.Numbers;
-import dev.quantscope.app.common.Workers;
 import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.compress.RuleRow;
 import dev.quantscope.app.compress.TradeoffResult;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.shell.MainWindow;
-import dev.quantscope.app.shell.RecentFiles;
 import dev.quantscope.app.shell.ShellViewModel;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
@@ -44,10 +42,8 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -58,26 +54,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompressWindowTest {
     private static final double MIB = 1024.0 * 1024.0;
 
-    private ExecutorService workers;
-    private Preferences prefs;
+    private WindowFixture app;
     private ShellViewModel shell;
     private MainWindow window;
 
     @Start
     void start(Stage stage) {
-        workers = Workers.newPool();
-        prefs = Preferences.userRoot().node("dev/quantscope/tests/compress-" + System.nanoTime());
-        shell = new ShellViewModel(workers, new RecentFiles(prefs));
-        window = MainWindow.show(stage, shell);
+        app = WindowFixture.open(stage, "compress");
+        shell = app.shell();
+        window = app.window();
         stage.setWidth(1440);
         stage.setHeight(900);
     }
 
     @AfterEach
     void tearDown(FxRobot robot) throws Exception {
-        robot.interact(() -> shell.closeAll());
-        workers.shutdownNow();
-        prefs.removeNode();
+        app.close(robot);
     }
 
     @Test

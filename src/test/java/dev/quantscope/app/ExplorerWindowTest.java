@@ -1,13 +1,11 @@
 package dev.quantscope.app;
 
 import dev.quantscope.app.common.Async;
-import dev.quantscope.app.common.Workers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.explorer.TreeRow;
 import dev.quantscope.app.overview.MetadataRow;
 import dev.quantscope.app.shell.MainWindow;
-import dev.quantscope.app.shell.RecentFiles;
 import dev.quantscope.app.shell.ShellViewModel;
 import dev.quantscope.stats.Histogram;
 import dev.quantscope.testing.SharedFiles;
@@ -36,10 +34,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,24 +47,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExplorerWindowTest {
     private static final String TENSOR = "blk.0.attn_q.weight";
 
-    private ExecutorService workers;
-    private Preferences prefs;
+    private WindowFixture app;
     private ShellViewModel shell;
     private MainWindow window;
 
     @Start
     void start(Stage stage) {
-        workers = Workers.newPool();
-        prefs = Preferences.userRoot().node("dev/quantscope/tests/window-" + System.nanoTime());
-        shell = new ShellViewModel(workers, new RecentFiles(prefs));
-        window = MainWindow.show(stage, shell);
+        app = WindowFixture.open(stage, "window");
+        shell = app.shell();
+        window = app.window();
     }
 
     @AfterEach
     void tearDown(FxRobot robot) throws Exception {
-        robot.interact(() -> shell.closeAll());
-        workers.shutdownNow();
-        prefs.removeNode();
+        app.close(robot);
     }
 
     @Test

@@ -1,10 +1,8 @@
 package dev.quantscope.app;
 
 import dev.quantscope.app.common.Async;
-import dev.quantscope.app.common.Workers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.shell.MainWindow;
-import dev.quantscope.app.shell.RecentFiles;
 import dev.quantscope.app.shell.ShellViewModel;
 import dev.quantscope.app.tradeoff.SchemeOption;
 import dev.quantscope.app.tradeoff.TradeoffViewModel;
@@ -39,9 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -54,26 +50,22 @@ class TradeoffWindowTest {
     private static final int CTX = 64;
     private static final int KB = 8;
 
-    private ExecutorService workers;
-    private Preferences prefs;
+    private WindowFixture app;
     private ShellViewModel shell;
     private MainWindow window;
 
     @Start
     void start(Stage stage) {
-        workers = Workers.newPool();
-        prefs = Preferences.userRoot().node("dev/quantscope/tests/tradeoff-" + System.nanoTime());
-        shell = new ShellViewModel(workers, new RecentFiles(prefs));
-        window = MainWindow.show(stage, shell);
+        app = WindowFixture.open(stage, "tradeoff");
+        shell = app.shell();
+        window = app.window();
         stage.setWidth(1440);
         stage.setHeight(900);
     }
 
     @AfterEach
     void tearDown(FxRobot robot) throws Exception {
-        robot.interact(() -> shell.closeAll());
-        workers.shutdownNow();
-        prefs.removeNode();
+        app.close(robot);
         System.clearProperty(SweepCache.DIRECTORY_PROPERTY);
     }
 

@@ -1,0 +1,33 @@
+package dev.quantscope.app;
+
+import dev.quantscope.app.common.Workers;
+import dev.quantscope.app.shell.MainWindow;
+import dev.quantscope.app.shell.RecentFiles;
+import dev.quantscope.app.shell.ShellViewModel;
+import javafx.stage.Stage;
+import org.testfx.api.FxRobot;
+
+import java.util.concurrent.ExecutorService;
+import java.util.prefs.Preferences;
+
+/**
+ * The app's main window on TestFX's stage, as the window tests set it up: its own worker pool and a throw-away
+ * preferences node, so tests never see each other's recent files. ({@code ApplicationExtension} only finds
+ * {@code @Start} methods declared in the test class itself, so this is a helper rather than a base class.)
+ */
+record WindowFixture(ExecutorService workers, Preferences prefs, ShellViewModel shell, MainWindow window) {
+
+    static WindowFixture open(Stage stage, String name) {
+        ExecutorService workers = Workers.newPool();
+        Preferences prefs = Preferences.userRoot().node("dev/quantscope/tests/" + name + "-" + System.nanoTime());
+        ShellViewModel shell = new ShellViewModel(workers, new RecentFiles(prefs));
+        return new WindowFixture(workers, prefs, shell, MainWindow.show(stage, shell));
+    }
+
+    /** Closes every model, stops the pool and drops the preferences node. */
+    void close(FxRobot robot) throws Exception {
+        robot.interact(shell::closeAll);
+        workers.shutdownNow();
+        prefs.removeNode();
+    }
+}
