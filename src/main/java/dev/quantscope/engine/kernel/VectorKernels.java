@@ -431,6 +431,11 @@ final class VectorKernels {
         return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
     }
 
+    /** Every byte shifted left by {@code shift} and cut to {@code mask}, on 32-bit lanes like {@link #field}. */
+    static ByteVector fieldUp(ByteVector v, int shift, int mask) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, shift).reinterpretAsBytes().and((byte) mask);
+    }
+
     // The K-quant units below each cover one 16-weight column (lsel) of a block or half block: a loop over the
     // groups of that column, whose body is one 16-weight chunk (the inner loop over L lanes runs once on
     // 16-lane machines and disappears). Each chunk is summed on its own and added to the accumulator, so the
@@ -510,12 +515,13 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_K, the 32-byte run {@code c}: its low nibbles are group 2c, its high nibbles group 2c + 1. Straight-line
-     * code with no loop around the vector operations (C2 compiles such short loops poorly): each group's codes
-     * times the activation are summed first (per lane 2 or 4 products of at most 15 * 127) and then scaled once,
-     * so per lane at most 4 * 15 * 127 * 63 in all, far below 2^24.
+     * Q4_K, one 32-byte run: its low nibbles are group 2c (scale {@code s1}), its high nibbles group 2c + 1
+     * ({@code s2}). Straight-line code with no loop around the vector operations (C2 compiles such short loops
+     * poorly). Returns {@code blk} plus the run's integer products: each group's codes times the activation are
+     * summed first (per lane 2 or 4 products of at most 15 * 127) and then scaled once, so a whole block adds per
+     * lane at most 4 * 2 * 4 * 15 * 127 * 63, far below 2^24: the lanes hold exact integers.
      */
-    static int q4kRun(MemorySegment s, long q, int s1, int s2, float[] yq, int yb) {
+    static FloatVector q4kRun(MemorySegment s, long q, float s1, float s2, float[] yq, int yb, FloatVector blk) {
         ByteVector v0 = bytes(s, q), v1 = bytes(s, q + L);
         FloatVector lo = floats(v0.and((byte) 0xF)).mul(y(yq, yb));
         lo = floats(v1.and((byte) 0xF)).fma(y(yq, yb + L), lo);
@@ -528,31 +534,39 @@ final class VectorKernels {
             hi = floats(field(w0, 4, 0xF)).fma(y(yq, yb + 48), hi);
             hi = floats(field(w1, 4, 0xF)).fma(y(yq, yb + 56), hi);
         }
-        return exactInt(lo.mul(s1).add(hi.mul(s2)));
+        return lo.fma(splat(s1), hi.fma(splat(s2), blk));
     }
 
+    /**
+     * Like ggml's AVX code: a block's integer dot product stays in the lanes (exact, see {@link #q4kRun}), is
+     * scaled by {@code d * d_y} and accumulated lane-wise; the lanes are added once per row. The mins' part is
+     * the scalar kernel's, from the activation's 16-element sums.
+     */
     static final class Q4_K extends RowKernel {
         Q4_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
         @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] bsums = x.qkSums();
-            float sum = 0;
+            FloatVector acc = FloatVector.zero(F);
+            float minPart = 0;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 144L * b;
                 long mins = kMins(data, at + 4);
                 int summs = 0;
                 for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
                 long scales = kScales(data, at + 4);
-                int isum = 0;
-                for (int c = 0; c < 4; c++) { // one call site
-                    isum += q4kRun(data, at + 16 + 32 * c, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1), yq, 256 * b + 64 * c);
+                int yo = 256 * b;
+                FloatVector blk = FloatVector.zero(F);
+                for (int c = 0; c < 4; c++) { // one call site: C2's node budget holds one inlined copy, not four
+                    blk = q4kRun(data, at + 16 + 32 * c, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1), yq, yo + 64 * c, blk);
                 }
-                if (ints != null) ints[b] = isum;
+                if (ints != null) ints[b] = exact(blk);
                 float dy = yd[b];
-                sum += dy * half(data, at) * isum - dy * half(data, at + 2) * summs;
+                acc = blk.fma(splat(dy * half(data, at)), acc);
+                minPart += dy * half(data, at + 2) * summs;
             }
-            return sum;
+            return sumLanes(acc, lanes) - minPart;
         }
     }
 
@@ -599,38 +613,79 @@ final class VectorKernels {
         }
     }
 
-    /** Q6_K, half {@code half}, column {@code lsel}: per lane 4 or 8 products of at most 32 * 128 * 127. */
-    static int q6kUnit(MemorySegment s, long at, int half, int lsel, float[] yq, int yo) {
-        long scales = s.get(Layouts.I64, at + 192 + 8L * half);
-        long ql = at + 64L * half + 16 * lsel, qh = at + 128 + 32L * half + 16 * lsel;
-        int yb = yo + 128 * half + 16 * lsel;
-        FloatVector p = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            int sc = (byte) (scales >>> (8 * (2 * k + lsel)));
-            for (int o = 0; o < 16; o += L) {
-                ByteVector low = field(bytes(s, ql + 32 * (k & 1) + o), 4 * (k >>> 1), 0xF);
-                FloatVector high = floats(field(bytes(s, qh + o), 2 * k, 3));
-                FloatVector code = high.mul(16f).add(floats(low)).sub(32f);
-                p = p.add(code.mul(sc).mul(y(yq, yb + 32 * k + o)));
-            }
-        }
-        return exactInt(p);
+    /**
+     * Q6_K, L lanes at offset {@code o} (0 or 16, or 0, 8, 16, 24 on 8-lane machines) of half {@code half}: one
+     * lane from each of the four groups that share those bytes (weights o, o + 32, o + 64, o + 96 of the half).
+     * The 6-bit codes are put together in byte lanes (low nibble | two high bits << 4) and are used without their
+     * offset of 32, which the row loop takes off through the activation's 16-element sums. Per lane and block at
+     * per chunk at most 4 products of 63 * 127 * 128: below 2^24, so the lanes hold exact integers.
+     */
+    /**
+     * Two of a Q6_K chunk's four groups: the low and high nibbles of the L bytes at {@code x}, each with two bits
+     * of the bytes at {@code h} as bits 4 and 5 (bits {@code 4 - k, 5 - k} of h for the low nibbles, bits
+     * {@code 6 - k, 7 - k} for the high ones). A method of its own to stay below C2's inlining size limit.
+     */
+    static FloatVector q6kPair(MemorySegment s, long x, long h, int k, float sLo, float sHi, float[] yq, int yLo, int yHi,
+                               FloatVector p) {
+        ByteVector v = bytes(s, x), hv = bytes(s, h);
+        ByteVector lo = v.and((byte) 0xF).or(fieldUp(hv, k, 0x30));
+        ByteVector hi = field(v, 4, 0xF).or(field(hv, 4 - k, 0x30));
+        p = floats(lo).mul(y(yq, yLo)).fma(splat(sLo), p);
+        return floats(hi).mul(y(yq, yHi)).fma(splat(sHi), p);
     }
 
+    /** Like {@link Q4_K}: the block's exact integer lanes scaled by {@code d * d_y} and accumulated lane-wise. */
     static final class Q6_K extends RowKernel {
         Q6_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
         @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
-            float sum = 0;
+            int[] bsums = x.qkSums();
+            FloatVector acc = FloatVector.zero(F);
+            float offsetPart = 0;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 210L * b;
+                int yo = 256 * b;
+                float dd = half(data, at + 208) * yd[b];
                 int isum = 0;
-                for (int u = 0; u < 4; u++) isum += q6kUnit(data, at, u >>> 1, u & 1, yq, 256 * b); // one call site
-                if (ints != null) ints[b] = isum;
-                sum += half(data, at + 208) * yd[b] * isum;
+                for (int u = 0; u < 64 / L; u++) { // one call site: C2's node budget holds one inlined copy
+                    int half = u / (32 / L), o = L * (u % (32 / L));
+                    long scales = data.get(Layouts.I64, at + 192 + 8L * half) >>> (8 * (o >>> 4));
+                    long ql = at + 64L * half + o, qh = at + 128 + 32L * half + o;
+                    int yb = yo + 128 * half + o;
+                    // Vector API calls only, no helper methods of ours: the API's methods are force-inlined
+                    // past C2's node cutoff, ours would not be
+                    ByteVector a = ByteVector.fromMemorySegment(B, data, ql, LE);
+                    ByteVector c = ByteVector.fromMemorySegment(B, data, ql + 32, LE);
+                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh, LE);
+                    IntVector hi = h.reinterpretAsInts();
+                    ByteVector c1 = a.and((byte) 0xF).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector c2 = c.and((byte) 0xF).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30));
+                    ByteVector c3 = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
+                            .or(h.and((byte) 0x30));
+                    ByteVector c4 = c.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
+                            .or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
+                    FloatVector chunk = ((FloatVector) c1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb))
+                            .mul((float) (byte) scales);
+                    chunk = ((FloatVector) c2.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 32))
+                            .fma(FloatVector.broadcast(F, (byte) (scales >>> 16)), chunk);
+                    chunk = ((FloatVector) c3.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 64))
+                            .fma(FloatVector.broadcast(F, (byte) (scales >>> 32)), chunk);
+                    chunk = ((FloatVector) c4.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 96))
+                            .fma(FloatVector.broadcast(F, (byte) (scales >>> 48)), chunk);
+                    acc = chunk.fma(FloatVector.broadcast(F, dd), acc);
+                    if (ints != null) isum += exact(chunk);
+                }
+                // the codes' offset of 32: sum over the 16 groups of scale * (sum of the group's activation codes)
+                long s0 = data.get(Layouts.I64, at + 192), s1 = data.get(Layouts.I64, at + 200);
+                int offset = 0;
+                for (int g = 0; g < 8; g++) {
+                    offset += (byte) (s0 >>> (8 * g)) * bsums[16 * b + g] + (byte) (s1 >>> (8 * g)) * bsums[16 * b + 8 + g];
+                }
+                if (ints != null) ints[b] = isum - 32 * offset;
+                offsetPart += dd * (32 * offset);
             }
-            return sum;
+            return sumLanes(acc, lanes) - offsetPart;
         }
     }
 }
