@@ -57,6 +57,11 @@ public final class BenchKernelsCommand implements Callable<Integer> {
     @Option(names = "--no-scalar", description = "Skip the (slow) scalar kernels.")
     boolean noScalar;
 
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "TOKENS",
+            description = "Tokens per product: above 1 times the batched product (matmul) that prompt processing "
+                    + "uses; GB/s then counts the weights once per batch, GFLOP/s every token (default: ${DEFAULT-VALUE}).")
+    int batch;
+
     @Override
     public Integer call() {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -70,7 +75,8 @@ public final class BenchKernelsCommand implements Callable<Integer> {
                 list.add(t);
             }
         }
-        System.out.printf(Locale.ROOT, "matvec %d x %d, %d threads, vector kernels: %s, load average %.2f%n",
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1");
+        System.out.printf(Locale.ROOT, (batch > 1 ? "matmul of " + batch + " tokens, " : "matvec ") + "%d x %d, %d threads, vector kernels: %s, load average %.2f%n",
                 rows, cols, n, Kernels.vectorized() ? Kernels.vectorLanes() + " float lanes" : "unavailable",
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "%-7s %9s  %-36s  %-36s%n", "type", "MB/matrix",
@@ -98,28 +104,33 @@ public final class BenchKernelsCommand implements Callable<Integer> {
             float[] v = new float[cols];
             SyntheticWeights.fill(v, new Random(2));
             for (int i = 0; i < cols; i++) v[i] *= 50; // activations are O(1), weights O(0.02)
-            Activation x = Activation.of(v);
-            float[] out = new float[rows];
+            Activation[] xs = new Activation[batch];
+            for (int t = 0; t < batch; t++) {
+                float[] vt = v.clone();
+                for (int i = 0; i < cols; i += 7) vt[i] += t; // tokens differ
+                xs[t] = Activation.of(vt);
+            }
+            float[][] out = new float[batch][rows];
 
-            String scalar = noScalar ? "-" : measure(mats, Kernels::scalar, x, out, pool, bytes);
-            String vector = Kernels.vectorized() ? measure(mats, Kernels::vector, x, out, pool, bytes) : "-";
+            String scalar = noScalar ? "-" : measure(mats, Kernels::scalar, xs, out, pool, bytes);
+            String vector = Kernels.vectorized() ? measure(mats, Kernels::vector, xs, out, pool, bytes) : "-";
             System.out.printf(Locale.ROOT, "%-7s %9.2f  %-36s  %-36s%n", type, bytes / 1e6, scalar, vector);
         }
     }
 
     private String measure(TensorInfo[] mats, java.util.function.Function<TensorInfo, WeightMatrix> kernel,
-                           Activation x, float[] out, RowParallel pool, long bytes) {
+                           Activation[] xs, float[][] out, RowParallel pool, long bytes) {
         WeightMatrix[] ms = new WeightMatrix[mats.length];
         for (int i = 0; i < ms.length; i++) ms[i] = kernel.apply(mats[i]);
         // warm-up: JIT compilation, first touch of the pages
-        warmUp(ms, x, out, pool);
+        warmUp(ms, xs, out, pool);
         long cpuBefore = processCpuNanos();
-        long[] r = timed(ms, x, out, pool, millis);
+        long[] r = timed(ms, xs, out, pool, millis);
         long cpu = processCpuNanos() - cpuBefore;
         long calls = r[0], nanos = r[1];
         double seconds = nanos / 1e9;
         double gbps = calls * (double) bytes / 1e9 / seconds;
-        double gflops = calls * 2.0 * rows * cols / 1e9 / seconds;
+        double gflops = calls * 2.0 * rows * cols * xs.length / 1e9 / seconds;
         // On a shared machine the wall-clock rate depends on the neighbours; bytes per CPU-second does much less.
         double perCpu = cpuBefore >= 0 && cpu > 0 ? calls * (double) bytes / 1e9 / (cpu / 1e9) : Double.NaN;
         return String.format(Locale.ROOT, "%11.2f %7.2f %6.0f %9.2f", gbps, gflops, nanos / 1e3 / calls, perCpu);
@@ -130,11 +141,11 @@ public final class BenchKernelsCommand implements Callable<Integer> {
      * code differ by orders of magnitude, so a settled rate means the final code is running), at most
      * {@code --warmup} milliseconds.
      */
-    private void warmUp(WeightMatrix[] ms, Activation x, float[] out, RowParallel pool) {
+    private void warmUp(WeightMatrix[] ms, Activation[] xs, float[][] out, RowParallel pool) {
         long deadline = System.nanoTime() + warmupMillis * 1_000_000L;
         double previous = -1;
         for (int round = 0; System.nanoTime() < deadline; round++) {
-            long[] r = timed(ms, x, out, pool, Math.min(250, warmupMillis));
+            long[] r = timed(ms, xs, out, pool, Math.min(250, warmupMillis));
             double rate = (double) r[0] / r[1];
             if (round >= 2 && Math.abs(rate - previous) < 0.1 * rate) return;
             previous = rate;
@@ -149,14 +160,19 @@ public final class BenchKernelsCommand implements Callable<Integer> {
         return -1;
     }
 
-    private static long[] timed(WeightMatrix[] ms, Activation x, float[] out, RowParallel pool, int millis) {
+    private static long[] timed(WeightMatrix[] ms, Activation[] xs, float[][] out, RowParallel pool, int millis) {
         long start = System.nanoTime(), deadline = start + millis * 1_000_000L;
         long calls = 0;
         int i = 0;
         do {
             // a new activation version per call, as in generation: the quantization is part of the cost
-            x.changed(x.length());
-            pool.matvec(ms[i], x, out);
+            for (Activation x : xs) x.changed(x.length());
+            WeightMatrix m = ms[i];
+            if (xs.length == 1) {
+                pool.matvec(m, xs[0], out[0]);
+            } else {
+                pool.forRange(m.rows(), 16, (s, e) -> m.matmul(xs, 0, xs.length, out, s, e));
+            }
             i = (i + 1) % ms.length;
             calls++;
         } while (System.nanoTime() < deadline);

@@ -38,6 +38,15 @@ abstract class RowKernel implements WeightMatrix {
         this.data = t.data();
     }
 
+    /** The batched path's row decoder (vector kernels of some types), or null: then each token runs rowDot. */
+    private BatchKernels.RowDecoder decoder;
+
+    /** Set once by the factory, before the kernel is handed out. */
+    final RowKernel withDecoder(BatchKernels.RowDecoder d) {
+        this.decoder = d;
+        return this;
+    }
+
     @Override public final int rows() { return rows; }
     @Override public final int cols() { return cols; }
     @Override public final DType dtype() { return dtype; }
@@ -62,6 +71,16 @@ abstract class RowKernel implements WeightMatrix {
         }
         float[] lanes = LANES.get();
         long first = rowStart * rowBytes;
+        if (decoder != null && t1 - t0 >= 2) {
+            // Each row decoded once, then every token of the batch dots with it (see BatchKernels).
+            DecodedRow row = DecodedRow.forThisThread(cols, blocks);
+            long at = first;
+            for (int r = rowStart; r < rowEnd; r++, at += rowBytes) {
+                decoder.decode(data, at, row);
+                for (int t = t0; t < t1; t++) outs[t][r] = decoder.dot(xs[t], row, lanes);
+            }
+            return;
+        }
         // Token outer, rows inner: the caller passes a small tile of rows (a few KB), which stays in L1 while every
         // token of the batch runs over it, so the weights come from memory once per batch. The other order (row
         // outer) streams all the batch's activations (4 KB each) past every row and measured slower on a

@@ -71,6 +71,18 @@ final class VectorKernels {
     }
 
     static RowKernel create(TensorInfo t) {
+        RowKernel k = rowKernel(t);
+        return DECODED_BATCHES ? k.withDecoder(BatchKernels.create(k)) : k;
+    }
+
+    /**
+     * Whether batched products decode each row once ({@link BatchKernels}); the system property
+     * {@code quantscope.kernel.decodedBatch=false} turns it off, to compare.
+     */
+    private static final boolean DECODED_BATCHES =
+            Boolean.parseBoolean(System.getProperty("quantscope.kernel.decodedBatch", "true"));
+
+    private static RowKernel rowKernel(TensorInfo t) {
         return switch (t.dtype()) {
             case F32 -> new F32(t);
             case F16 -> new F16(t);

@@ -1,0 +1,36 @@
+package dev.quantscope.engine.kernel;
+
+/**
+ * One weight row decoded for the batched path (prompt processing): the row's codes as floats, and per block the
+ * float factors and small integers its dot product needs. The codes are the integers the vector kernel
+ * multiplies with the activation's 8-bit codes (for the K-quants already times their 6-bit group scale), so a
+ * token's dot product with the decoded row does the vector kernel's own exact integer and float arithmetic
+ * while decoding happens once per row instead of once per row and token. Per-thread scratch: grown, never
+ * shrunk, so steady-state prompt processing allocates nothing.
+ */
+final class DecodedRow {
+    float[] codes = new float[0];
+    /** Per block: the block scale d (or nothing, for float rows). */
+    float[] d = new float[0];
+    /** Per block: the K-quants' scale of the mins. */
+    float[] dmin = new float[0];
+    /** Per block, 16 entries: the K-quants' group mins (Q4_K, Q5_K) or signed group scales (Q6_K). */
+    int[] groups = new int[0];
+
+    void ensure(int cols, int blocks) {
+        if (codes.length < cols) codes = new float[cols];
+        if (d.length < blocks) {
+            d = new float[blocks];
+            dmin = new float[blocks];
+            groups = new int[Math.multiplyExact(blocks, 16)];
+        }
+    }
+
+    private static final ThreadLocal<DecodedRow> PER_THREAD = ThreadLocal.withInitial(DecodedRow::new);
+
+    static DecodedRow forThisThread(int cols, int blocks) {
+        DecodedRow row = PER_THREAD.get();
+        row.ensure(cols, blocks);
+        return row;
+    }
+}
