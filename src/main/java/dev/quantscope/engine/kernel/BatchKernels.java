@@ -1,5 +1,6 @@
 package dev.quantscope.engine.kernel;
 
+import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -35,107 +36,169 @@ import static dev.quantscope.engine.kernel.VectorKernels.y;
 final class BatchKernels {
     private BatchKernels() {}
 
-    /** Decodes rows of one matrix and takes dot products with them. */
+    /**
+     * Decodes rows of one matrix and takes dot products with them. Row {@code slot} (0 to
+     * {@link DecodedRow#ROWS} - 1) of the scratch holds one decoded row; {@link #dot4} takes one token's dot
+     * products with four of them at once, reading the activation once.
+     */
     interface RowDecoder {
-        void decode(MemorySegment data, long rowAt, DecodedRow row);
+        void decode(MemorySegment data, long rowAt, DecodedRow row, int slot);
 
-        float dot(Activation x, DecodedRow row, float[] lanes);
+        float dot(Activation x, DecodedRow row, int slot, float[] lanes);
+
+        /** {@code out[o + r] = dot(x, row r)} for r in 0..3, each bit for bit as {@link #dot}. */
+        default void dot4(Activation x, DecodedRow row, float[] out, int o, float[] lanes) {
+            for (int r = 0; r < 4; r++) out[o + r] = dot(x, row, r, lanes);
+        }
     }
 
     static RowDecoder create(RowKernel k) {
         return switch (k.dtype) {
             case F16 -> new FloatRow(k.cols, false);
             case BF16 -> new FloatRow(k.cols, true);
-            case Q8_0, Q4_0, IQ4_NL -> new Blocks32(k);
-            case Q4_K -> new Q4K(k.blocks, false);
-            case Q5_K -> new Q4K(k.blocks, true);
-            case Q6_K -> new Q6K(k.blocks);
+            case Q8_0, Q4_0, IQ4_NL -> new Blocks32(k.dtype, k.cols, k.blocks);
+            case Q4_K -> new Q4K(k.cols, k.blocks, false);
+            case Q5_K -> new Q4K(k.cols, k.blocks, true);
+            case Q6_K -> new Q6K(k.cols, k.blocks);
             default -> null;
         };
     }
 
     /** F16/BF16 rows converted to floats once; the dot is the float kernel's loop over them. */
     private record FloatRow(int cols, boolean bf16) implements RowDecoder {
-        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row) {
+        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] w = row.codes;
-            int i = 0;
+            int co = slot * cols, i = 0;
             for (; i + L <= cols; i += L) {
                 FloatVector v = bf16 ? VectorKernels.bf16ToFloat(data, rowAt + 2L * i) : VectorKernels.halfToFloat(data, rowAt + 2L * i);
-                v.intoArray(w, i);
+                v.intoArray(w, co + i);
             }
             for (; i < cols; i++) {
-                w[i] = bf16 ? Float.intBitsToFloat(data.get(Layouts.I16, rowAt + 2L * i) << 16) : half(data, rowAt + 2L * i);
+                w[co + i] = bf16 ? Float.intBitsToFloat(data.get(Layouts.I16, rowAt + 2L * i) << 16) : half(data, rowAt + 2L * i);
             }
         }
 
-        @Override public float dot(Activation x, DecodedRow row, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
             float[] yv = bf16 ? x.bf16() : x.f16(), w = row.codes;
+            int co = slot * cols;
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
-            for (; i + L <= cols; i += L) acc = y(w, i).fma(y(yv, i), acc);
+            for (; i + L <= cols; i += L) acc = y(w, co + i).fma(y(yv, i), acc);
             float sum = sumLanes(acc, lanes);
-            for (; i < cols; i++) sum += w[i] * yv[i];
+            for (; i < cols; i++) sum += w[co + i] * yv[i];
+            return sum;
+        }
+
+        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o, float[] lanes) {
+            float[] yv = bf16 ? x.bf16() : x.f16(), w = row.codes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int i = 0;
+            for (; i + L <= cols; i += L) {
+                FloatVector v = y(yv, i);
+                a0 = y(w, i).fma(v, a0);
+                a1 = y(w, cols + i).fma(v, a1);
+                a2 = y(w, 2 * cols + i).fma(v, a2);
+                a3 = y(w, 3 * cols + i).fma(v, a3);
+            }
+            int tail = i;
+            out[o] = finish(sumLanes(a0, lanes), w, 0, yv, tail);
+            out[o + 1] = finish(sumLanes(a1, lanes), w, cols, yv, tail);
+            out[o + 2] = finish(sumLanes(a2, lanes), w, 2 * cols, yv, tail);
+            out[o + 3] = finish(sumLanes(a3, lanes), w, 3 * cols, yv, tail);
+        }
+
+        private float finish(float sum, float[] w, int co, float[] yv, int from) {
+            for (int i = from; i < cols; i++) sum += w[co + i] * yv[i];
             return sum;
         }
     }
 
     /** Q8_0, Q4_0 and IQ4_NL: 32 signed codes and one F16 scale per block, dotted with Q8_0 activations. */
-    private static final class Blocks32 implements RowDecoder {
-        private final RowKernel k;
-
-        Blocks32(RowKernel k) { this.k = k; }
-
-        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row) {
+    private record Blocks32(DType type, int cols, int blocks) implements RowDecoder {
+        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] c = row.codes, d = row.d;
-            switch (k.dtype) {
+            int co = slot * cols, bo = slot * blocks;
+            switch (type) {
                 case Q8_0 -> {
-                    for (int b = 0; b < k.blocks; b++) {
+                    for (int b = 0; b < blocks; b++) {
                         long at = rowAt + 34L * b;
-                        d[b] = half(data, at);
-                        for (int o = 0; o < 32; o += L) floats(bytes(data, at + 2 + o)).intoArray(c, 32 * b + o);
+                        d[bo + b] = half(data, at);
+                        for (int o = 0; o < 32; o += L) floats(bytes(data, at + 2 + o)).intoArray(c, co + 32 * b + o);
                     }
                 }
                 case Q4_0 -> {
-                    for (int b = 0; b < k.blocks; b++) {
+                    for (int b = 0; b < blocks; b++) {
                         long at = rowAt + 18L * b;
-                        d[b] = half(data, at);
+                        d[bo + b] = half(data, at);
                         for (int o = 0; o < 16; o += L) {
                             ByteVector v = bytes(data, at + 2 + o);
-                            floats(v.and((byte) 0xF).sub((byte) 8)).intoArray(c, 32 * b + o);
-                            floats(shr(v, 4).sub((byte) 8)).intoArray(c, 32 * b + 16 + o);
+                            floats(v.and((byte) 0xF).sub((byte) 8)).intoArray(c, co + 32 * b + o);
+                            floats(shr(v, 4).sub((byte) 8)).intoArray(c, co + 32 * b + 16 + o);
                         }
                     }
                 }
                 case IQ4_NL -> {
-                    for (int b = 0; b < k.blocks; b++) {
+                    for (int b = 0; b < blocks; b++) {
                         long at = rowAt + 18L * b;
-                        d[b] = half(data, at);
+                        d[bo + b] = half(data, at);
                         for (int j = 0; j < 16; j++) {
                             int v = u8(data, at + 2 + j);
-                            c[32 * b + j] = ScalarKernels.IQ4_GRID[v & 0xF];
-                            c[32 * b + 16 + j] = ScalarKernels.IQ4_GRID[v >>> 4];
+                            c[co + 32 * b + j] = ScalarKernels.IQ4_GRID[v & 0xF];
+                            c[co + 32 * b + 16 + j] = ScalarKernels.IQ4_GRID[v >>> 4];
                         }
                     }
                 }
-                default -> throw new IllegalStateException(k.dtype.toString());
+                default -> throw new IllegalStateException(type.toString());
             }
         }
 
         /** Per lane and block 32/L products of at most 128 * 127: exact. */
-        @Override public float dot(Activation x, DecodedRow row, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
             float[] yq = x.q8f(), yd = x.q8d(), c = row.codes, d = row.d;
+            int co = slot * cols, bo = slot * blocks;
             FloatVector acc = FloatVector.zero(F);
-            for (int b = 0; b < k.blocks; b++) {
+            for (int b = 0; b < blocks; b++) {
                 int o = 32 * b;
-                FloatVector p = y(c, o).fma(y(yq, o), FloatVector.zero(F));
-                p = y(c, o + L).fma(y(yq, o + L), p);
-                if (L == 8) {
-                    p = y(c, o + 16).fma(y(yq, o + 16), p);
-                    p = y(c, o + 24).fma(y(yq, o + 24), p);
-                }
-                acc = p.fma(splat(d[b] * yd[b]), acc);
+                FloatVector p = block(c, co + o, yq, o);
+                acc = p.fma(splat(d[bo + b] * yd[b]), acc);
             }
             return sumLanes(acc, lanes);
+        }
+
+        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
+            float[] yq = x.q8f(), yd = x.q8d(), c = row.codes, d = row.d;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int b = 0; b < blocks; b++) {
+                int o = 32 * b;
+                float dy = yd[b];
+                if (L == 16) {
+                    FloatVector y0 = y(yq, o), y1 = y(yq, o + 16);
+                    a0 = y(c, o + 16).fma(y1, y(c, o).fma(y0, FloatVector.zero(F))).fma(splat(d[b] * dy), a0);
+                    a1 = y(c, cols + o + 16).fma(y1, y(c, cols + o).fma(y0, FloatVector.zero(F))).fma(splat(d[blocks + b] * dy), a1);
+                    a2 = y(c, 2 * cols + o + 16).fma(y1, y(c, 2 * cols + o).fma(y0, FloatVector.zero(F))).fma(splat(d[2 * blocks + b] * dy), a2);
+                    a3 = y(c, 3 * cols + o + 16).fma(y1, y(c, 3 * cols + o).fma(y0, FloatVector.zero(F))).fma(splat(d[3 * blocks + b] * dy), a3);
+                } else {
+                    a0 = block(c, o, yq, o).fma(splat(d[b] * dy), a0);
+                    a1 = block(c, cols + o, yq, o).fma(splat(d[blocks + b] * dy), a1);
+                    a2 = block(c, 2 * cols + o, yq, o).fma(splat(d[2 * blocks + b] * dy), a2);
+                    a3 = block(c, 3 * cols + o, yq, o).fma(splat(d[3 * blocks + b] * dy), a3);
+                }
+            }
+            out[o4] = sumLanes(a0, lanes);
+            out[o4 + 1] = sumLanes(a1, lanes);
+            out[o4 + 2] = sumLanes(a2, lanes);
+            out[o4 + 3] = sumLanes(a3, lanes);
+        }
+
+        /** One block's 32 products, lane-wise (exact integers). */
+        private static FloatVector block(float[] c, int co, float[] yq, int o) {
+            FloatVector p = y(c, co).fma(y(yq, o), FloatVector.zero(F));
+            p = y(c, co + L).fma(y(yq, o + L), p);
+            if (L == 8) {
+                p = y(c, co + 16).fma(y(yq, o + 16), p);
+                p = y(c, co + 24).fma(y(yq, o + 24), p);
+            }
+            return p;
         }
     }
 
@@ -144,22 +207,24 @@ final class BatchKernels {
      * 16-element sums. Q4_K scales each block's exact lanes by {@code d * d_y} as its vector kernel does; Q5_K
      * reduces them to the block's integer and adds in the scalar kernels' order, as its vector kernel does.
      */
-    private record Q4K(int blocks, boolean five) implements RowDecoder {
-        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row) {
+    private record Q4K(int cols, int blocks, boolean five) implements RowDecoder {
+        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] c = row.codes;
+            int co = slot * cols, bo = slot * blocks;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + (five ? 176L : 144L) * b;
-                row.d[b] = half(data, at);
-                row.dmin[b] = half(data, at + 2);
+                row.d[bo + b] = half(data, at);
+                row.dmin[bo + b] = half(data, at + 2);
                 long scales = kScales(data, at + 4), mins = kMins(data, at + 4);
-                for (int g = 0; g < 8; g++) row.groups[16 * b + g] = byteAt(mins, g);
+                for (int g = 0; g < 8; g++) row.groups[16 * (bo + b) + g] = byteAt(mins, g);
+                int cb = co + 256 * b;
                 if (five) {
                     for (int g = 0; g < 8; g++) {
                         long q = at + 48 + 32L * (g >>> 1);
                         int shift = 4 * (g & 1), sc = byteAt(scales, g);
                         for (int l = 0; l < 32; l++) {
                             int code = ((u8(data, q + l) >>> shift) & 0xF) | ((u8(data, at + 16 + l) >>> g) & 1) << 4;
-                            c[256 * b + 32 * g + l] = code * sc;
+                            c[cb + 32 * g + l] = code * sc;
                         }
                     }
                 } else {
@@ -167,8 +232,8 @@ final class BatchKernels {
                         float s1 = byteAt(scales, 2 * run), s2 = byteAt(scales, 2 * run + 1);
                         for (int o = 0; o < 32; o += L) {
                             ByteVector v = bytes(data, at + 16 + 32 * run + o);
-                            floats(v.and((byte) 0xF)).mul(s1).intoArray(c, 256 * b + 64 * run + o);
-                            floats(field(v, 4, 0xF)).mul(s2).intoArray(c, 256 * b + 64 * run + 32 + o);
+                            floats(v.and((byte) 0xF)).mul(s1).intoArray(c, cb + 64 * run + o);
+                            floats(field(v, 4, 0xF)).mul(s2).intoArray(c, cb + 64 * run + 32 + o);
                         }
                     }
                 }
@@ -176,27 +241,69 @@ final class BatchKernels {
         }
 
         /** Per lane and block 256/L products of at most 31 * 63 * 127: exact. */
-        @Override public float dot(Activation x, DecodedRow row, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
+            int co = slot * cols, bo = slot * blocks;
             FloatVector acc = FloatVector.zero(F);
             float sum = 0, minPart = 0;
             for (int b = 0; b < blocks; b++) {
                 int o = 256 * b;
                 FloatVector blk = FloatVector.zero(F);
-                for (int i = 0; i < 256; i += L) blk = y(c, o + i).fma(y(yq, o + i), blk);
-                int summs = 0;
-                for (int g = 0; g < 8; g++) summs += row.groups[16 * b + g] * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
+                for (int i = 0; i < 256; i += L) blk = y(c, co + o + i).fma(y(yq, o + i), blk);
+                int summs = summs(row.groups, 16 * (bo + b), bsums, 16 * b);
                 float dy = yd[b];
                 if (five) {
                     int isum = VectorKernels.exactInt(blk);
-                    sum += dy * row.d[b] * isum - dy * row.dmin[b] * summs;
+                    sum += dy * row.d[bo + b] * isum - dy * row.dmin[bo + b] * summs;
                 } else {
-                    acc = blk.fma(splat(dy * row.d[b]), acc);
-                    minPart += dy * row.dmin[b] * summs;
+                    acc = blk.fma(splat(dy * row.d[bo + b]), acc);
+                    minPart += dy * row.dmin[bo + b] * summs;
                 }
             }
             return five ? sum : sumLanes(acc, lanes) - minPart;
+        }
+
+        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
+            if (five) {
+                RowDecoder.super.dot4(x, row, out, o4, lanes);
+                return;
+            }
+            float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d, dmin = row.dmin;
+            int[] bsums = x.qkSums(), groups = row.groups;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+            for (int b = 0; b < blocks; b++) {
+                int o = 256 * b;
+                FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
+                for (int i = o; i < o + 256; i += L) {
+                    FloatVector v = y(yq, i);
+                    b0 = y(c, i).fma(v, b0);
+                    b1 = y(c, cols + i).fma(v, b1);
+                    b2 = y(c, 2 * cols + i).fma(v, b2);
+                    b3 = y(c, 3 * cols + i).fma(v, b3);
+                }
+                float dy = yd[b];
+                a0 = b0.fma(splat(dy * d[b]), a0);
+                a1 = b1.fma(splat(dy * d[blocks + b]), a1);
+                a2 = b2.fma(splat(dy * d[2 * blocks + b]), a2);
+                a3 = b3.fma(splat(dy * d[3 * blocks + b]), a3);
+                m0 += dy * dmin[b] * summs(groups, 16 * b, bsums, 16 * b);
+                m1 += dy * dmin[blocks + b] * summs(groups, 16 * (blocks + b), bsums, 16 * b);
+                m2 += dy * dmin[2 * blocks + b] * summs(groups, 16 * (2 * blocks + b), bsums, 16 * b);
+                m3 += dy * dmin[3 * blocks + b] * summs(groups, 16 * (3 * blocks + b), bsums, 16 * b);
+            }
+            out[o4] = sumLanes(a0, lanes) - m0;
+            out[o4 + 1] = sumLanes(a1, lanes) - m1;
+            out[o4 + 2] = sumLanes(a2, lanes) - m2;
+            out[o4 + 3] = sumLanes(a3, lanes) - m3;
+        }
+
+        /** The block's mins times the activation's 32-element sums (an exact integer). */
+        private static int summs(int[] mins, int mo, int[] bsums, int so) {
+            int s = 0;
+            for (int g = 0; g < 8; g++) s += mins[mo + g] * (bsums[so + 2 * g] + bsums[so + 2 * g + 1]);
+            return s;
         }
     }
 
@@ -205,20 +312,21 @@ final class BatchKernels {
      * activation's 16-element sums. The dot walks the vector kernel's chunks (L lanes of the four groups that
      * share their bytes) and scales each chunk's exact lanes by {@code d * d_y}, as that kernel does.
      */
-    private record Q6K(int blocks) implements RowDecoder {
-        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row) {
+    private record Q6K(int cols, int blocks) implements RowDecoder {
+        @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] c = row.codes;
+            int co = slot * cols, bo = slot * blocks;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 210L * b;
-                row.d[b] = half(data, at + 208);
-                for (int g = 0; g < 16; g++) row.groups[16 * b + g] = data.get(Layouts.I8, at + 192 + g);
+                row.d[bo + b] = half(data, at + 208);
+                for (int g = 0; g < 16; g++) row.groups[16 * (bo + b) + g] = data.get(Layouts.I8, at + 192 + g);
                 for (int half = 0; half < 2; half++) {
                     long scales = data.get(Layouts.I64, at + 192 + 8L * half);
                     for (int o = 0; o < 32; o += L) {
                         long sc = scales >>> (8 * (o >>> 4));
                         long ql = at + 64L * half + o;
                         ByteVector a = bytes(data, ql), a2 = bytes(data, ql + 32), h = bytes(data, at + 128 + 32L * half + o);
-                        int base = 256 * b + 128 * half + o;
+                        int base = co + 256 * b + 128 * half + o;
                         floats(a.and((byte) 0xF).or(fieldUp(h, 4, 0x30))).mul((byte) sc).intoArray(c, base);
                         floats(a2.and((byte) 0xF).or(fieldUp(h, 2, 0x30))).mul((byte) (sc >>> 16)).intoArray(c, base + 32);
                         floats(field(a, 4, 0xF).or(h.and((byte) 0x30))).mul((byte) (sc >>> 32)).intoArray(c, base + 64);
@@ -229,26 +337,66 @@ final class BatchKernels {
         }
 
         /** Per lane and chunk 4 products of at most 63 * 128 * 127: exact. */
-        @Override public float dot(Activation x, DecodedRow row, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
+            int co = slot * cols, bo = slot * blocks;
             FloatVector acc = FloatVector.zero(F);
             float offsetPart = 0;
             for (int b = 0; b < blocks; b++) {
-                float dd = row.d[b] * yd[b];
+                float dd = row.d[bo + b] * yd[b];
                 for (int u = 0; u < 64 / L; u++) {
                     int base = 256 * b + 128 * (u / (32 / L)) + L * (u % (32 / L));
-                    FloatVector chunk = y(c, base).mul(y(yq, base));
-                    chunk = y(c, base + 32).fma(y(yq, base + 32), chunk);
-                    chunk = y(c, base + 64).fma(y(yq, base + 64), chunk);
-                    chunk = y(c, base + 96).fma(y(yq, base + 96), chunk);
-                    acc = chunk.fma(splat(dd), acc);
+                    acc = chunk(c, co + base, yq, base).fma(splat(dd), acc);
                 }
-                int offset = 0;
-                for (int g = 0; g < 16; g++) offset += row.groups[16 * b + g] * bsums[16 * b + g];
-                offsetPart += dd * (32 * offset);
+                offsetPart += dd * (32 * offset(row.groups, 16 * (bo + b), bsums, 16 * b));
             }
             return sumLanes(acc, lanes) - offsetPart;
+        }
+
+        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
+            float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d;
+            int[] bsums = x.qkSums(), groups = row.groups;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            float f0 = 0, f1 = 0, f2 = 0, f3 = 0;
+            for (int b = 0; b < blocks; b++) {
+                float dy = yd[b];
+                float d0 = d[b] * dy, d1 = d[blocks + b] * dy, d2 = d[2 * blocks + b] * dy, d3 = d[3 * blocks + b] * dy;
+                for (int u = 0; u < 64 / L; u++) {
+                    int base = 256 * b + 128 * (u / (32 / L)) + L * (u % (32 / L));
+                    FloatVector y0 = y(yq, base), y1 = y(yq, base + 32), y2 = y(yq, base + 64), y3 = y(yq, base + 96);
+                    a0 = y(c, base + 96).fma(y3, y(c, base + 64).fma(y2, y(c, base + 32).fma(y1, y(c, base).mul(y0)))).fma(splat(d0), a0);
+                    int c1 = cols + base;
+                    a1 = y(c, c1 + 96).fma(y3, y(c, c1 + 64).fma(y2, y(c, c1 + 32).fma(y1, y(c, c1).mul(y0)))).fma(splat(d1), a1);
+                    int c2 = 2 * cols + base;
+                    a2 = y(c, c2 + 96).fma(y3, y(c, c2 + 64).fma(y2, y(c, c2 + 32).fma(y1, y(c, c2).mul(y0)))).fma(splat(d2), a2);
+                    int c3 = 3 * cols + base;
+                    a3 = y(c, c3 + 96).fma(y3, y(c, c3 + 64).fma(y2, y(c, c3 + 32).fma(y1, y(c, c3).mul(y0)))).fma(splat(d3), a3);
+                }
+                f0 += d0 * (32 * offset(groups, 16 * b, bsums, 16 * b));
+                f1 += d1 * (32 * offset(groups, 16 * (blocks + b), bsums, 16 * b));
+                f2 += d2 * (32 * offset(groups, 16 * (2 * blocks + b), bsums, 16 * b));
+                f3 += d3 * (32 * offset(groups, 16 * (3 * blocks + b), bsums, 16 * b));
+            }
+            out[o4] = sumLanes(a0, lanes) - f0;
+            out[o4 + 1] = sumLanes(a1, lanes) - f1;
+            out[o4 + 2] = sumLanes(a2, lanes) - f2;
+            out[o4 + 3] = sumLanes(a3, lanes) - f3;
+        }
+
+        /** One chunk: L lanes of the four groups at base, base + 32, + 64, + 96 (exact integers). */
+        private static FloatVector chunk(float[] c, int co, float[] yq, int base) {
+            FloatVector p = y(c, co).mul(y(yq, base));
+            p = y(c, co + 32).fma(y(yq, base + 32), p);
+            p = y(c, co + 64).fma(y(yq, base + 64), p);
+            return y(c, co + 96).fma(y(yq, base + 96), p);
+        }
+
+        /** The block's signed group scales times the activation's 16-element sums. */
+        private static int offset(int[] scales, int so, int[] bsums, int bo) {
+            int s = 0;
+            for (int g = 0; g < 16; g++) s += scales[so + g] * bsums[bo + g];
+            return s;
         }
     }
 }

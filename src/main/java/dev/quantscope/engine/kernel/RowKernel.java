@@ -72,12 +72,24 @@ abstract class RowKernel implements WeightMatrix {
         float[] lanes = LANES.get();
         long first = rowStart * rowBytes;
         if (decoder != null && t1 - t0 >= 2) {
-            // Each row decoded once, then every token of the batch dots with it (see BatchKernels).
+            // Rows decoded once, four at a time, then every token of the batch dots with them (see BatchKernels).
             DecodedRow row = DecodedRow.forThisThread(cols, blocks);
-            long at = first;
-            for (int r = rowStart; r < rowEnd; r++, at += rowBytes) {
-                decoder.decode(data, at, row);
-                for (int t = t0; t < t1; t++) outs[t][r] = decoder.dot(xs[t], row, lanes);
+            float[] four = FOUR.get();
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4) {
+                for (int k = 0; k < 4; k++) decoder.decode(data, (r + k) * rowBytes, row, k);
+                for (int t = t0; t < t1; t++) {
+                    decoder.dot4(xs[t], row, four, 0, lanes);
+                    float[] out = outs[t];
+                    out[r] = four[0];
+                    out[r + 1] = four[1];
+                    out[r + 2] = four[2];
+                    out[r + 3] = four[3];
+                }
+            }
+            for (; r < rowEnd; r++) {
+                decoder.decode(data, r * rowBytes, row, 0);
+                for (int t = t0; t < t1; t++) outs[t][r] = decoder.dot(xs[t], row, 0, lanes);
             }
             return;
         }
@@ -101,6 +113,9 @@ abstract class RowKernel implements WeightMatrix {
      * order through it (see VectorKernels.sumLanes). Fetched once per matvec call, allocated once per thread.
      */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
+
+    /** Per-thread scratch for the batched path's four results per token. */
+    private static final ThreadLocal<float[]> FOUR = ThreadLocal.withInitial(() -> new float[4]);
 
     /**
      * The dot product of the row at byte {@code rowAt} with {@code x}. When {@code blockInts} is not null the
