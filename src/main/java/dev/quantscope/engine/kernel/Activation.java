@@ -41,6 +41,9 @@ public final class Activation {
     private final float[] qkf;
     private final float[] qkd;
     private final int[] qkSums;
+    /** The 16-element sums as floats, and the 32-element sums (pairs of them) as floats, for the batched path. */
+    private final float[] qkSums16f;
+    private final float[] qkSums32f;
     private final Object qkLock = new Object();
     private volatile int qkReady = -1;
 
@@ -67,6 +70,8 @@ public final class Activation {
         this.qkf = new float[blocks256 * QK_K];
         this.qkd = new float[blocks256];
         this.qkSums = new int[blocks256 * (QK_K / 16)];
+        this.qkSums16f = new float[blocks256 * (QK_K / 16)];
+        this.qkSums32f = new float[blocks256 * (QK_K / 32)];
         this.f16 = new float[capacity];
         this.bf16 = new float[capacity];
     }
@@ -149,6 +154,8 @@ public final class Activation {
             int v = version;
             if (qkReady == v) return;
             quantizeQ8K(values, length / QK_K, qk, qkf, qkd, qkSums);
+            for (int i = 0; i < qkSums16f.length; i++) qkSums16f[i] = qkSums[i];
+            for (int i = 0; i < qkSums32f.length; i++) qkSums32f[i] = qkSums[2 * i] + qkSums[2 * i + 1];
             qkReady = v;
         }
     }
@@ -157,6 +164,8 @@ public final class Activation {
     float[] qkf() { return qkf; }
     float[] qkd() { return qkd; }
     int[] qkSums() { return qkSums; }
+    float[] qkSums16f() { return qkSums16f; }
+    float[] qkSums32f() { return qkSums32f; }
 
     /**
      * ggml's {@code quantize_row_q8_K_ref} (which x86 builds also use): the signed value of largest magnitude

@@ -4,6 +4,7 @@ import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
@@ -35,6 +36,9 @@ import static dev.quantscope.engine.kernel.VectorKernels.y;
  */
 final class BatchKernels {
     private BatchKernels() {}
+
+    /** Four float lanes: one per row of a four-row pass. */
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
 
     /**
      * Decodes rows of one matrix and takes dot products with them. Row {@code slot} (0 to
@@ -216,7 +220,11 @@ final class BatchKernels {
                 row.d[bo + b] = half(data, at);
                 row.dmin[bo + b] = half(data, at + 2);
                 long scales = kScales(data, at + 4), mins = kMins(data, at + 4);
-                for (int g = 0; g < 8; g++) row.groups[16 * (bo + b) + g] = byteAt(mins, g);
+                for (int g = 0; g < 8; g++) {
+                    row.groups[16 * (bo + b) + g] = byteAt(mins, g);
+                    row.groups4[(8 * b + g) * 4 + slot] = byteAt(mins, g);
+                }
+                row.perBlock4[4 * b + slot] = row.dmin[bo + b];
                 int cb = co + 256 * b;
                 if (five) {
                     for (int g = 0; g < 8; g++) {
@@ -269,10 +277,10 @@ final class BatchKernels {
                 RowDecoder.super.dot4(x, row, out, o4, lanes);
                 return;
             }
-            float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d, dmin = row.dmin;
-            int[] bsums = x.qkSums(), groups = row.groups;
+            float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+            float[] sums32 = x.qkSums32f(), mins4 = row.groups4, dmin4 = row.perBlock4;
+            FloatVector m = FloatVector.zero(F4);
             for (int b = 0; b < blocks; b++) {
                 int o = 256 * b;
                 FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
@@ -288,11 +296,16 @@ final class BatchKernels {
                 a1 = b1.fma(splat(dy * d[blocks + b]), a1);
                 a2 = b2.fma(splat(dy * d[2 * blocks + b]), a2);
                 a3 = b3.fma(splat(dy * d[3 * blocks + b]), a3);
-                m0 += dy * dmin[b] * summs(groups, 16 * b, bsums, 16 * b);
-                m1 += dy * dmin[blocks + b] * summs(groups, 16 * (blocks + b), bsums, 16 * b);
-                m2 += dy * dmin[2 * blocks + b] * summs(groups, 16 * (2 * blocks + b), bsums, 16 * b);
-                m3 += dy * dmin[3 * blocks + b] * summs(groups, 16 * (3 * blocks + b), bsums, 16 * b);
+                // the four rows' summs (exact integers: at most 8 * 63 * 4064) and then, lane-wise, the scalar
+                // path's minPart += (dy * dmin) * summs
+                FloatVector summs = FloatVector.zero(F4);
+                for (int g = 0; g < 8; g++) {
+                    summs = FloatVector.fromArray(F4, mins4, (8 * b + g) * 4).fma(FloatVector.broadcast(F4, sums32[8 * b + g]), summs);
+                }
+                m = m.add(FloatVector.fromArray(F4, dmin4, 4 * b).mul(dy).mul(summs));
             }
+            m.intoArray(lanes, 48);
+            float m0 = lanes[48], m1 = lanes[49], m2 = lanes[50], m3 = lanes[51];
             out[o4] = sumLanes(a0, lanes) - m0;
             out[o4 + 1] = sumLanes(a1, lanes) - m1;
             out[o4 + 2] = sumLanes(a2, lanes) - m2;
@@ -309,8 +322,8 @@ final class BatchKernels {
 
     /**
      * Q6_K: unsigned 6-bit codes times their signed group scale; the offset of 32 comes off through the
-     * activation's 16-element sums. The dot walks the vector kernel's chunks (L lanes of the four groups that
-     * share their bytes) and scales each chunk's exact lanes by {@code d * d_y}, as that kernel does.
+     * activation's 16-element sums. Each half block's exact lanes are scaled by {@code d * d_y}, as the vector
+     * kernel does.
      */
     private record Q6K(int cols, int blocks) implements RowDecoder {
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
@@ -319,7 +332,12 @@ final class BatchKernels {
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 210L * b;
                 row.d[bo + b] = half(data, at + 208);
-                for (int g = 0; g < 16; g++) row.groups[16 * (bo + b) + g] = data.get(Layouts.I8, at + 192 + g);
+                for (int g = 0; g < 16; g++) {
+                    byte sc = data.get(Layouts.I8, at + 192 + g);
+                    row.groups[16 * (bo + b) + g] = sc;
+                    row.groups4[(16 * b + g) * 4 + slot] = sc;
+                }
+                row.perBlock4[4 * b + slot] = row.d[bo + b];
                 for (int half = 0; half < 2; half++) {
                     long scales = data.get(Layouts.I64, at + 192 + 8L * half);
                     for (int o = 0; o < 32; o += L) {
@@ -336,7 +354,7 @@ final class BatchKernels {
             }
         }
 
-        /** Per lane and chunk 4 products of at most 63 * 128 * 127: exact. */
+        /** Per lane and half 128/L products of at most 63 * 128 * 127: exact. */
         @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
@@ -345,9 +363,10 @@ final class BatchKernels {
             float offsetPart = 0;
             for (int b = 0; b < blocks; b++) {
                 float dd = row.d[bo + b] * yd[b];
-                for (int u = 0; u < 64 / L; u++) {
-                    int base = 256 * b + 128 * (u / (32 / L)) + L * (u % (32 / L));
-                    acc = chunk(c, co + base, yq, base).fma(splat(dd), acc);
+                for (int o = 256 * b; o < 256 * b + 256; o += 128) {
+                    FloatVector blk = FloatVector.zero(F);
+                    for (int i = o; i < o + 128; i += L) blk = y(c, co + i).fma(y(yq, i), blk);
+                    acc = blk.fma(splat(dd), acc);
                 }
                 offsetPart += dd * (32 * offset(row.groups, 16 * (bo + b), bsums, 16 * b));
             }
@@ -356,40 +375,40 @@ final class BatchKernels {
 
         @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d;
-            int[] bsums = x.qkSums(), groups = row.groups;
+            float[] sums16 = x.qkSums16f(), scales4 = row.groups4, d4 = row.perBlock4;
+            FloatVector f = FloatVector.zero(F4);
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            float f0 = 0, f1 = 0, f2 = 0, f3 = 0;
             for (int b = 0; b < blocks; b++) {
                 float dy = yd[b];
                 float d0 = d[b] * dy, d1 = d[blocks + b] * dy, d2 = d[2 * blocks + b] * dy, d3 = d[3 * blocks + b] * dy;
-                for (int u = 0; u < 64 / L; u++) {
-                    int base = 256 * b + 128 * (u / (32 / L)) + L * (u % (32 / L));
-                    FloatVector y0 = y(yq, base), y1 = y(yq, base + 32), y2 = y(yq, base + 64), y3 = y(yq, base + 96);
-                    a0 = y(c, base + 96).fma(y3, y(c, base + 64).fma(y2, y(c, base + 32).fma(y1, y(c, base).mul(y0)))).fma(splat(d0), a0);
-                    int c1 = cols + base;
-                    a1 = y(c, c1 + 96).fma(y3, y(c, c1 + 64).fma(y2, y(c, c1 + 32).fma(y1, y(c, c1).mul(y0)))).fma(splat(d1), a1);
-                    int c2 = 2 * cols + base;
-                    a2 = y(c, c2 + 96).fma(y3, y(c, c2 + 64).fma(y2, y(c, c2 + 32).fma(y1, y(c, c2).mul(y0)))).fma(splat(d2), a2);
-                    int c3 = 3 * cols + base;
-                    a3 = y(c, c3 + 96).fma(y3, y(c, c3 + 64).fma(y2, y(c, c3 + 32).fma(y1, y(c, c3).mul(y0)))).fma(splat(d3), a3);
+                for (int o = 256 * b; o < 256 * b + 256; o += 128) {
+                    FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
+                    for (int i = o; i < o + 128; i += L) {
+                        FloatVector v = y(yq, i);
+                        b0 = y(c, i).fma(v, b0);
+                        b1 = y(c, cols + i).fma(v, b1);
+                        b2 = y(c, 2 * cols + i).fma(v, b2);
+                        b3 = y(c, 3 * cols + i).fma(v, b3);
+                    }
+                    a0 = b0.fma(splat(d0), a0);
+                    a1 = b1.fma(splat(d1), a1);
+                    a2 = b2.fma(splat(d2), a2);
+                    a3 = b3.fma(splat(d3), a3);
                 }
-                f0 += d0 * (32 * offset(groups, 16 * b, bsums, 16 * b));
-                f1 += d1 * (32 * offset(groups, 16 * (blocks + b), bsums, 16 * b));
-                f2 += d2 * (32 * offset(groups, 16 * (2 * blocks + b), bsums, 16 * b));
-                f3 += d3 * (32 * offset(groups, 16 * (3 * blocks + b), bsums, 16 * b));
+                // the four rows' offsets (exact integers: at most 16 * 128 * 2032; times 32 stays exact) and then,
+                // lane-wise, the scalar path's offsetPart += dd * (32 * offset)
+                FloatVector off = FloatVector.zero(F4);
+                for (int g = 0; g < 16; g++) {
+                    off = FloatVector.fromArray(F4, scales4, (16 * b + g) * 4).fma(FloatVector.broadcast(F4, sums16[16 * b + g]), off);
+                }
+                f = f.add(FloatVector.fromArray(F4, d4, 4 * b).mul(dy).mul(off.mul(32f)));
             }
+            f.intoArray(lanes, 48);
+            float f0 = lanes[48], f1 = lanes[49], f2 = lanes[50], f3 = lanes[51];
             out[o4] = sumLanes(a0, lanes) - f0;
             out[o4 + 1] = sumLanes(a1, lanes) - f1;
             out[o4 + 2] = sumLanes(a2, lanes) - f2;
             out[o4 + 3] = sumLanes(a3, lanes) - f3;
-        }
-
-        /** One chunk: L lanes of the four groups at base, base + 32, + 64, + 96 (exact integers). */
-        private static FloatVector chunk(float[] c, int co, float[] yq, int base) {
-            FloatVector p = y(c, co).mul(y(yq, base));
-            p = y(c, co + 32).fma(y(yq, base + 32), p);
-            p = y(c, co + 64).fma(y(yq, base + 64), p);
-            return y(c, co + 96).fma(y(yq, base + 96), p);
         }
 
         /** The block's signed group scales times the activation's 16-element sums. */

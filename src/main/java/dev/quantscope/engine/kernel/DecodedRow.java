@@ -22,6 +22,13 @@ final class DecodedRow {
     float[] dmin = new float[0];
     /** Per block, 16 entries: the K-quants' group mins (Q4_K, Q5_K) or signed group scales (Q6_K). */
     int[] groups = new int[0];
+    /**
+     * The same per-block values laid out for four rows side by side, {@code [block][group][row]}: the four-row
+     * dot product computes the four rows' mins (or offset) terms as one 4-lane multiply-add per group.
+     */
+    float[] groups4 = new float[0];
+    /** {@code [block][row]}: the block's {@code dmin} (Q4_K) or {@code d} (Q6_K) of the four rows. */
+    float[] perBlock4 = new float[0];
 
     /** Room for {@link #ROWS} rows: row r's codes start at {@code r * cols}, its per-block values at {@code r * blocks}. */
     void ensure(int cols, int blocks) {
@@ -31,6 +38,8 @@ final class DecodedRow {
             d = new float[nb];
             dmin = new float[nb];
             groups = new int[Math.multiplyExact(nb, 16)];
+            groups4 = new float[Math.multiplyExact(nb, 16)];
+            perBlock4 = new float[nb];
         }
     }
 

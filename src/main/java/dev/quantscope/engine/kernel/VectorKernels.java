@@ -630,7 +630,7 @@ final class VectorKernels {
      * lane from each of the four groups that share those bytes (weights o, o + 32, o + 64, o + 96 of the half).
      * The 6-bit codes are put together in byte lanes (low nibble | two high bits << 4) and are used without their
      * offset of 32, which the row loop takes off through the activation's 16-element sums. Per lane and block at
-     * per chunk at most 4 products of 63 * 127 * 128: below 2^24, so the lanes hold exact integers.
+     * per half at most 8 (16 on 8-lane machines) products of 63 * 127 * 128: below 2^24, so the lanes hold exact integers.
      */
     /**
      * Two of a Q6_K chunk's four groups: the low and high nibbles of the L bytes at {@code x}, each with two bits
@@ -660,6 +660,7 @@ final class VectorKernels {
                 int yo = 256 * b;
                 float dd = half(data, at + 208) * yd[b];
                 int isum = 0;
+                FloatVector blk = FloatVector.zero(F);
                 for (int u = 0; u < 64 / L; u++) { // one call site: C2's node budget holds one inlined copy
                     int half = u / (32 / L), o = L * (u % (32 / L));
                     long scales = data.get(Layouts.I64, at + 192 + 8L * half) >>> (8 * (o >>> 4));
@@ -678,15 +679,19 @@ final class VectorKernels {
                     ByteVector c4 = c.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
                             .or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
                     FloatVector chunk = ((FloatVector) c1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb))
-                            .mul((float) (byte) scales);
+                            .fma(FloatVector.broadcast(F, (byte) scales), blk);
                     chunk = ((FloatVector) c2.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 32))
                             .fma(FloatVector.broadcast(F, (byte) (scales >>> 16)), chunk);
                     chunk = ((FloatVector) c3.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 64))
                             .fma(FloatVector.broadcast(F, (byte) (scales >>> 32)), chunk);
                     chunk = ((FloatVector) c4.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 96))
                             .fma(FloatVector.broadcast(F, (byte) (scales >>> 48)), chunk);
-                    acc = chunk.fma(FloatVector.broadcast(F, dd), acc);
-                    if (ints != null) isum += exact(chunk);
+                    blk = chunk;
+                    if (o + L == 32) { // the half's last chunk: its exact lanes scaled once
+                        acc = blk.fma(FloatVector.broadcast(F, dd), acc);
+                        if (ints != null) isum += exact(blk);
+                        blk = FloatVector.zero(F);
+                    }
                 }
                 // the codes' offset of 32: sum over the 16 groups of scale * (sum of the group's activation codes)
                 long s0 = data.get(Layouts.I64, at + 192), s1 = data.get(Layouts.I64, at + 200);
