@@ -1,0 +1,23 @@
+package dev.quantscope.engine.llama;
+
+import java.util.Locale;
+
+/**
+ * What the KV cache stores keys and values as. llama.cpp's default is F16: every key and value is rounded to
+ * half precision when it is stored, which is part of the numbers llama-perplexity reports; F32 keeps them exact.
+ */
+public enum KvCacheType {
+    /** Floats as computed (QuantScope's default). */
+    F32,
+    /** Rounded to IEEE half precision and stored in 16 bits, as llama.cpp's default cache: half the memory. */
+    F16;
+
+    /** "f16"/"F16" or "f32"/"F32", as the command line takes it. */
+    public static KvCacheType parse(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "f32" -> F32;
+            case "f16" -> F16;
+            default -> throw new IllegalArgumentException("KV cache type " + name + " is not f32 or f16");
+        };
+    }
+}
