@@ -18,6 +18,13 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
     /** Stores key {@code k[0, n)} and value {@code v[0, n)} of {@code layer} at element {@code offset}. */
     void store(int layer, int offset, float[] k, float[] v, int n);
 
+    /**
+     * Brings a query to the precision its products with the keys are taken in, in place, once per token: ggml
+     * converts the query to the cache's type before the K·q dot products (its F16 dot product takes two F16
+     * vectors), so an F16 cache rounds the query too. Nothing for F32.
+     */
+    void roundQuery(float[] q);
+
     /** Σ q[qOff + i] · key[offset + i] over i in [0, n), summed in float in index order. */
     float dotKey(int layer, int offset, float[] q, int qOff, int n);
 
@@ -37,6 +44,9 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
             System.arraycopy(k, 0, keys[layer], offset, n);
             System.arraycopy(v, 0, values[layer], offset, n);
         }
+
+        @Override
+        public void roundQuery(float[] q) {}
 
         @Override
         public float dotKey(int layer, int offset, float[] q, int qOff, int n) {
@@ -69,6 +79,11 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
                 kc[offset + i] = Float.floatToFloat16(k[i]);
                 vc[offset + i] = Float.floatToFloat16(v[i]);
             }
+        }
+
+        @Override
+        public void roundQuery(float[] q) {
+            for (int i = 0; i < q.length; i++) q[i] = Float.float16ToFloat(Float.floatToFloat16(q[i]));
         }
 
         @Override

@@ -14,10 +14,10 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KvCacheTypeTest {
 
@@ -41,7 +41,13 @@ class KvCacheTypeTest {
             cache.addValue(1, 8, 1f, out, 0, 4);
             assertEquals(Float.float16ToFloat(Float.floatToFloat16(v[i])), out[i]);
         }
+        float[] q = k.clone();
+        cache.roundQuery(q);
+        for (int i = 0; i < 4; i++) assertEquals(Float.float16ToFloat(Float.floatToFloat16(k[i])), q[i], "query rounded as ggml's F16 dot");
         KvCache exact = KvCache.create(KvCacheType.F32, 2, 3, 4);
+        q = k.clone();
+        exact.roundQuery(q);
+        assertArrayEquals(k, q, "an F32 cache leaves the query alone");
         exact.store(0, 0, k, v, 4);
         assertEquals(k[0] * 2 + k[3], exact.dotKey(0, 0, new float[] {2, 0, 0, 1}, 0, 4), 1e-6);
     }
