@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.llama.Sampler;
 import dev.quantscope.format.Model;
@@ -17,7 +18,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--json]}: inference speed like llama-bench.
+ * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--kv-cache f16|f32] [--json]}: inference speed like llama-bench.
  * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) then decodes N
  * tokens one at a time. A warm-up pass first lets the JIT compile the hot loops. Mixed into {@link BenchCommand},
  * so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the subcommand.
@@ -36,7 +37,11 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb.")
+    @Option(names = "--kv-cache", paramLabel = "f16|f32", defaultValue = "f32",
+            description = "KV cache type (default: ${DEFAULT-VALUE}); f16 halves the cache, as llama.cpp's default.")
+    String kvCache;
+
+    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb, kv_cache.")
     boolean json;
 
     @Spec(Spec.Target.MIXEE)
@@ -50,22 +55,23 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (model == null) throw new IllegalArgumentException("no MODEL given");
         if (pp < 1 || tg < 1) throw new IllegalArgumentException("--pp and --tg must be at least 1");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        Result r = run(model, pp, tg, n);
+        KvCacheType cacheType = KvCacheType.parse(kvCache);
+        Result r = run(model, pp, tg, n, cacheType);
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.printf(Locale.ROOT, "{\"pp\": %.2f, \"tg\": %.2f, \"peak_rss_mb\": %.1f}%n",
-                    r.ppTokensPerSecond(), r.tgTokensPerSecond(), r.peakRssMb());
+            out.printf(Locale.ROOT, "{\"pp\": %.2f, \"tg\": %.2f, \"peak_rss_mb\": %.1f, \"kv_cache\": \"%s\"}%n",
+                    r.ppTokensPerSecond(), r.tgTokensPerSecond(), r.peakRssMb(), cacheType.name().toLowerCase(Locale.ROOT));
         } else {
-            out.printf(Locale.ROOT, "%s, %d threads%npp%d  %10.2f tok/s%ntg%d  %10.2f tok/s%npeak RSS %.1f MB%n",
-                    model.getFileName(), n, pp, r.ppTokensPerSecond(), tg, r.tgTokensPerSecond(), r.peakRssMb());
+            out.printf(Locale.ROOT, "%s, %d threads, %s KV cache%npp%d  %10.2f tok/s%ntg%d  %10.2f tok/s%npeak RSS %.1f MB%n",
+                    model.getFileName(), n, cacheType.name(), pp, r.ppTokensPerSecond(), tg, r.tgTokensPerSecond(), r.peakRssMb());
         }
         out.flush();
         return 0;
     }
 
-    public static Result run(Path file, int pp, int tg, int threads) throws IOException {
+    public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType) throws IOException {
         try (Model m = ModelOpener.open(file);
-             LlamaEngine engine = new LlamaEngine(m, Math.addExact(pp, tg), threads, Math.min(pp, 128))) {
+             LlamaEngine engine = new LlamaEngine(m, Math.addExact(pp, tg), threads, Math.min(pp, 128), kvCacheType)) {
             int vocab = engine.config().vocab();
             int[] prompt = new int[pp];
             SplittableRandom random = new SplittableRandom(1234);

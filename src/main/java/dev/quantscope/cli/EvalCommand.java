@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;
 import dev.quantscope.engine.tokenizer.Tokenizers;
@@ -24,7 +25,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code quantscope eval MODEL --text FILE [--ctx N] [--base MODEL] [--json]}: perplexity as llama-perplexity
+ * {@code quantscope eval MODEL --text FILE [--ctx N] [--base MODEL] [--kv-cache f16|f32] [--json]}: perplexity as llama-perplexity
  * computes it, and with {@code --base} the KL divergence of MODEL against the base model, both run here.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -46,6 +47,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--kv-cache", paramLabel = "f16|f32", defaultValue = "f32",
+            description = "KV cache type of both models (default: ${DEFAULT-VALUE}); f16 rounds keys and values as "
+                    + "llama.cpp's default cache does.")
+    String kvCache;
+
     @Option(names = "--json", description = "One JSON object: ppl, kld_mean, kld_median, kld_p99, kld_max, same_top_p, tokens.")
     boolean json;
 
@@ -57,7 +63,8 @@ public final class EvalCommand implements Callable<Integer> {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         String content = Files.readString(text, StandardCharsets.UTF_8);
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = ModelOpener.open(model); LlamaEngine engine = new LlamaEngine(m, ctx, n)) {
+        KvCacheType cacheType = KvCacheType.parse(kvCache);
+        try (Model m = ModelOpener.open(model); LlamaEngine engine = new LlamaEngine(m, ctx, n, cacheType)) {
             Tokenizer tokenizer = Tokenizers.forModel(m);
             int[] tokens = tokenizer.encode(content, true);
             // llama.cpp puts BOS at the start of every window exactly when the tokenizer adds one.
@@ -72,7 +79,7 @@ public final class EvalCommand implements Callable<Integer> {
                             r.chunks(), ctx, r.tokens(), r.ppl(), r.pplError());
                 }
             } else {
-                try (Model b = ModelOpener.open(base); LlamaEngine baseEngine = new LlamaEngine(b, ctx, n)) {
+                try (Model b = ModelOpener.open(base); LlamaEngine baseEngine = new LlamaEngine(b, ctx, n, cacheType)) {
                     KlDivergenceResult r = KlDivergence.compute(baseEngine, engine, tokens, ctx, bos, ProgressMonitor.NONE);
                     if (json) {
                         out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": %.6f, \"kld_median\": %.6f, \"kld_p99\": %.6f, "

@@ -31,6 +31,20 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void benchTakesTheKvCacheType() throws Exception {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = QuantScopeCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute("bench", SharedFiles.file("models/stories260K.gguf").toString(),
+                "--pp", "16", "--tg", "4", "--threads", "1", "--kv-cache", "f16", "--json");
+        assertEquals(0, exit, err.toString());
+        JsonNode doc = new ObjectMapper().readTree(out.toString());
+        assertEquals("f16", doc.get("kv_cache").asText());
+        assertTrue(doc.get("tg").asDouble() > 0);
+    }
+
+    @Test
     void benchWithoutModelStillOffersTheSubcommands() {
         StringWriter out = new StringWriter();
         CommandLine cl = QuantScopeCommand.commandLine();

@@ -59,6 +59,25 @@ class EvalGenerateCommandTest {
     }
 
     @Test
+    void evalTakesTheKvCacheType(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("shakespeare-8k.txt");
+        byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
+        Files.write(text, Arrays.copyOf(all, 8_000));
+        String model = SharedFiles.file("models/stories260K.gguf").toString();
+        Run f32 = run("eval", model, "--text", text.toString(), "--ctx", "128", "--json", "--threads", "1");
+        Run f16 = run("eval", model, "--text", text.toString(), "--ctx", "128", "--json", "--threads", "1", "--kv-cache", "f16");
+        assertEquals(0, f32.exit(), f32.err());
+        assertEquals(0, f16.exit(), f16.err());
+        double exact = new ObjectMapper().readTree(f32.out()).get("ppl").asDouble();
+        double rounded = new ObjectMapper().readTree(f16.out()).get("ppl").asDouble();
+        assertTrue(exact != rounded && Math.abs(exact - rounded) < exact * 0.002, exact + " vs " + rounded);
+
+        Run bad = run("eval", model, "--text", text.toString(), "--ctx", "128", "--kv-cache", "q4_0");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("q4_0"), bad.err());
+    }
+
+    @Test
     void generateContinuesTheStory() {
         Run r = run("generate", SharedFiles.file("models/stories260K.gguf").toString(),
                 "--prompt", "Once upon a time", "-n", "40", "--threads", "1");

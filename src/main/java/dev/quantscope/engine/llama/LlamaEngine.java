@@ -5,10 +5,10 @@ import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.format.Model;
 
 /**
- * Runs a Llama-family decoder (Llama, Qwen2) on the CPU: RMSNorm, RoPE, grouped-query attention over a float KV
- * cache, SwiGLU MLP, tied or separate output head. Tokens go through in batches: every weight row is read once per
- * batch, not once per token, which is what makes prompt processing faster than generation. All buffers are
- * allocated up front, so the token loop creates no garbage. Not thread-safe: one sequence at a time.
+ * Runs a Llama-family decoder (Llama, Qwen2) on the CPU: RMSNorm, RoPE (linear, YaRN, Llama 3 frequency factors),
+ * grouped-query attention over an F32 or F16 KV cache, SwiGLU MLP, tied or separate output head. Tokens go through
+ * in batches: every weight row is read once per batch, not once per token, which is what makes prompt processing
+ * faster than generation. All buffers are allocated up front, so the token loop creates no garbage. Not thread-safe: one sequence at a time.
  */
 public final class LlamaEngine implements AutoCloseable {
 
@@ -31,8 +31,9 @@ public final class LlamaEngine implements AutoCloseable {
 
     private final float[][] x, q, k, v, o, gate, up, logits;
     private final Activation[] xb, att, hb;
-    private final float[][] keyCache, valueCache;
-    private final float[] ropeCos, ropeSin;
+    private final KvCacheType kvCacheType;
+    private final KvCache cache;
+    private final RopeRotation rope;
     private final int[] single = new int[1];
     private float[] lastLogits;
 
@@ -52,9 +53,11 @@ public final class LlamaEngine implements AutoCloseable {
      * @param contextSize positions the KV cache holds
      * @param threads     worker threads including the caller's (1 = single-threaded)
      * @param maxBatch    tokens processed together in the batched path
+     * @param kvCacheType what keys and values are stored as
      */
-    public LlamaEngine(Model model, int contextSize, int threads, int maxBatch) {
+    public LlamaEngine(Model model, int contextSize, int threads, int maxBatch, KvCacheType kvCacheType) {
         this.c = LlamaConfig.of(model);
+        this.kvCacheType = java.util.Objects.requireNonNull(kvCacheType);
         if (contextSize < 1) throw new IllegalArgumentException("context size must be positive");
         if (maxBatch < 1) throw new IllegalArgumentException("batch size must be positive");
         this.contextSize = contextSize;
@@ -71,24 +74,22 @@ public final class LlamaEngine implements AutoCloseable {
         xb = activations(maxBatch, c.dim());
         att = activations(maxBatch, c.qDim());
         hb = activations(maxBatch, c.ffnDim());
-        int cacheLen = Math.multiplyExact(contextSize, c.kvDim());
-        keyCache = new float[c.layers()][cacheLen];
-        valueCache = new float[c.layers()][cacheLen];
-        int half = c.ropeDim() / 2;
-        ropeCos = new float[Math.multiplyExact(contextSize, half)];
-        ropeSin = new float[ropeCos.length];
-        for (int p = 0; p < contextSize; p++) {
-            for (int i = 0; i < half; i++) {
-                double angle = p * c.ropeFreqScale() * Math.pow(c.ropeTheta(), -2.0 * i / c.ropeDim());
-                ropeCos[p * half + i] = (float) Math.cos(angle);
-                ropeSin[p * half + i] = (float) Math.sin(angle);
-            }
-        }
+        cache = KvCache.create(kvCacheType, c.layers(), contextSize, c.kvDim());
+        rope = new RopeRotation(c, contextSize);
         this.runner = new ParallelRunner(threads);
     }
 
+    /** An engine with an F32 KV cache. */
+    public LlamaEngine(Model model, int contextSize, int threads, int maxBatch) {
+        this(model, contextSize, threads, maxBatch, KvCacheType.F32);
+    }
+
+    public LlamaEngine(Model model, int contextSize, int threads, KvCacheType kvCacheType) {
+        this(model, contextSize, threads, 64, kvCacheType);
+    }
+
     public LlamaEngine(Model model, int contextSize, int threads) {
-        this(model, contextSize, threads, 64);
+        this(model, contextSize, threads, 64, KvCacheType.F32);
     }
 
     /**
@@ -100,6 +101,8 @@ public final class LlamaEngine implements AutoCloseable {
     public LlamaConfig config() { return c; }
 
     public int contextSize() { return contextSize; }
+
+    public KvCacheType kvCacheType() { return kvCacheType; }
 
     public int threads() { return runner.threads(); }
 
@@ -149,10 +152,10 @@ public final class LlamaEngine implements AutoCloseable {
                     addInPlace(v[t], b.vBias());
                 }
                 int pos = startPos + t;
-                rope(q[t], c.heads(), pos);
-                rope(k[t], c.kvHeads(), pos);
-                System.arraycopy(k[t], 0, keyCache[l], pos * c.kvDim(), c.kvDim());
-                System.arraycopy(v[t], 0, valueCache[l], pos * c.kvDim(), c.kvDim());
+                rope.rotate(q[t], c.heads(), pos);
+                rope.rotate(k[t], c.kvHeads(), pos);
+                cache.roundQuery(q[t]);
+                cache.store(l, pos * c.kvDim(), k[t], v[t], c.kvDim());
             }
             curLayer = l;
             curStartPos = startPos;
@@ -239,7 +242,7 @@ public final class LlamaEngine implements AutoCloseable {
     private void attentionItems(int start, int end) {
         int hd = c.headDim(), kvDim = c.kvDim(), group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] kc = keyCache[curLayer], vc = valueCache[curLayer];
+        int layer = curLayer;
         for (int item = start; item < end; item++) {
             int t = item / c.heads(), h = item % c.heads();
             int pos = curStartPos + t;
@@ -252,9 +255,7 @@ public final class LlamaEngine implements AutoCloseable {
             double sum = 0;
             for (int j = 0; j <= pos; j++) {
                 int kOff = j * kvDim + kvOff;
-                float s = 0;
-                for (int i = 0; i < hd; i++) s += qv[qOff + i] * kc[kOff + i];
-                s *= scale;
+                float s = cache.dotKey(layer, kOff, qv, qOff, hd) * scale;
                 if (s > max) {
                     float rescale = (float) Math.exp(max - s);
                     sum *= rescale;
@@ -263,27 +264,10 @@ public final class LlamaEngine implements AutoCloseable {
                 }
                 float p = (float) Math.exp(s - max);
                 sum += p;
-                for (int i = 0; i < hd; i++) out[oOff + i] += p * vc[kOff + i];
+                cache.addValue(layer, kOff, p, out, oOff, hd);
             }
             float inv = (float) (1.0 / sum);
             for (int i = 0; i < hd; i++) out[oOff + i] *= inv;
-        }
-    }
-
-    /** Rotates the first {@code ropeDim} dimensions of each head of {@code vec} by position {@code pos}. */
-    private void rope(float[] vec, int nHeads, int pos) {
-        int hd = c.headDim(), half = c.ropeDim() / 2, base = pos * half;
-        boolean adjacent = c.ropeStyle() == RopeStyle.ADJACENT_PAIRS;
-        for (int h = 0; h < nHeads; h++) {
-            int off = h * hd;
-            for (int i = 0; i < half; i++) {
-                int ia = adjacent ? off + 2 * i : off + i;
-                int ib = adjacent ? ia + 1 : ia + half;
-                float cos = ropeCos[base + i], sin = ropeSin[base + i];
-                float a = vec[ia], b = vec[ib];
-                vec[ia] = a * cos - b * sin;
-                vec[ib] = a * sin + b * cos;
-            }
         }
     }
 

@@ -312,6 +312,10 @@ final class SafetensorsModelExport {
             own.forEach((k, v) -> cfg.put(String.valueOf(k), v));
         } else if (ggufLlama) {
             LlamaConfig c = LlamaConfig.of(source);
+            // config.json gets no rope_scaling yet: refuse rather than export a model that forgot its long context.
+            if (c.ropeScaling() instanceof dev.quantscope.engine.llama.RopeScaling.Yarn || !c.ropeFreqFactors().isEmpty()) {
+                throw new IllegalArgumentException(source.source() + ": exporting YaRN or Llama 3 RoPE scaling to config.json is not supported");
+            }
             cfg.put("architectures", List.of("LlamaForCausalLM"));
             cfg.put("model_type", "llama");
             cfg.put("hidden_size", c.dim());

@@ -4,7 +4,8 @@ import com.sun.management.ThreadMXBean;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.testing.SharedFiles;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.management.ManagementFactory;
 
@@ -12,11 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AllocationFreeTest {
 
-    @Test
-    void theTokenLoopAllocatesNothing() throws Exception {
+    @ParameterizedTest
+    @EnumSource(KvCacheType.class)
+    void theTokenLoopAllocatesNothing(KvCacheType cacheType) throws Exception {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
-             LlamaEngine engine = new LlamaEngine(model, 256, 1)) {
+             LlamaEngine engine = new LlamaEngine(model, 256, 1, cacheType)) {
             Sampler sampler = Sampler.greedy(engine.config().vocab());
             float[] logits = engine.forward(1, 0);
             for (int p = 1; p < 100; p++) logits = engine.forward(Sampler.argmax(logits), p); // warm-up: JIT

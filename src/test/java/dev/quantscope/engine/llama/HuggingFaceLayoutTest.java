@@ -89,8 +89,8 @@ class HuggingFaceLayoutTest {
     void ggufConfigIsReadFromMetadata() throws Exception {
         try (Model gguf = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
             LlamaConfig c = LlamaConfig.of(gguf);
-            assertEquals(new LlamaConfig("llama", WeightLayout.GGUF, 64, 5, 8, 4, 8, 172, 512, 2048, 8, 10000.0, 1.0,
-                    RopeStyle.ADJACENT_PAIRS, 1e-5f, false), c);
+            assertEquals(new LlamaConfig("llama", WeightLayout.GGUF, 64, 5, 8, 4, 8, 172, 512, 2048, 8, 10000.0,
+                    new RopeScaling.None(), java.util.List.of(), RopeStyle.ADJACENT_PAIRS, 1e-5f, false), c);
         }
     }
 }
