@@ -49,6 +49,19 @@ public final class Kernels {
         return VectorKernels.create(t);
     }
 
+    /**
+     * {@code Σ x[xo + i] · y[yo + i]} for i in [0, n): the Vector API's lane-wise sums when the vector kernels are
+     * in use (attention's key·query products), else summed in index order. The two orders differ in the last bits.
+     */
+    public static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        java.util.Objects.checkFromIndexSize(xo, n, x.length);
+        java.util.Objects.checkFromIndexSize(yo, n, y.length);
+        if (VECTOR) return VectorKernels.dot(x, xo, y, yo, n);
+        float s = 0;
+        for (int i = 0; i < n; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
     private static boolean vectorAvailable() {
         if (!Boolean.parseBoolean(System.getProperty("quantscope.vector", "true"))) return false;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;

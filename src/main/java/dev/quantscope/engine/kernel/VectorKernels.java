@@ -146,6 +146,18 @@ final class VectorKernels {
         return s;
     }
 
+    /** Lane-wise float dot product; the lanes are added in lane order, the tail in index order. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) acc = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc);
+        float s = sumLanes(acc, DOT_LANES.get()); // lane order, not reduceLanes: reproducible from the first call
+        for (; i < n; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
+    private static final ThreadLocal<float[]> DOT_LANES = ThreadLocal.withInitial(() -> new float[L]);
+
     /** The exact integer sum of lanes that hold integers below 2^24 (float to int, then an integer reduction). */
     static int exactInt(FloatVector v) {
         return ((IntVector) v.convertShape(VectorOperators.F2I, I, 0)).reduceLanes(VectorOperators.ADD);

@@ -25,7 +25,7 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
      */
     void roundQuery(float[] q);
 
-    /** Σ q[qOff + i] · key[offset + i] over i in [0, n), summed in float in index order. */
+    /** Σ q[qOff + i] · key[offset + i] over i in [0, n), summed in float (F32: lane-wise, see Kernels.dot). */
     float dotKey(int layer, int offset, float[] q, int qOff, int n);
 
     /** out[oOff + i] += p · value[offset + i] for i in [0, n). */
@@ -50,10 +50,7 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
 
         @Override
         public float dotKey(int layer, int offset, float[] q, int qOff, int n) {
-            float[] kc = keys[layer];
-            float s = 0;
-            for (int i = 0; i < n; i++) s += q[qOff + i] * kc[offset + i];
-            return s;
+            return dev.quantscope.engine.kernel.Kernels.dot(q, qOff, keys[layer], offset, n);
         }
 
         @Override
