@@ -44,6 +44,7 @@ public final class Activation {
     /** The 16-element sums as floats, and the 32-element sums (pairs of them) as floats, for the batched path. */
     private final float[] qkSums16f;
     private final float[] qkSums32f;
+    private final int[] qkSums32;
     private final Object qkLock = new Object();
     private volatile int qkReady = -1;
 
@@ -72,6 +73,7 @@ public final class Activation {
         this.qkSums = new int[blocks256 * (QK_K / 16)];
         this.qkSums16f = new float[blocks256 * (QK_K / 16)];
         this.qkSums32f = new float[blocks256 * (QK_K / 32)];
+        this.qkSums32 = new int[blocks256 * (QK_K / 32)];
         this.f16 = new float[capacity];
         this.bf16 = new float[capacity];
     }
@@ -155,7 +157,10 @@ public final class Activation {
             if (qkReady == v) return;
             quantizeQ8K(values, length / QK_K, qk, qkf, qkd, qkSums);
             for (int i = 0; i < qkSums16f.length; i++) qkSums16f[i] = qkSums[i];
-            for (int i = 0; i < qkSums32f.length; i++) qkSums32f[i] = qkSums[2 * i] + qkSums[2 * i + 1];
+            for (int i = 0; i < qkSums32.length; i++) {
+                qkSums32[i] = qkSums[2 * i] + qkSums[2 * i + 1];
+                qkSums32f[i] = qkSums32[i];
+            }
             qkReady = v;
         }
     }
@@ -166,6 +171,8 @@ public final class Activation {
     int[] qkSums() { return qkSums; }
     float[] qkSums16f() { return qkSums16f; }
     float[] qkSums32f() { return qkSums32f; }
+    /** The 32-element sums of the Q8_K codes (Q4_K/Q5_K group size), 8 per block. */
+    int[] qkSums32() { return qkSums32; }
 
     /**
      * ggml's {@code quantize_row_q8_K_ref} (which x86 builds also use): the signed value of largest magnitude

@@ -419,7 +419,11 @@ final class VectorKernels {
 
     /** Q4_K/Q5_K: the 8 six-bit group scales packed one per byte (12-byte packing, see ScalarKernels.kScale). */
     static long kScales(MemorySegment s, long sc) {
-        int s0 = s.get(Layouts.I32, sc), s2 = s.get(Layouts.I32, sc + 8);
+        return kScales(s.get(Layouts.I32, sc), s.get(Layouts.I32, sc + 4), s.get(Layouts.I32, sc + 8));
+    }
+
+    /** {@link #kScales} from the three little-endian words of the 12 packed bytes. */
+    static long kScales(int s0, int s1, int s2) {
         int low = s0 & 0x3F3F3F3F;
         int high = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
         return (low & 0xFFFFFFFFL) | (long) high << 32;
@@ -427,7 +431,11 @@ final class VectorKernels {
 
     /** Q4_K/Q5_K: the 8 six-bit group mins packed one per byte. */
     static long kMins(MemorySegment s, long sc) {
-        int s1 = s.get(Layouts.I32, sc + 4), s2 = s.get(Layouts.I32, sc + 8);
+        return kMins(s.get(Layouts.I32, sc), s.get(Layouts.I32, sc + 4), s.get(Layouts.I32, sc + 8));
+    }
+
+    /** {@link #kMins} from the three little-endian words of the 12 packed bytes. */
+    static long kMins(int s0, int s1, int s2) {
         int low = s1 & 0x3F3F3F3F;
         int high = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
         return (low & 0xFFFFFFFFL) | (long) high << 32;
@@ -571,15 +579,16 @@ final class VectorKernels {
         @Override void prepare(Activation x) { x.ensureQ8K(); }
         @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
-            int[] bsums = x.qkSums();
+            int[] sums32 = x.qkSums32();
             FloatVector acc = FloatVector.zero(F);
             float minPart = 0;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 144L * b;
-                long mins = kMins(data, at + 4);
+                // the 12 bytes of packed scales and mins, read once
+                int s0 = data.get(Layouts.I32, at + 4), s1 = data.get(Layouts.I32, at + 8), s2 = data.get(Layouts.I32, at + 12);
+                long mins = kMins(s0, s1, s2), scales = kScales(s0, s1, s2);
                 int summs = 0;
-                for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
-                long scales = kScales(data, at + 4);
+                for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * sums32[8 * b + g];
                 int yo = 256 * b;
                 FloatVector blk = FloatVector.zero(F);
                 for (int c = 0; c < 4; c++) { // one call site: C2's node budget holds one inlined copy, not four

@@ -15,6 +15,9 @@ final class ParallelRunner implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** Spin iterations before parking: tens of microseconds, the gap between two jobs of one token. */
+    private static final int SPINS = 20_000;
+
     private final Thread[] workers;
     private final AtomicInteger remaining = new AtomicInteger();
     private volatile RangeTask task;
@@ -52,7 +55,11 @@ final class ParallelRunner implements AutoCloseable {
         try {
             t.run(0, n / parts);
         } finally {
-            while (remaining.get() != 0) LockSupport.park(this);
+            int spins = 0;
+            while (remaining.get() != 0) {
+                if (spins++ < SPINS) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
         }
         Throwable f = failure;
         if (f != null) {
@@ -66,7 +73,13 @@ final class ParallelRunner implements AutoCloseable {
         int seen = 0;
         int parts = workers.length + 1;
         while (true) {
-            while (generation == seen && !closed) LockSupport.park(this);
+            // Spin a little before parking: the next job of a token follows within microseconds, and waking a
+            // parked thread costs tens of them (a token runs over a hundred jobs).
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (spins++ < SPINS) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
             if (closed) return;
             seen = generation;
             int n = total;
