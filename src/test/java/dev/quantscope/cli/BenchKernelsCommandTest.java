@@ -28,4 +28,31 @@ class BenchKernelsCommandTest {
         assertTrue(out.matches("(?s).*\\nQ4_K +0\\.02 +[\\d.]+ +[\\d.]+ +\\d+ .*"), out);
         assertTrue(out.matches("(?s).*\\nF16 +0\\.07 +[\\d.]+ .*"), out);
     }
+
+    @Test
+    void batchTimesTheBatchedProductAndCountsEveryTokensFlops() {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = QuantScopeCommand.run("bench", "kernels", "--rows", "64", "--cols", "512", "--types", "Q6_K",
+                    "--threads", "2", "--millis", "20", "--warmup", "20", "--working-set", "1", "--batch", "8",
+                    "--no-scalar");
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertTrue(out.contains("matmul of 8 tokens, 64 x 512, 2 threads"), out);
+        // GFLOP/s = 8 tokens * 2 * 64 * 512 per call / time; GB/s = 64 * 420 bytes per call / time
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\\nQ6_K +0\\.03 +- +([\\d.]+) +([\\d.]+) +(\\d+) ").matcher(out);
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.quantscope.engine.kernel.Kernels.vectorized(),
+                "the batched path is the vector kernels'");
+        assertTrue(m.find(), out);
+        double gbps = Double.parseDouble(m.group(1)), gflops = Double.parseDouble(m.group(2));
+        double ratio = gflops / gbps; // (8 * 2 * 64 * 512) / (64 * 420) = 19.5
+        assertEquals(8.0 * 2 * 64 * 512 / (64 * 420), ratio, 0.25 * ratio, out);
+    }
 }
