@@ -547,11 +547,11 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_K, one 32-byte run: its low nibbles are group 2c (scale {@code s1}), its high nibbles group 2c + 1
-     * ({@code s2}). Straight-line code with no loop around the vector operations (C2 compiles such short loops
-     * poorly). Returns {@code blk} plus the run's integer products: each group's codes times the activation are
-     * summed first (per lane 2 or 4 products of at most 15 * 127) and then scaled once, so a whole block adds per
-     * lane at most 4 * 2 * 4 * 15 * 127 * 63, far below 2^24: the lanes hold exact integers.
+     * Q4_K, 2L bytes (all of a 32-byte run on 16-lane machines, half of one on 8-lane ones): their low nibbles
+     * are group 2c (scale {@code s1}), their high nibbles group 2c + 1 ({@code s2}). Returns {@code blk} plus
+     * the products: each group's codes times the activation are summed first (2 products per lane of at most
+     * 15 * 127) and then scaled once, so a whole block adds per lane at most 32 * 15 * 127 * 63, below 2^24: the
+     * lanes hold exact integers.
      */
     static FloatVector q4kRun(MemorySegment s, long q, float s1, float s2, float[] yq, int yb, FloatVector blk) {
         ByteVector v0 = bytes(s, q), v1 = bytes(s, q + L);
@@ -559,13 +559,6 @@ final class VectorKernels {
         lo = floats(v1.and((byte) 0xF)).fma(y(yq, yb + L), lo);
         FloatVector hi = floats(field(v0, 4, 0xF)).mul(y(yq, yb + 32));
         hi = floats(field(v1, 4, 0xF)).fma(y(yq, yb + 32 + L), hi);
-        if (L == 8) {
-            ByteVector w0 = bytes(s, q + 16), w1 = bytes(s, q + 24);
-            lo = floats(w0.and((byte) 0xF)).fma(y(yq, yb + 16), lo);
-            lo = floats(w1.and((byte) 0xF)).fma(y(yq, yb + 24), lo);
-            hi = floats(field(w0, 4, 0xF)).fma(y(yq, yb + 48), hi);
-            hi = floats(field(w1, 4, 0xF)).fma(y(yq, yb + 56), hi);
-        }
         return lo.fma(splat(s1), hi.fma(splat(s2), blk));
     }
 
@@ -591,8 +584,10 @@ final class VectorKernels {
                 for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * sums32[8 * b + g];
                 int yo = 256 * b;
                 FloatVector blk = FloatVector.zero(F);
-                for (int c = 0; c < 4; c++) { // one call site: C2's node budget holds one inlined copy, not four
-                    blk = q4kRun(data, at + 16 + 32 * c, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1), yq, yo + 64 * c, blk);
+                // one call site (C2's node budget holds one inlined copy, not four), 2L bytes of a run per call
+                for (int u = 0; u < 64 / L; u++) {
+                    int c = u / (16 / L), o = 2 * L * (u % (16 / L));
+                    blk = q4kRun(data, at + 16 + 32 * c + o, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1), yq, yo + 64 * c + o, blk);
                 }
                 if (ints != null) ints[b] = exact(blk);
                 float dy = yd[b];
