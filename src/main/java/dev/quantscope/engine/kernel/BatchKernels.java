@@ -46,17 +46,25 @@ final class BatchKernels {
 
     /**
      * Decodes rows of one matrix and takes dot products with them. Row {@code slot} (0 to
-     * {@link DecodedRow#ROWS} - 1) of the scratch holds one decoded row; {@link #dot4} takes one token's dot
-     * products with four of them at once, reading the activation once.
+     * {@link DecodedRow#ROWS} - 1) of the scratch holds one decoded row; {@link #dot4x2} takes two tokens' dot
+     * products with four of them at once: each decoded vector is loaded once for both tokens and each activation
+     * vector once for the four rows (eight accumulations), which halves the loads per multiply-add of a
+     * one-token pass; loads, not arithmetic, bound this loop.
      */
     interface RowDecoder {
         void decode(MemorySegment data, long rowAt, DecodedRow row, int slot);
 
         float dot(Activation x, DecodedRow row, int slot, float[] lanes);
 
-        /** {@code out[o + r] = dot(x, row r)} for r in 0..3, each bit for bit as {@link #dot}. */
-        default void dot4(Activation x, DecodedRow row, float[] out, int o, float[] lanes) {
-            for (int r = 0; r < 4; r++) out[o + r] = dot(x, row, r, lanes);
+        /**
+         * {@code out[r] = dot(xa, row r)} and {@code out[4 + r] = dot(xb, row r)} for r in 0..3, each bit for bit
+         * as {@link #dot}.
+         */
+        default void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+            for (int r = 0; r < 4; r++) {
+                out[r] = dot(xa, row, r, lanes);
+                out[4 + r] = dot(xb, row, r, lanes);
+            }
         }
     }
 
@@ -111,22 +119,31 @@ final class BatchKernels {
             return sum;
         }
 
-        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o, float[] lanes) {
-            float[] yv = bf16 ? x.bf16() : x.f16(), w = row.codes;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+            float[] ya = bf16 ? xa.bf16() : xa.f16(), yb = bf16 ? xb.bf16() : xb.f16(), w = row.codes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             int i = 0;
             for (; i + L <= cols; i += L) {
-                FloatVector v = y(yv, i);
-                a0 = y(w, i).fma(v, a0);
-                a1 = y(w, cols + i).fma(v, a1);
-                a2 = y(w, 2 * cols + i).fma(v, a2);
-                a3 = y(w, 3 * cols + i).fma(v, a3);
+                FloatVector va = y(ya, i), vb = y(yb, i);
+                FloatVector w0 = y(w, i), w1 = y(w, cols + i), w2 = y(w, 2 * cols + i), w3 = y(w, 3 * cols + i);
+                a0 = w0.fma(va, a0);
+                b0 = w0.fma(vb, b0);
+                a1 = w1.fma(va, a1);
+                b1 = w1.fma(vb, b1);
+                a2 = w2.fma(va, a2);
+                b2 = w2.fma(vb, b2);
+                a3 = w3.fma(va, a3);
+                b3 = w3.fma(vb, b3);
             }
             int tail = i;
-            out[o] = finish(sumLanes(a0, lanes), w, 0, yv, tail);
-            out[o + 1] = finish(sumLanes(a1, lanes), w, cols, yv, tail);
-            out[o + 2] = finish(sumLanes(a2, lanes), w, 2 * cols, yv, tail);
-            out[o + 3] = finish(sumLanes(a3, lanes), w, 3 * cols, yv, tail);
+            out[0] = finish(sumLanes(a0, lanes), w, 0, ya, tail);
+            out[1] = finish(sumLanes(a1, lanes), w, cols, ya, tail);
+            out[2] = finish(sumLanes(a2, lanes), w, 2 * cols, ya, tail);
+            out[3] = finish(sumLanes(a3, lanes), w, 3 * cols, ya, tail);
+            out[4] = finish(sumLanes(b0, lanes), w, 0, yb, tail);
+            out[5] = finish(sumLanes(b1, lanes), w, cols, yb, tail);
+            out[6] = finish(sumLanes(b2, lanes), w, 2 * cols, yb, tail);
+            out[7] = finish(sumLanes(b3, lanes), w, 3 * cols, yb, tail);
         }
 
         private float finish(float sum, float[] w, int co, float[] yv, int from) {
@@ -187,29 +204,45 @@ final class BatchKernels {
             return sumLanes(acc, lanes);
         }
 
-        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
-            float[] yq = x.q8f(), yd = x.q8d(), c = row.codes, d = row.d;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+            if (L != 16) {
+                RowDecoder.super.dot4x2(xa, xb, row, out, lanes);
+                return;
+            }
+            float[] qa = xa.q8f(), da = xa.q8d(), qb = xb.q8f(), db = xb.q8d(), c = row.codes, d = row.d;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (int b = 0; b < blocks; b++) {
                 int o = 32 * b;
-                float dy = yd[b];
-                if (L == 16) {
-                    FloatVector y0 = y(yq, o), y1 = y(yq, o + 16);
-                    a0 = y(c, o + 16).fma(y1, y(c, o).fma(y0, FloatVector.zero(F))).fma(splat(d[b] * dy), a0);
-                    a1 = y(c, cols + o + 16).fma(y1, y(c, cols + o).fma(y0, FloatVector.zero(F))).fma(splat(d[blocks + b] * dy), a1);
-                    a2 = y(c, 2 * cols + o + 16).fma(y1, y(c, 2 * cols + o).fma(y0, FloatVector.zero(F))).fma(splat(d[2 * blocks + b] * dy), a2);
-                    a3 = y(c, 3 * cols + o + 16).fma(y1, y(c, 3 * cols + o).fma(y0, FloatVector.zero(F))).fma(splat(d[3 * blocks + b] * dy), a3);
-                } else {
-                    a0 = block(c, o, yq, o).fma(splat(d[b] * dy), a0);
-                    a1 = block(c, cols + o, yq, o).fma(splat(d[blocks + b] * dy), a1);
-                    a2 = block(c, 2 * cols + o, yq, o).fma(splat(d[2 * blocks + b] * dy), a2);
-                    a3 = block(c, 3 * cols + o, yq, o).fma(splat(d[3 * blocks + b] * dy), a3);
-                }
+                FloatVector ya0 = y(qa, o), ya1 = y(qa, o + 16), yb0 = y(qb, o), yb1 = y(qb, o + 16);
+                float dya = da[b], dyb = db[b];
+                FloatVector c0 = y(c, o), c1 = y(c, o + 16);
+                float s = d[b];
+                a0 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a0);
+                b0 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b0);
+                c0 = y(c, cols + o);
+                c1 = y(c, cols + o + 16);
+                s = d[blocks + b];
+                a1 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a1);
+                b1 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b1);
+                c0 = y(c, 2 * cols + o);
+                c1 = y(c, 2 * cols + o + 16);
+                s = d[2 * blocks + b];
+                a2 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a2);
+                b2 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b2);
+                c0 = y(c, 3 * cols + o);
+                c1 = y(c, 3 * cols + o + 16);
+                s = d[3 * blocks + b];
+                a3 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a3);
+                b3 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b3);
             }
-            out[o4] = sumLanes(a0, lanes);
-            out[o4 + 1] = sumLanes(a1, lanes);
-            out[o4 + 2] = sumLanes(a2, lanes);
-            out[o4 + 3] = sumLanes(a3, lanes);
+            out[0] = sumLanes(a0, lanes);
+            out[1] = sumLanes(a1, lanes);
+            out[2] = sumLanes(a2, lanes);
+            out[3] = sumLanes(a3, lanes);
+            out[4] = sumLanes(b0, lanes);
+            out[5] = sumLanes(b1, lanes);
+            out[6] = sumLanes(b2, lanes);
+            out[7] = sumLanes(b3, lanes);
         }
 
         /** One block's 32 products, lane-wise (exact integers). */
@@ -290,44 +323,66 @@ final class BatchKernels {
             return five ? sum : sumLanes(acc, lanes) - minPart;
         }
 
-        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
             if (five) {
-                RowDecoder.super.dot4(x, row, out, o4, lanes);
+                RowDecoder.super.dot4x2(xa, xb, row, out, lanes);
                 return;
             }
-            float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            float[] sums32 = x.qkSums32f(), mins4 = row.groups4, dmin4 = row.perBlock4;
-            FloatVector m = FloatVector.zero(F4);
+            float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
+            float[] sa = xa.qkSums32f(), sb = xb.qkSums32f(), mins4 = row.groups4, dmin4 = row.perBlock4;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            FloatVector ma = FloatVector.zero(F4), mb = ma;
             for (int b = 0; b < blocks; b++) {
                 int o = 256 * b;
-                FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
+                FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
                 for (int i = o; i < o + 256; i += L) {
-                    FloatVector v = y(yq, i);
-                    b0 = y(c, i).fma(v, b0);
-                    b1 = y(c, cols + i).fma(v, b1);
-                    b2 = y(c, 2 * cols + i).fma(v, b2);
-                    b3 = y(c, 3 * cols + i).fma(v, b3);
+                    FloatVector va = y(qa, i), vb = y(qb, i);
+                    FloatVector w = y(c, i);
+                    p0 = w.fma(va, p0);
+                    q0 = w.fma(vb, q0);
+                    w = y(c, cols + i);
+                    p1 = w.fma(va, p1);
+                    q1 = w.fma(vb, q1);
+                    w = y(c, 2 * cols + i);
+                    p2 = w.fma(va, p2);
+                    q2 = w.fma(vb, q2);
+                    w = y(c, 3 * cols + i);
+                    p3 = w.fma(va, p3);
+                    q3 = w.fma(vb, q3);
                 }
-                float dy = yd[b];
-                a0 = b0.fma(splat(dy * d[b]), a0);
-                a1 = b1.fma(splat(dy * d[blocks + b]), a1);
-                a2 = b2.fma(splat(dy * d[2 * blocks + b]), a2);
-                a3 = b3.fma(splat(dy * d[3 * blocks + b]), a3);
+                float dya = da[b], dyb = db[b];
+                a0 = p0.fma(splat(dya * d[b]), a0);
+                a1 = p1.fma(splat(dya * d[blocks + b]), a1);
+                a2 = p2.fma(splat(dya * d[2 * blocks + b]), a2);
+                a3 = p3.fma(splat(dya * d[3 * blocks + b]), a3);
+                b0 = q0.fma(splat(dyb * d[b]), b0);
+                b1 = q1.fma(splat(dyb * d[blocks + b]), b1);
+                b2 = q2.fma(splat(dyb * d[2 * blocks + b]), b2);
+                b3 = q3.fma(splat(dyb * d[3 * blocks + b]), b3);
                 // the four rows' summs (exact integers: at most 8 * 63 * 4064) and then, lane-wise, the scalar
                 // path's minPart += (dy * dmin) * summs
-                FloatVector summs = FloatVector.zero(F4);
+                FloatVector sumsA = FloatVector.zero(F4), sumsB = sumsA;
                 for (int g = 0; g < 8; g++) {
-                    summs = FloatVector.fromArray(F4, mins4, (8 * b + g) * 4).fma(FloatVector.broadcast(F4, sums32[8 * b + g]), summs);
+                    FloatVector m4 = FloatVector.fromArray(F4, mins4, (8 * b + g) * 4);
+                    sumsA = m4.fma(FloatVector.broadcast(F4, sa[8 * b + g]), sumsA);
+                    sumsB = m4.fma(FloatVector.broadcast(F4, sb[8 * b + g]), sumsB);
                 }
-                m = m.add(FloatVector.fromArray(F4, dmin4, 4 * b).mul(dy).mul(summs));
+                FloatVector dm = FloatVector.fromArray(F4, dmin4, 4 * b);
+                ma = ma.add(dm.mul(dya).mul(sumsA));
+                mb = mb.add(dm.mul(dyb).mul(sumsB));
             }
-            m.intoArray(lanes, 48);
+            ma.intoArray(lanes, 48);
+            mb.intoArray(lanes, 52);
             float m0 = lanes[48], m1 = lanes[49], m2 = lanes[50], m3 = lanes[51];
-            out[o4] = sumLanes(a0, lanes) - m0;
-            out[o4 + 1] = sumLanes(a1, lanes) - m1;
-            out[o4 + 2] = sumLanes(a2, lanes) - m2;
-            out[o4 + 3] = sumLanes(a3, lanes) - m3;
+            float n0 = lanes[52], n1 = lanes[53], n2 = lanes[54], n3 = lanes[55];
+            out[0] = sumLanes(a0, lanes) - m0;
+            out[1] = sumLanes(a1, lanes) - m1;
+            out[2] = sumLanes(a2, lanes) - m2;
+            out[3] = sumLanes(a3, lanes) - m3;
+            out[4] = sumLanes(b0, lanes) - n0;
+            out[5] = sumLanes(b1, lanes) - n1;
+            out[6] = sumLanes(b2, lanes) - n2;
+            out[7] = sumLanes(b3, lanes) - n3;
         }
 
         /** The block's mins times the activation's 32-element sums (an exact integer). */
@@ -391,42 +446,64 @@ final class BatchKernels {
             return sumLanes(acc, lanes) - offsetPart;
         }
 
-        @Override public void dot4(Activation x, DecodedRow row, float[] out, int o4, float[] lanes) {
-            float[] yq = x.qkf(), yd = x.qkd(), c = row.codes, d = row.d;
-            float[] sums16 = x.qkSums16f(), scales4 = row.groups4, d4 = row.perBlock4;
-            FloatVector f = FloatVector.zero(F4);
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+            float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
+            float[] sa = xa.qkSums16f(), sb = xb.qkSums16f(), scales4 = row.groups4, d4 = row.perBlock4;
+            FloatVector fa = FloatVector.zero(F4), fb = fa;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (int b = 0; b < blocks; b++) {
-                float dy = yd[b];
-                float d0 = d[b] * dy, d1 = d[blocks + b] * dy, d2 = d[2 * blocks + b] * dy, d3 = d[3 * blocks + b] * dy;
+                float dya = da[b], dyb = db[b];
+                float e0 = d[b], e1 = d[blocks + b], e2 = d[2 * blocks + b], e3 = d[3 * blocks + b];
                 for (int o = 256 * b; o < 256 * b + 256; o += 128) {
-                    FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
+                    FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
                     for (int i = o; i < o + 128; i += L) {
-                        FloatVector v = y(yq, i);
-                        b0 = y(c, i).fma(v, b0);
-                        b1 = y(c, cols + i).fma(v, b1);
-                        b2 = y(c, 2 * cols + i).fma(v, b2);
-                        b3 = y(c, 3 * cols + i).fma(v, b3);
+                        FloatVector va = y(qa, i), vb = y(qb, i);
+                        FloatVector w = y(c, i);
+                        p0 = w.fma(va, p0);
+                        q0 = w.fma(vb, q0);
+                        w = y(c, cols + i);
+                        p1 = w.fma(va, p1);
+                        q1 = w.fma(vb, q1);
+                        w = y(c, 2 * cols + i);
+                        p2 = w.fma(va, p2);
+                        q2 = w.fma(vb, q2);
+                        w = y(c, 3 * cols + i);
+                        p3 = w.fma(va, p3);
+                        q3 = w.fma(vb, q3);
                     }
-                    a0 = b0.fma(splat(d0), a0);
-                    a1 = b1.fma(splat(d1), a1);
-                    a2 = b2.fma(splat(d2), a2);
-                    a3 = b3.fma(splat(d3), a3);
+                    a0 = p0.fma(splat(e0 * dya), a0);
+                    a1 = p1.fma(splat(e1 * dya), a1);
+                    a2 = p2.fma(splat(e2 * dya), a2);
+                    a3 = p3.fma(splat(e3 * dya), a3);
+                    b0 = q0.fma(splat(e0 * dyb), b0);
+                    b1 = q1.fma(splat(e1 * dyb), b1);
+                    b2 = q2.fma(splat(e2 * dyb), b2);
+                    b3 = q3.fma(splat(e3 * dyb), b3);
                 }
                 // the four rows' offsets (exact integers: at most 16 * 128 * 2032; times 32 stays exact) and then,
                 // lane-wise, the scalar path's offsetPart += dd * (32 * offset)
-                FloatVector off = FloatVector.zero(F4);
+                FloatVector offA = FloatVector.zero(F4), offB = offA;
                 for (int g = 0; g < 16; g++) {
-                    off = FloatVector.fromArray(F4, scales4, (16 * b + g) * 4).fma(FloatVector.broadcast(F4, sums16[16 * b + g]), off);
+                    FloatVector s4 = FloatVector.fromArray(F4, scales4, (16 * b + g) * 4);
+                    offA = s4.fma(FloatVector.broadcast(F4, sa[16 * b + g]), offA);
+                    offB = s4.fma(FloatVector.broadcast(F4, sb[16 * b + g]), offB);
                 }
-                f = f.add(FloatVector.fromArray(F4, d4, 4 * b).mul(dy).mul(off.mul(32f)));
+                FloatVector dv = FloatVector.fromArray(F4, d4, 4 * b);
+                fa = fa.add(dv.mul(dya).mul(offA.mul(32f)));
+                fb = fb.add(dv.mul(dyb).mul(offB.mul(32f)));
             }
-            f.intoArray(lanes, 48);
+            fa.intoArray(lanes, 48);
+            fb.intoArray(lanes, 52);
             float f0 = lanes[48], f1 = lanes[49], f2 = lanes[50], f3 = lanes[51];
-            out[o4] = sumLanes(a0, lanes) - f0;
-            out[o4 + 1] = sumLanes(a1, lanes) - f1;
-            out[o4 + 2] = sumLanes(a2, lanes) - f2;
-            out[o4 + 3] = sumLanes(a3, lanes) - f3;
+            float g0 = lanes[52], g1 = lanes[53], g2 = lanes[54], g3 = lanes[55];
+            out[0] = sumLanes(a0, lanes) - f0;
+            out[1] = sumLanes(a1, lanes) - f1;
+            out[2] = sumLanes(a2, lanes) - f2;
+            out[3] = sumLanes(a3, lanes) - f3;
+            out[4] = sumLanes(b0, lanes) - g0;
+            out[5] = sumLanes(b1, lanes) - g1;
+            out[6] = sumLanes(b2, lanes) - g2;
+            out[7] = sumLanes(b3, lanes) - g3;
         }
 
         /** The block's signed group scales times the activation's 16-element sums. */

@@ -74,17 +74,23 @@ abstract class RowKernel implements WeightMatrix {
         if (decoder != null && t1 - t0 >= 2) {
             // Rows decoded once, four at a time, then every token of the batch dots with them (see BatchKernels).
             DecodedRow row = DecodedRow.forThisThread(cols, blocks);
-            float[] four = FOUR.get();
+            float[] eight = EIGHT.get();
             int r = rowStart;
             for (; r + 4 <= rowEnd; r += 4) {
                 for (int k = 0; k < 4; k++) decoder.decode(data, (r + k) * rowBytes, row, k);
-                for (int t = t0; t < t1; t++) {
-                    decoder.dot4(xs[t], row, four, 0, lanes);
-                    float[] out = outs[t];
-                    out[r] = four[0];
-                    out[r + 1] = four[1];
-                    out[r + 2] = four[2];
-                    out[r + 3] = four[3];
+                for (int t = t0; t < t1; t += 2) {
+                    // an odd last token is taken twice (as its own pair), its second result dropped
+                    int t2 = Math.min(t + 1, t1 - 1);
+                    decoder.dot4x2(xs[t], xs[t2], row, eight, lanes);
+                    float[] out = outs[t], out2 = outs[t2];
+                    out[r] = eight[0];
+                    out[r + 1] = eight[1];
+                    out[r + 2] = eight[2];
+                    out[r + 3] = eight[3];
+                    out2[r] = eight[4];
+                    out2[r + 1] = eight[5];
+                    out2[r + 2] = eight[6];
+                    out2[r + 3] = eight[7];
                 }
             }
             for (; r < rowEnd; r++) {
@@ -114,8 +120,8 @@ abstract class RowKernel implements WeightMatrix {
      */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
 
-    /** Per-thread scratch for the batched path's four results per token. */
-    private static final ThreadLocal<float[]> FOUR = ThreadLocal.withInitial(() -> new float[4]);
+    /** Per-thread scratch for the batched path's results of four rows and two tokens. */
+    private static final ThreadLocal<float[]> EIGHT = ThreadLocal.withInitial(() -> new float[8]);
 
     /**
      * The dot product of the row at byte {@code rowAt} with {@code x}. When {@code blockInts} is not null the
