@@ -259,8 +259,7 @@ final class BatchKernels {
 
     /**
      * Q4_K and Q5_K: codes times their 6-bit group scale (at most 31 * 63), the mins' part from the activation's
-     * 16-element sums. Q4_K scales each block's exact lanes by {@code d * d_y} as its vector kernel does; Q5_K
-     * reduces them to the block's integer and adds in the scalar kernels' order, as its vector kernel does.
+     * 16-element sums. Each block's exact lanes are scaled by {@code d * d_y} lane-wise, as the vector kernels do.
      */
     private record Q4K(int cols, int blocks, boolean five) implements RowDecoder {
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
@@ -305,29 +304,20 @@ final class BatchKernels {
             int[] bsums = x.qkSums();
             int co = slot * cols, bo = slot * blocks;
             FloatVector acc = FloatVector.zero(F);
-            float sum = 0, minPart = 0;
+            float minPart = 0;
             for (int b = 0; b < blocks; b++) {
                 int o = 256 * b;
                 FloatVector blk = FloatVector.zero(F);
                 for (int i = 0; i < 256; i += L) blk = y(c, co + o + i).fma(y(yq, o + i), blk);
                 int summs = summs(row.groups, 16 * (bo + b), bsums, 16 * b);
                 float dy = yd[b];
-                if (five) {
-                    int isum = VectorKernels.exactInt(blk);
-                    sum += dy * row.d[bo + b] * isum - dy * row.dmin[bo + b] * summs;
-                } else {
-                    acc = blk.fma(splat(dy * row.d[bo + b]), acc);
-                    minPart += dy * row.dmin[bo + b] * summs;
-                }
+                acc = blk.fma(splat(dy * row.d[bo + b]), acc);
+                minPart += dy * row.dmin[bo + b] * summs;
             }
-            return five ? sum : sumLanes(acc, lanes) - minPart;
+            return sumLanes(acc, lanes) - minPart;
         }
 
         @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
-            if (five) {
-                RowDecoder.super.dot4x2(xa, xb, row, out, lanes);
-                return;
-            }
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
             float[] sa = xa.qkSums32f(), sb = xb.qkSums32f(), mins4 = row.groups4, dmin4 = row.perBlock4;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;

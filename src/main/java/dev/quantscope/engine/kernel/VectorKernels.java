@@ -599,45 +599,58 @@ final class VectorKernels {
     }
 
     /**
-     * Q5_K, nibble {@code nib} of column {@code lsel}: groups 2c + nib. The fifth bit is added in float: the
-     * byte {@code h & (1 << bit)} is 2^bit (or -128 for bit 7, as a signed byte), which times 16 / 2^bit (or
-     * -1/8) is exactly 16. Per lane 4 or 8 products of at most 31 * 63 * 127.
+     * Q5_K, 2L bytes of the 32-byte run {@code c} (low nibbles group 2c, high nibbles group 2c + 1) with their fifth
+     * bits, bits 2c and 2c + 1 of the matching qh bytes, set as bit 4 of the codes through a lane mask. Returns
+     * {@code blk} plus the products, summed per group and scaled once: per lane and block at most 32 products of
+     * 31 * 127 * 63, below 2^24, so the lanes hold exact integers (as in {@link #q4kRun}).
      */
-    static int q5kUnit(MemorySegment s, long at, long scales, int lsel, int nib, float[] yq, int yo) {
-        FloatVector p = FloatVector.zero(F);
-        for (int c = 0; c < 4; c++) {
-            int g = 2 * c + nib, sc = byteAt(scales, g);
-            float toSixteen = g < 7 ? 16f / (1 << g) : -0.125f;
-            int yb = yo + 32 * g + 16 * lsel;
-            for (int o = 0; o < 16; o += L) {
-                ByteVector low = field(bytes(s, at + 48 + 32 * c + 16 * lsel + o), 4 * nib, 0xF);
-                FloatVector high = floats(bytes(s, at + 16 + 16 * lsel + o).and((byte) (1 << g))).mul(toSixteen);
-                p = p.add(floats(low).add(high).mul(sc).mul(y(yq, yb + o)));
-            }
-        }
-        return exactInt(p);
+    static FloatVector q5kRun(MemorySegment s, long q, long h, int c, float s1, float s2, float[] yq, int yb, FloatVector blk) {
+        // Vector API calls only: they are force-inlined past C2's node cutoff, helper methods of ours would not be
+        ByteVector v0 = ByteVector.fromMemorySegment(B, s, q, LE), v1 = ByteVector.fromMemorySegment(B, s, q + L, LE);
+        ByteVector h0 = ByteVector.fromMemorySegment(B, s, h, LE), h1 = ByteVector.fromMemorySegment(B, s, h + L, LE);
+        byte bitLo = (byte) (1 << 2 * c), bitHi = (byte) (1 << 2 * c + 1);
+        ByteVector lo0 = v0.and((byte) 0xF).lanewise(VectorOperators.OR, (byte) 0x10, h0.and(bitLo).compare(VectorOperators.NE, 0));
+        ByteVector lo1 = v1.and((byte) 0xF).lanewise(VectorOperators.OR, (byte) 0x10, h1.and(bitLo).compare(VectorOperators.NE, 0));
+        ByteVector hi0 = v0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
+                .lanewise(VectorOperators.OR, (byte) 0x10, h0.and(bitHi).compare(VectorOperators.NE, 0));
+        ByteVector hi1 = v1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
+                .lanewise(VectorOperators.OR, (byte) 0x10, h1.and(bitHi).compare(VectorOperators.NE, 0));
+        FloatVector lo = ((FloatVector) lo0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb))
+                .add(((FloatVector) lo1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + L)));
+        FloatVector hi = ((FloatVector) hi0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 32))
+                .add(((FloatVector) hi1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 32 + L)));
+        return lo.fma(FloatVector.broadcast(F, s1), hi.fma(FloatVector.broadcast(F, s2), blk));
     }
 
+    /** Like {@link Q4_K}, with the fifth bits: the block's exact lanes scaled by {@code d * d_y} lane-wise. */
     static final class Q5_K extends RowKernel {
         Q5_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
         @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
             float[] yq = x.qkf(), yd = x.qkd();
-            int[] bsums = x.qkSums();
-            float sum = 0;
+            int[] sums32 = x.qkSums32();
+            FloatVector acc = FloatVector.zero(F);
+            float minPart = 0;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 176L * b;
-                long mins = kMins(data, at + 4);
+                int s0 = data.get(Layouts.I32, at + 4), s1 = data.get(Layouts.I32, at + 8), s2 = data.get(Layouts.I32, at + 12);
+                long mins = kMins(s0, s1, s2), scales = kScales(s0, s1, s2);
                 int summs = 0;
-                for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
-                long scales = kScales(data, at + 4);
-                int isum = 0;
-                for (int u = 0; u < 4; u++) isum += q5kUnit(data, at, scales, u >>> 1, u & 1, yq, 256 * b); // one call site
-                if (ints != null) ints[b] = isum;
+                for (int g = 0; g < 8; g++) summs += byteAt(mins, g) * sums32[8 * b + g];
+                int yo = 256 * b;
+                FloatVector blk = FloatVector.zero(F);
+                // one call site (C2's node budget holds one inlined copy), 2L bytes of a run per call
+                for (int u = 0; u < 64 / L; u++) {
+                    int c = u / (16 / L), o = 2 * L * (u % (16 / L));
+                    blk = q5kRun(data, at + 48 + 32 * c + o, at + 16 + o, c, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1),
+                            yq, yo + 64 * c + o, blk);
+                }
+                if (ints != null) ints[b] = exact(blk);
                 float dy = yd[b];
-                sum += dy * half(data, at) * isum - dy * half(data, at + 2) * summs;
+                acc = blk.fma(splat(dy * half(data, at)), acc);
+                minPart += dy * half(data, at + 2) * summs;
             }
-            return sum;
+            return sumLanes(acc, lanes) - minPart;
         }
     }
 
