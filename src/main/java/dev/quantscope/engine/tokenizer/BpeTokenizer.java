@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * Byte-pair encoding by merge rank, as llama.cpp's llm_tokenizer_bpe (GGUF {@code tokenizer.ggml.model = "gpt2"})
@@ -116,8 +115,6 @@ public final class BpeTokenizer implements Tokenizer {
         }
     }
 
-    private record Bigram(int left, int right, int rank, int length) {}
-
     private void tokenizeWord(String word, IntList out) {
         if (options.ignoreMerges()) {
             int id = vocab.id(word);
@@ -126,53 +123,19 @@ public final class BpeTokenizer implements Tokenizer {
                 return;
             }
         }
-        int n = word.codePointCount(0, word.length());
-        int[] start = new int[n];
-        int[] length = new int[n];
-        int[] prev = new int[n];
-        int[] next = new int[n];
-        for (int i = 0, at = 0; i < n; i++) {
-            start[i] = at;
-            length[i] = Character.charCount(word.codePointAt(at));
-            at += length[i];
-            prev[i] = i - 1;
-            next[i] = i + 1 < n ? i + 1 : -1;
-        }
-        PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(1, n), (a, b) -> {
-            int byRank = Integer.compare(a.rank, b.rank);
-            return byRank != 0 ? byRank : Integer.compare(a.left, b.left);
-        });
-        for (int i = 1; i < n; i++) offer(word, start, length, i - 1, i, queue);
-        while (!queue.isEmpty()) {
-            Bigram bigram = queue.poll();
-            int l = bigram.left;
-            int r = bigram.right;
-            // a pair is stale once either side merged with something else: lengths only ever grow or drop to 0
-            if (length[l] == 0 || length[r] == 0 || length[l] + length[r] != bigram.length) continue;
-            length[l] += length[r];
-            length[r] = 0;
-            next[l] = next[r];
-            if (next[r] >= 0) prev[next[r]] = l;
-            offer(word, start, length, prev[l], l, queue);
-            offer(word, start, length, l, next[l], queue);
-        }
-        for (int i = 0; i != -1 && n > 0; i = next[i]) {
-            String symbol = word.substring(start[i], start[i] + length[i]);
+        // lowest merge rank first; ties go to the leftmost pair
+        SymbolMerger.merge(word, (w, start, mid, end) -> {
+            Integer rank = ranks.get(new Pair(w.substring(start, mid), w.substring(mid, end)));
+            return rank == null ? Double.NaN : rank;
+        }, (start, end) -> {
+            String symbol = word.substring(start, end);
             int id = vocab.id(symbol);
             if (id != Vocabulary.NONE) {
                 out.add(id);
             } else {
                 unmatched(symbol, out);
             }
-        }
-    }
-
-    private void offer(String word, int[] start, int[] length, int left, int right, PriorityQueue<Bigram> queue) {
-        if (left < 0 || right < 0) return;
-        Integer rank = ranks.get(new Pair(word.substring(start[left], start[left] + length[left]),
-                word.substring(start[right], start[right] + length[right])));
-        if (rank == null) return;
-        queue.add(new Bigram(left, right, rank, length[left] + length[right]));
+        });
     }
 
     /** A symbol no token matches: always a single character, since merges only form tokens. */

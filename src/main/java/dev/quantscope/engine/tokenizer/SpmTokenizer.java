@@ -1,7 +1,6 @@
 package dev.quantscope.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.PriorityQueue;
 
 /**
  * The SentencePiece-style Llama tokenizer (GGUF {@code tokenizer.ggml.model = "llama"}), as llama.cpp's
@@ -51,60 +50,20 @@ public final class SpmTokenizer implements Tokenizer {
         return id;
     }
 
-    /** A candidate merge of two adjacent symbols; stale once either side has changed length. */
-    private record Bigram(int left, int right, float score, int length) {}
-
     private void tokenize(String text, IntList out) {
-        int n = text.codePointCount(0, text.length());
-        if (n == 0) return;
-        // symbols as a linked list over char ranges of the text; a merged-away symbol has length 0
-        int[] start = new int[n];
-        int[] length = new int[n];
-        int[] prev = new int[n];
-        int[] next = new int[n];
-        for (int i = 0, at = 0; i < n; i++) {
-            int cp = text.codePointAt(at);
-            start[i] = at;
-            length[i] = Character.charCount(cp);
-            at += length[i];
-            prev[i] = i - 1;
-            next[i] = i + 1 < n ? i + 1 : -1;
-        }
-        // highest score first; on equal scores the leftmost pair, as llama.cpp's comparator orders them
-        PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(1, n), (a, b) -> {
-            int byScore = Float.compare(b.score, a.score);
-            return byScore != 0 ? byScore : Integer.compare(a.left, b.left);
-        });
-        for (int i = 1; i < n; i++) offer(text, start, length, i - 1, i, queue);
-        while (!queue.isEmpty()) {
-            Bigram bigram = queue.poll();
-            int l = bigram.left;
-            int r = bigram.right;
-            if (length[l] == 0 || length[r] == 0 || length[l] + length[r] != bigram.length) continue;
-            length[l] += length[r];
-            length[r] = 0;
-            next[l] = next[r];
-            if (next[r] >= 0) prev[next[r]] = l;
-            offer(text, start, length, prev[l], l, queue);
-            offer(text, start, length, l, next[l], queue);
-        }
-        for (int i = 0; i != -1; i = next[i]) {
-            String piece = text.substring(start[i], start[i] + length[i]);
+        // highest score of the merged piece first (priority = -score); ties go to the leftmost pair, as in llama.cpp
+        SymbolMerger.merge(text, (t, start, mid, end) -> {
+            int id = vocab.id(t.substring(start, end));
+            return id == Vocabulary.NONE ? Double.NaN : -(double) vocab.score(id);
+        }, (start, end) -> {
+            String piece = text.substring(start, end);
             int id = vocab.id(piece);
             if (id != Vocabulary.NONE) {
                 out.add(id);
             } else {
                 for (byte b : piece.getBytes(StandardCharsets.UTF_8)) out.add(byteToken(b & 0xFF));
             }
-        }
-    }
-
-    private void offer(String text, int[] start, int[] length, int left, int right, PriorityQueue<Bigram> queue) {
-        if (left < 0 || right < 0) return;
-        int len = length[left] + length[right];
-        int id = vocab.id(text.substring(start[left], start[left] + len));
-        if (id == Vocabulary.NONE) return;
-        queue.add(new Bigram(left, right, vocab.score(id), len));
+        });
     }
 
     /**
