@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public sealed abstract class GgmlQuantizer
         permits Q4_0Quantizer, Q4_1Quantizer, Q5_0Quantizer, Q5_1Quantizer, Q8_0Quantizer,
-                Q2_KQuantizer, Q3_KQuantizer, Q4_KQuantizer, Q5_KQuantizer, Q6_KQuantizer,
+                Q2_KQuantizer, Q3_KQuantizer, ScaleMinKQuantizer, Q6_KQuantizer,
                 IQ4_NLQuantizer, TQ1_0Quantizer, TQ2_0Quantizer, WeightedQuantizer {
 
     /** Blocks staged in the byte scratch before one bulk copy into a {@link MemorySegment}. */

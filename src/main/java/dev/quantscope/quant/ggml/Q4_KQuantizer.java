@@ -7,25 +7,12 @@ import dev.quantscope.tensor.DType;
  * groups of 32 fitted with {@code make_qkx2_quants} (levels 0..15 and a minimum, weights rms + |x|), 6-bit group
  * scales and minimums, levels re-derived from the stored values. Block: d, dmin, scales[12], qs[128].
  */
-final class Q4_KQuantizer extends GgmlQuantizer {
-    private final ScaleMinFit fit = new ScaleMinFit(15, -1.f, 0.1f, 20);
-
-    Q4_KQuantizer() { super(DType.Q4_K); }
-
-    private static final int BLOCK_BYTES = 144;
+final class Q4_KQuantizer extends ScaleMinKQuantizer {
+    Q4_KQuantizer() { super(DType.Q4_K, new ScaleMinFit(15, -1.f, 0.1f, 20)); }
 
     @Override
-    void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
-        quantizeBlocks(x, xo, 1, y, yo);
-    }
-
-    @Override
-    void quantizeBlocks(float[] x, int xo, int count, byte[] y, int yo) {
-        for (int b = 0; b < count; b += ScaleMinFit.BLOCKS) {
-            int blocks = Math.min(ScaleMinFit.BLOCKS, count - b);
-            fit.quantize(x, xo + 256 * b, blocks, y, yo + BLOCK_BYTES * b, BLOCK_BYTES);
-            for (int k = 0; k < blocks; ++k) pack(fit.levels, 256 * k, y, yo + BLOCK_BYTES * (b + k));
-        }
+    void packLevels(byte[] levels, int lo, byte[] y, int yo) {
+        pack(levels, lo, y, yo);
     }
 
     /** Packs 256 levels (0..15) into qs at {@code y[yo+16]}: per 64, level l low nibble, level l+32 high nibble. (levels of one block, from the first). */

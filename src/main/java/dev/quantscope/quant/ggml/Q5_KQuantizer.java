@@ -9,25 +9,12 @@ import java.util.Arrays;
  * with levels 0..31 and a narrower scale search. Block: d, dmin, scales[12], qh[32] (fifth bits: level
  * 64*k + j sets bit 2k of qh[j], level 64*k + 32 + j bit 2k+1), qs[128].
  */
-final class Q5_KQuantizer extends GgmlQuantizer {
-    private final ScaleMinFit fit = new ScaleMinFit(31, -0.5f, 0.1f, 15);
-
-    Q5_KQuantizer() { super(DType.Q5_K); }
-
-    private static final int BLOCK_BYTES = 176;
+final class Q5_KQuantizer extends ScaleMinKQuantizer {
+    Q5_KQuantizer() { super(DType.Q5_K, new ScaleMinFit(31, -0.5f, 0.1f, 15)); }
 
     @Override
-    void quantizeBlock(float[] x, int xo, byte[] y, int yo) {
-        quantizeBlocks(x, xo, 1, y, yo);
-    }
-
-    @Override
-    void quantizeBlocks(float[] x, int xo, int count, byte[] y, int yo) {
-        for (int b = 0; b < count; b += ScaleMinFit.BLOCKS) {
-            int blocks = Math.min(ScaleMinFit.BLOCKS, count - b);
-            fit.quantize(x, xo + 256 * b, blocks, y, yo + BLOCK_BYTES * b, BLOCK_BYTES);
-            for (int k = 0; k < blocks; ++k) pack(fit.levels, 256 * k, y, yo + BLOCK_BYTES * (b + k));
-        }
+    void packLevels(byte[] levels, int lo, byte[] y, int yo) {
+        pack(levels, lo, y, yo);
     }
 
     /** Packs 256 levels (0..31) into qh at {@code y[yo+16]} and qs at {@code y[yo+48]}. (levels of one block, from the first). */
