@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quantscope.eval.sweep.DeviceFit;
+import dev.quantscope.eval.sweep.ImatrixSource;
 import dev.quantscope.eval.sweep.Recommendation;
 import dev.quantscope.eval.sweep.Sweep;
 import dev.quantscope.eval.sweep.SweepCache;
@@ -33,9 +34,11 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 
 /**
- * {@code quantscope sweep MODEL --types LIST --text FILE [--ctx N] [--chunks N] [--budget SIZE] [--max-kld X] [--json]}:
- * quantizes MODEL in memory with each preset or scheme of LIST and measures size, speed and KL divergence against
- * MODEL; prints the table as points finish, then the Pareto fronts and, with --budget, the scheme to use.
+ * {@code quantscope sweep MODEL --types LIST --text FILE [--imatrix FILE | --imatrix-text FILE] [--ctx N] [--chunks N]
+ * [--budget SIZE] [--max-kld X] [--json]}: quantizes MODEL in memory with each preset or scheme of LIST and measures
+ * size, speed and KL divergence against MODEL; prints the table as points finish, then the Pareto fronts and, with
+ * --budget, the scheme to use. With an importance matrix every scheme is measured a second time quantized with it
+ * ("Q4_K_M+imatrix"), as {@code quantize --imatrix} quantizes.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Quantize a model in memory with several presets/schemes; measure size, speed and KL divergence.")
@@ -50,6 +53,14 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to compare on.")
     Path text;
+
+    @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix (llama-imatrix GGUF or legacy "
+            + ".dat): measure every type also quantized with it (TYPE+imatrix).")
+    Path imatrix;
+
+    @Option(names = "--imatrix-text", paramLabel = "FILE", description = "Compute the importance matrix from this "
+            + "calibration text (chunks of --ctx tokens) instead of reading one.")
+    Path imatrixText;
 
     @Option(names = "--ctx", paramLabel = "N", defaultValue = "512", description = "Window size in tokens (default: ${DEFAULT-VALUE}).")
     int ctx;
@@ -91,12 +102,24 @@ public final class SweepCommand implements Callable<Integer> {
         long budgetBytes = budget == null ? -1 : DeviceFit.parseBytes(budget);
         if (maxKld != null && budget == null) throw new IllegalArgumentException("--max-kld needs --budget");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (imatrix != null && imatrixText != null) {
+            throw new IllegalArgumentException("give at most one of --imatrix FILE and --imatrix-text FILE");
+        }
+        ImatrixSource source = ImatrixSource.NONE;
+        if (imatrix != null) {
+            QuantizeCommand.readImatrix(imatrix); // a bad file: one line naming it, before anything runs
+            source = new ImatrixSource.FromFile(imatrix);
+        } else if (imatrixText != null) {
+            source = new ImatrixSource.FromText(Files.readString(imatrixText, StandardCharsets.UTF_8),
+                    imatrixText.getFileName().toString(), ctx, 0);
+        }
         SweepRequest request = new SweepRequest(schemes, Files.readString(text, StandardCharsets.UTF_8), ctx, chunks,
-                pp, tg, n);
+                pp, tg, n, source);
         SweepCache cache = noCache ? SweepCache.disabled() : SweepCache.atDefaultLocation();
         PrintWriter out = spec.commandLine().getOut();
         SweepListener listener = SweepListener.NONE;
-        width = Math.max(6, schemes.stream().mapToInt(s -> s.label().length()).max().orElse(6));
+        int suffix = request.weighted() ? SweepPoint.IMATRIX_SUFFIX.length() : 0;
+        width = Math.max(6, schemes.stream().mapToInt(s -> s.label().length() + suffix).max().orElse(6));
         if (!json) {
             out.printf(Locale.ROOT, row(), "scheme", "size", "bpw", "tg tok/s", "pp tok/s", "KLD mean", "KLD p99", "top-1", "PPL");
             out.flush();
@@ -158,6 +181,14 @@ public final class SweepCommand implements Callable<Integer> {
         doc.put("model", model.toString());
         doc.put("model_sha256", r.modelSha256());
         doc.put("text_sha256", r.textSha256());
+        if (r.imatrixSha256().isEmpty()) {
+            doc.putNull("imatrix");
+        } else {
+            ObjectNode im = doc.putObject("imatrix");
+            if (imatrix != null) im.put("file", imatrix.toString());
+            else im.put("calibration_text", imatrixText.toString());
+            im.put("sha256", r.imatrixSha256());
+        }
         doc.put("ctx", ctx);
         doc.put("parameters", r.parameters());
         doc.put("base_bytes", r.baseBytes());
@@ -168,6 +199,7 @@ public final class SweepCommand implements Callable<Integer> {
             ObjectNode o = points.addObject();
             o.put("scheme", p.schemeId());
             o.put("label", p.label());
+            o.put("imatrix", p.imatrix());
             switch (p) {
                 case SweepPoint.Measured m -> {
                     o.put("status", "measured");

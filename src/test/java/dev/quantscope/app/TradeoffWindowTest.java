@@ -4,6 +4,7 @@ import dev.quantscope.app.common.Async;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.shell.MainWindow;
 import dev.quantscope.app.shell.ShellViewModel;
+import dev.quantscope.app.tradeoff.ImatrixChoice;
 import dev.quantscope.app.tradeoff.SchemeOption;
 import dev.quantscope.app.tradeoff.TradeoffViewModel;
 import dev.quantscope.eval.sweep.Sweep;
@@ -16,6 +17,7 @@ import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.testing.SharedFiles;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
@@ -167,6 +169,77 @@ class TradeoffWindowTest {
         SweepResult again = awaitDone(vm);
         assertEquals(2, again.cacheHits());
         assertTrue(vm.points().stream().allMatch(p -> ((SweepPoint.Measured) p).fromCache()));
+    }
+
+    /**
+     * With "Compute from the evaluation text" a one-preset sweep gives two points, Q4_K_M and Q4_K_M+imatrix, each on
+     * both charts in its own series (the imatrix one with its own legend entry), joined by the imatrix effect line.
+     */
+    @Test
+    void anImatrixPutsEachSchemeTwiceOnBothCharts(FxRobot robot, @TempDir Path dir) throws Exception {
+        System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        Path text = dir.resolve("shakespeare-start.txt");
+        try (InputStream in = Files.newInputStream(SharedFiles.file("data/text/tinyshakespeare.txt"))) {
+            Files.write(text, in.readNBytes(KB * 1024 + 512));
+        }
+        ModelDocument doc = openStories(robot);
+        TradeoffViewModel vm = doc.tradeoff();
+        selectPage(robot, "tradeoffPage");
+        // "Load file…" without a file: Run says what is missing (the file chooser cannot run under TestFX).
+        robot.interact(() -> {
+            for (SchemeOption o : vm.presets()) o.selectedProperty().set(o.scheme().id().equals("Q4_K_M"));
+            vm.textFileProperty().set(text);
+            vm.textKilobytesProperty().set(KB);
+            vm.ctxProperty().set(CTX);
+            vm.imatrixChoiceProperty().set(ImatrixChoice.FILE);
+        });
+        robot.interact(vm::runSweep);
+        assertTrue(vm.problemProperty().get().startsWith("Choose an importance matrix file"), vm.problemProperty().get());
+        // The page's own control: pick "Compute from the evaluation text" in the combo box.
+        ComboBox<ImatrixChoice> combo = robot.lookup("#imatrixCombo").queryAs(ComboBox.class);
+        robot.interact(() -> combo.setValue(ImatrixChoice.FROM_TEXT));
+        assertEquals(ImatrixChoice.FROM_TEXT, vm.imatrixChoiceProperty().get());
+        robot.clickOn("#runButton");
+        SweepResult result = awaitDone(vm);
+
+        assertEquals(List.of("Q4_K_M", "Q4_K_M+imatrix"), vm.points().stream().map(SweepPoint::label).toList());
+        SweepPoint.Measured plain = assertInstanceOf(SweepPoint.Measured.class, vm.points().get(0));
+        SweepPoint.Measured weighted = assertInstanceOf(SweepPoint.Measured.class, vm.points().get(1));
+        assertTrue(!plain.imatrix() && weighted.imatrix());
+        assertEquals(2, result.measured().size());
+        assertTrue(weighted.accuracy().kldMean() != plain.accuracy().kldMean(), "the importance matrix changed nothing");
+        System.out.printf("Q4_K_M on the page: mean KLD %.6f without, %.6f with the imatrix%n",
+                plain.accuracy().kldMean(), weighted.accuracy().kldMean());
+
+        for (String id : List.of("#sweepSizeChart", "#sweepSpeedChart")) {
+            XYDataset data = chart(robot, id);
+            assertEquals(5, data.getSeriesCount(), id);
+            assertEquals(1, data.getItemCount(0), id + ": the plain point");
+            assertEquals(1, data.getItemCount(3), id + ": the imatrix point");
+            assertEquals(weighted.accuracy().kldMean(), data.getYValue(3, 0), 1e-15, id);
+            assertEquals(plain.accuracy().kldMean(), data.getYValue(0, 0), 1e-15, id);
+            assertEquals(3, data.getItemCount(4), id + ": one segment from the plain point to the imatrix point");
+        }
+        XYDataset size = chart(robot, "#sweepSizeChart");
+        assertEquals(weighted.bytes() / MIB, size.getXValue(3, 0), 1e-12);
+        assertEquals(weighted.latency().generationTokensPerSecond(),
+                chart(robot, "#sweepSpeedChart").getXValue(3, 0), 1e-9);
+        var legend = robot.lookup("#sweepSizeChart").queryAs(ChartViewer.class).getChart().getXYPlot().getLegendItems();
+        List<String> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < legend.getItemCount(); i++) entries.add(legend.get(i).getLabel());
+        assertTrue(entries.contains("with imatrix") && entries.contains("without imatrix"), entries.toString());
+        assertEquals(2, robot.lookup("#pointsTable").queryAs(TableView.class).getItems().size());
+        // Generate quantizes without an importance matrix: an imatrix point cannot be tried there.
+        robot.interact(() -> vm.currentProperty().set(weighted));
+        assertTrue(!vm.canTryCurrent());
+        robot.interact(() -> vm.currentProperty().set(plain));
+        Screenshots.save(robot, window.stage().getScene(), "tradeoff-imatrix");
+
+        // Again: both from the cache, the imatrix point still told apart.
+        robot.interact(vm::runSweep);
+        SweepResult again = awaitDone(vm);
+        assertEquals(2, again.cacheHits());
+        assertEquals(List.of(false, true), vm.points().stream().map(SweepPoint::imatrix).toList());
     }
 
     @Test

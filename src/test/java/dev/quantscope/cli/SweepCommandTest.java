@@ -86,6 +86,50 @@ class SweepCommandTest {
         assertEquals(doc.get("points").get(0).get("kld_mean").asDouble(), doc2.get("points").get(0).get("kld_mean").asDouble());
     }
 
+    /** {@code --imatrix FILE}: each type twice, the JSON saying which point used the matrix; a bad file is one line. */
+    @Test
+    void imatrixAddsAPointPerTypeAndTheJsonSaysWhichUsedIt(@TempDir Path dir) throws Exception {
+        System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
+        String model = SharedFiles.file("models/stories260K.gguf").toString();
+        Path calibration = dir.resolve("calibration.txt");
+        byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
+        Files.write(calibration, Arrays.copyOfRange(all, 100_000, 130_000));
+        Path imatrix = dir.resolve("stories.imatrix.gguf");
+        Run im = run("imatrix", model, "--text", calibration.toString(), "-o", imatrix.toString(), "--ctx", "128",
+                "--threads", "2");
+        assertEquals(0, im.exit(), im.err());
+        Run r = run("sweep", model, "--types", "Q4_K_M,Q2_K", "--text", text(dir).toString(), "--ctx", "128",
+                "--threads", "2", "--imatrix", imatrix.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals(imatrix.toString(), doc.get("imatrix").get("file").asText());
+        assertEquals(64, doc.get("imatrix").get("sha256").asText().length());
+        JsonNode points = doc.get("points");
+        assertEquals(4, points.size(), r.out());
+        String[] schemes = {"Q4_K_M", "Q4_K_M+imatrix", "Q2_K", "Q2_K+imatrix"};
+        for (int i = 0; i < 4; i++) {
+            assertEquals(schemes[i], points.get(i).get("scheme").asText());
+            assertEquals(i % 2 == 1, points.get(i).get("imatrix").asBoolean(), points.get(i).toString());
+            assertEquals("measured", points.get(i).get("status").asText());
+        }
+        // The same quantization with the matrix changes the figures (whether up or down on 8 KB is not the point).
+        assertTrue(points.get(0).get("kld_mean").asDouble() != points.get(1).get("kld_mean").asDouble(), r.out());
+
+        Run plain = run("sweep", model, "--types", "Q2_K", "--text", text(dir).toString(), "--ctx", "128",
+                "--threads", "2", "--json");
+        JsonNode p = new ObjectMapper().readTree(plain.out());
+        assertTrue(p.get("imatrix").isNull());
+        assertEquals(1, p.get("cache_hits").asInt(), "the plain point is the one cached, never the imatrix one");
+        assertEquals(points.get(2).get("kld_mean").asDouble(), p.get("points").get(0).get("kld_mean").asDouble());
+        assertTrue(!p.get("points").get(0).get("imatrix").asBoolean());
+
+        Files.writeString(dir.resolve("bad.gguf"), "not an imatrix");
+        Run bad = run("sweep", model, "--types", "Q2_K", "--text", text(dir).toString(), "--imatrix",
+                dir.resolve("bad.gguf").toString(), "--no-cache");
+        assertTrue(bad.exit() != 0);
+        assertTrue(bad.err().contains("cannot read importance matrix") && bad.err().strip().lines().count() == 1, bad.err());
+    }
+
     @Test
     void unknownTypeIsOneLine(@TempDir Path dir) throws Exception {
         Run r = run("sweep", SharedFiles.file("models/stories260K.gguf").toString(), "--types", "Q4_K_M,Q9_Z",

@@ -48,14 +48,17 @@ final class SpreadLabelRenderer extends XYLineAndShapeRenderer {
         g2.setPaint(getItemLabelPaint(series, item));
         FontMetrics fm = g2.getFontMetrics();
         double w = fm.stringWidth(text), h = fm.getAscent() + fm.getDescent();
-        // Points of the same series block labels too: mark every point before placing any label.
+        // Points of every series block labels too: mark every point before placing any label.
         if (taken.isEmpty()) {
-            for (int i = 0; i < dataset.getItemCount(series); i++) {
-                double px = getPlot().getDomainAxis().valueToJava2D(dataset.getXValue(series, i), area,
-                        getPlot().getDomainAxisEdge());
-                double py = getPlot().getRangeAxis().valueToJava2D(dataset.getYValue(series, i), area,
-                        getPlot().getRangeAxisEdge());
-                taken.add(new Rectangle2D.Double(px - POINT, py - POINT, 2 * POINT, 2 * POINT));
+            for (int s = 0; s < dataset.getSeriesCount(); s++) {
+                for (int i = 0; i < dataset.getItemCount(s); i++) {
+                    double yv = dataset.getYValue(s, i);
+                    if (Double.isNaN(yv)) continue; // a gap in a line series
+                    double px = getPlot().getDomainAxis().valueToJava2D(dataset.getXValue(s, i), area,
+                            getPlot().getDomainAxisEdge());
+                    double py = getPlot().getRangeAxis().valueToJava2D(yv, area, getPlot().getRangeAxisEdge());
+                    taken.add(new Rectangle2D.Double(px - POINT, py - POINT, 2 * POINT, 2 * POINT));
+                }
             }
         }
         for (double[] s : SPOTS) {

@@ -12,6 +12,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
+import org.jfree.chart.util.ShapeUtils;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -21,14 +22,19 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
  * One trade-off scatter of a sweep: a cost on x (size or speed) against mean KL divergence on a log y axis (lower
  * is closer to the original), every measured point labelled, the Pareto front as a dashed line and the current
- * choice ringed. Series: 0 points, 1 front, 2 current choice.
+ * choice ringed. Series: 0 points, 1 front, 2 current choice; when the sweep used an importance matrix also
+ * 3 the points quantized with it (their own colour and marker) and 4 a line from each scheme's plain point to its
+ * imatrix point, so the drop in KL divergence reads at a glance.
  */
 final class TradeoffChart {
     /** KL divergences at or below this (a lossless scheme) are drawn on the floor of the log axis. */
@@ -41,6 +47,9 @@ final class TradeoffChart {
     private final ChartViewer viewer;
     private final TextTitle note = new TextTitle("");
     private final List<String> labels = new ArrayList<>();
+    private final List<String> imatrixLabels = new ArrayList<>();
+    /** Colour of the points quantized with an importance matrix (violet: apart from the accent, green and red). */
+    static final java.awt.Color IMATRIX = ChartStyle.SERIES[3];
     private String currentLabel = "";
 
     /**
@@ -68,11 +77,22 @@ final class TradeoffChart {
         r.setSeriesShape(2, new Ellipse2D.Double(-9, -9, 18, 18));
         r.setSeriesStroke(2, new BasicStroke(2.5f));
         r.setSeriesPaint(2, ChartStyle.DANGER);
+        r.setSeriesLinesVisible(3, false);
+        r.setSeriesShapesVisible(3, true);
+        r.setSeriesShape(3, ShapeUtils.createDiamond(5.5f));
+        r.setSeriesPaint(3, IMATRIX);
+        r.setSeriesItemLabelsVisible(3, true);
+        r.setSeriesLinesVisible(4, true);
+        r.setSeriesShapesVisible(4, false);
+        r.setSeriesPaint(4, new java.awt.Color(IMATRIX.getRed(), IMATRIX.getGreen(), IMATRIX.getBlue(), 0x90));
+        r.setSeriesStroke(4, new BasicStroke(1.2f));
+        r.setSeriesVisibleInLegend(4, false);
         r.setDefaultItemLabelFont(SMALL);
         r.setDefaultItemLabelPaint(ChartStyle.TEXT);
         r.setSeriesItemLabelsVisible(0, true);
         r.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
-        r.setDefaultItemLabelGenerator((ds, series, item) -> series == 0 && item < labels.size() ? labels.get(item) : "");
+        r.setDefaultItemLabelGenerator((ds, series, item) -> series == 0 && item < labels.size() ? labels.get(item)
+                : series == 3 && item < imatrixLabels.size() ? imatrixLabels.get(item) : "");
         NumberAxis xAxis = new NumberAxis(xLabel);
         xAxis.setAutoRangeIncludesZero(false);
         xAxis.setLowerMargin(0.08);
@@ -102,11 +122,32 @@ final class TradeoffChart {
     void show(List<SweepPoint> points, SweepPoint.Measured current) {
         data.removeAllSeries();
         labels.clear();
-        XYSeries all = new XYSeries("measured schemes", false, true);
+        imatrixLabels.clear();
+        boolean anyImatrix = points.stream().anyMatch(p -> p instanceof SweepPoint.Measured m && m.imatrix());
+        XYSeries all = new XYSeries(anyImatrix ? "without imatrix" : "measured schemes", false, true);
+        XYSeries weighted = new XYSeries("with imatrix", false, true);
+        XYSeries effect = new XYSeries("imatrix effect", false, true);
+        Map<String, SweepPoint.Measured> plain = new HashMap<>();
+        List<Double> changes = new ArrayList<>();
         for (SweepPoint p : points) {
-            if (p instanceof SweepPoint.Measured m) {
+            if (!(p instanceof SweepPoint.Measured m)) continue;
+            if (m.imatrix()) {
+                weighted.add(x.applyAsDouble(m), y(m));
+                imatrixLabels.add(m.schemeId());
+                String base = m.schemeId().substring(0, m.schemeId().length() - SweepPoint.IMATRIX_SUFFIX.length());
+                SweepPoint.Measured without = plain.get(base);
+                if (without != null) {
+                    effect.add(x.applyAsDouble(without), y(without));
+                    effect.add(x.applyAsDouble(m), y(m));
+                    effect.add(x.applyAsDouble(m), null); // a gap: each pair is its own segment
+                    if (without.accuracy().kldMean() > 0) {
+                        changes.add(m.accuracy().kldMean() / without.accuracy().kldMean() - 1);
+                    }
+                }
+            } else {
                 all.add(x.applyAsDouble(m), y(m));
                 labels.add(m.schemeId()); // short ids: "int4-asym-g32-mse", not the long description
+                plain.put(m.schemeId(), m);
             }
         }
         XYSeries best = new XYSeries("Pareto front", false, true);
@@ -118,8 +159,16 @@ final class TradeoffChart {
         data.addSeries(all);
         data.addSeries(best);
         data.addSeries(chosen);
-        note.setText(all.getItemCount() == 0 ? "No point measured yet"
-                : all.getItemCount() + " measured · " + best.getItemCount() + " on the front"
+        if (anyImatrix) {
+            data.addSeries(weighted);
+            data.addSeries(effect);
+        }
+        int measured = all.getItemCount() + weighted.getItemCount();
+        // The imatrix's effect in one figure: the mean relative change of KLD over the schemes measured both ways.
+        note.setText(measured == 0 ? "No point measured yet"
+                : measured + " measured · " + best.getItemCount() + " on the front"
+                + (changes.isEmpty() ? "" : String.format(Locale.ROOT, " · imatrix: KLD %+.1f %%",
+                        100 * changes.stream().mapToDouble(Double::doubleValue).average().orElse(0)))
                 + (currentLabel.isEmpty() ? "" : " · current choice: " + currentLabel));
     }
 

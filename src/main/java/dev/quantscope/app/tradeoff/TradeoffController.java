@@ -7,11 +7,13 @@ import dev.quantscope.app.common.StatePane;
 import dev.quantscope.eval.sweep.Recommendation;
 import dev.quantscope.eval.sweep.SweepPoint;
 import dev.quantscope.eval.sweep.TradeOffs;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
@@ -21,6 +23,7 @@ import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.TilePane;
 import javafx.stage.FileChooser;
@@ -42,6 +45,8 @@ public final class TradeoffController implements FxController {
             m -> m.latency().generationTokensPerSecond(), TradeOffs::latencyVsKld);
     private StatePane sizeState;
     private StatePane speedState;
+    /** Set while the combo box is made to show the view model's choice, which must not open a file chooser. */
+    private boolean syncingImatrix;
 
     @FXML private TilePane presetTiles;
     @FXML private TextField customField;
@@ -49,6 +54,10 @@ public final class TradeoffController implements FxController {
     @FXML private Button chooseTextButton;
     @FXML private Spinner<Integer> textKbSpinner;
     @FXML private Spinner<Integer> ctxSpinner;
+    @FXML private ComboBox<ImatrixChoice> imatrixCombo;
+    @FXML private HBox imatrixRow;
+    @FXML private Label imatrixLabel;
+    @FXML private Button chooseImatrixButton;
     @FXML private Button runButton;
     @FXML private Button cancelButton;
     @FXML private ProgressBar progress;
@@ -109,6 +118,8 @@ public final class TradeoffController implements FxController {
         ctxSpinner.valueProperty().addListener((_, _, v) -> { if (v != null) vm.ctxProperty().set(v); });
         vm.ctxProperty().addListener((_, _, v) -> ctxSpinner.getValueFactory().setValue(v.intValue()));
 
+        setUpImatrix();
+
         runButton.setOnAction(_ -> vm.runSweep());
         cancelButton.setOnAction(_ -> vm.cancel());
         cancelButton.disableProperty().bind(vm.job().runningProperty().not());
@@ -164,6 +175,57 @@ public final class TradeoffController implements FxController {
         if (f != null) vm.textFileProperty().set(f.toPath());
     }
 
+    /**
+     * The importance matrix choice: "Load file…" asks for the file at once (and falls back to the previous choice
+     * when none is chosen); the line below says where the matrix comes from.
+     */
+    private void setUpImatrix() {
+        imatrixCombo.getItems().setAll(ImatrixChoice.values());
+        imatrixCombo.setValue(vm.imatrixChoiceProperty().get());
+        imatrixCombo.valueProperty().addListener((_, old, v) -> {
+            if (syncingImatrix) return; // the view model's own change, shown here: nothing to ask
+            if (v == ImatrixChoice.FILE && vm.imatrixFileProperty().get() == null && !chooseImatrix()) {
+                Platform.runLater(() -> imatrixCombo.setValue(old)); // not while the combo is still changing
+                return;
+            }
+            vm.imatrixChoiceProperty().set(v);
+        });
+        vm.imatrixChoiceProperty().addListener((_, _, v) -> {
+            syncingImatrix = true;
+            try {
+                imatrixCombo.setValue(v);
+            } finally {
+                syncingImatrix = false;
+            }
+        });
+        chooseImatrixButton.setOnAction(_ -> chooseImatrix());
+        chooseImatrixButton.visibleProperty().bind(vm.imatrixChoiceProperty().isEqualTo(ImatrixChoice.FILE));
+        chooseImatrixButton.managedProperty().bind(chooseImatrixButton.visibleProperty());
+        imatrixLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
+                switch (vm.imatrixChoiceProperty().get() == null ? ImatrixChoice.NONE : vm.imatrixChoiceProperty().get()) {
+                    case NONE -> "";
+                    case FROM_TEXT -> "Computed over the text above, in windows of the context size "
+                            + "(as quantscope imatrix does); the ◆ points are quantized with it.";
+                    case FILE -> vm.imatrixFileProperty().get() == null ? "no file chosen"
+                            : vm.imatrixFileProperty().get().getFileName().toString();
+                }, vm.imatrixChoiceProperty(), vm.imatrixFileProperty()));
+        imatrixRow.visibleProperty().bind(vm.imatrixChoiceProperty().isNotEqualTo(ImatrixChoice.NONE));
+        imatrixRow.managedProperty().bind(imatrixRow.visibleProperty());
+    }
+
+    /** @return whether an importance matrix file is set afterwards */
+    private boolean chooseImatrix() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Importance matrix (llama-imatrix or quantscope imatrix output)");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Importance matrix", "*.gguf", "*.dat"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        Path current = vm.imatrixFileProperty().get();
+        if (current != null && current.getParent() != null) chooser.setInitialDirectory(current.getParent().toFile());
+        File f = chooser.showOpenDialog(pointsTable.getScene().getWindow());
+        if (f != null) vm.imatrixFileProperty().set(f.toPath());
+        return vm.imatrixFileProperty().get() != null;
+    }
+
     private void redraw() {
         List<SweepPoint> pts = List.copyOf(vm.points());
         sizeChart.show(pts, vm.currentProperty().get());
@@ -192,7 +254,8 @@ public final class TradeoffController implements FxController {
         text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().generationTokensPerSecond()) : "");
         text(ppColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().promptTokensPerSecond()) : "");
         text(noteColumn, p -> switch (p) {
-            case SweepPoint.Measured m -> m.fromCache() ? "from the cache" : fmt("measured in %.1f s", m.seconds());
+            case SweepPoint.Measured m -> (m.imatrix() ? "with the importance matrix · " : "")
+                    + (m.fromCache() ? "from the cache" : fmt("measured in %.1f s", m.seconds()));
             case SweepPoint.Skipped s -> "skipped: " + s.reason();
         });
         for (TableColumn<SweepPoint, String> c : List.of(sizeColumn, bpwColumn, kldColumn, kld99Column, topColumn,

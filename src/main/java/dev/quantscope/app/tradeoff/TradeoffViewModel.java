@@ -5,6 +5,7 @@ import dev.quantscope.app.common.BackgroundJob;
 import dev.quantscope.app.common.ErrorMessages;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.eval.sweep.DeviceFit;
+import dev.quantscope.eval.sweep.ImatrixSource;
 import dev.quantscope.eval.sweep.Recommendation;
 import dev.quantscope.eval.sweep.Sweep;
 import dev.quantscope.eval.sweep.SweepCache;
@@ -45,7 +46,8 @@ import java.util.concurrent.Executor;
 
 /**
  * State of the Trade-off page of one open model: which schemes to sweep, on what text and context, the points as
- * they arrive, the current choice, and the "fit my device" question (a memory budget and an optional KL limit).
+ * they arrive (with an importance matrix, each scheme twice: without and with it), the current choice, and the
+ * "fit my device" question (a memory budget and an optional KL limit).
  * The sweep runs off the FX thread; each finished point is handed over at once so the charts grow while it runs.
  * Points measured before (same model, text and settings) come from the sweep cache without running anything.
  */
@@ -62,6 +64,8 @@ public final class TradeoffViewModel {
     private final ObjectProperty<Path> textFile = new SimpleObjectProperty<>();
     private final IntegerProperty textKilobytes = new SimpleIntegerProperty(DEFAULT_TEXT_KB);
     private final IntegerProperty ctx = new SimpleIntegerProperty(DEFAULT_CTX);
+    private final ObjectProperty<ImatrixChoice> imatrixChoice = new SimpleObjectProperty<>(ImatrixChoice.NONE);
+    private final ObjectProperty<Path> imatrixFile = new SimpleObjectProperty<>();
     private final ObservableList<SweepPoint> points = FXCollections.observableArrayList();
     private final ObjectProperty<SweepPoint.Measured> current = new SimpleObjectProperty<>();
     private final StringProperty budget = new SimpleStringProperty("");
@@ -124,6 +128,12 @@ public final class TradeoffViewModel {
             problem.set("Choose a text file to measure on.");
             return;
         }
+        ImatrixChoice weighting = imatrixChoice.get() == null ? ImatrixChoice.NONE : imatrixChoice.get();
+        Path weightsFile = imatrixFile.get();
+        if (weighting == ImatrixChoice.FILE && weightsFile == null) {
+            problem.set("Choose an importance matrix file (llama-imatrix GGUF or .dat), or set the importance matrix to None.");
+            return;
+        }
         problem.set("");
         long id = ++run;
         points.clear();
@@ -132,10 +142,18 @@ public final class TradeoffViewModel {
         int context = ctx.get();
         long limit = Math.multiplyExact((long) textKilobytes.get(), 1024L);
         SweepCache cache = SweepCache.atDefaultLocation();
-        job.submit("Sweeping " + schemes.size() + (schemes.size() == 1 ? " scheme" : " schemes"), monitor -> session.read(() -> {
+        String what = "Sweeping " + schemes.size() + (schemes.size() == 1 ? " scheme" : " schemes")
+                + (weighting == ImatrixChoice.NONE ? "" : ", each without and with the importance matrix");
+        job.submit(what, monitor -> session.read(() -> {
             try {
                 String text = readStart(file, limit);
-                SweepRequest request = SweepRequest.of(schemes, text, context);
+                ImatrixSource source = switch (weighting) {
+                    case NONE -> ImatrixSource.NONE;
+                    // The matrix is computed over the same text and windows the sweep measures on.
+                    case FROM_TEXT -> new ImatrixSource.FromText(text, file.getFileName().toString(), context, 0);
+                    case FILE -> new ImatrixSource.FromFile(weightsFile);
+                };
+                SweepRequest request = SweepRequest.of(schemes, text, context).withImatrix(source);
                 return Sweep.run(session.model(), request, cache, p -> Platform.runLater(() -> deliver(id, p)), monitor);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -215,10 +233,13 @@ public final class TradeoffViewModel {
     /** Where "try it" sends a scheme id: the document wires it to its Generate page. */
     public void setTryInGenerate(java.util.function.Consumer<String> action) { this.tryInGenerate = action; }
 
-    /** Whether the current choice can run on the Generate page (a preset or scheme id, not a custom recipe). */
+    /**
+     * Whether the current choice can run on the Generate page: a preset or scheme id, not a custom recipe, nor a
+     * point quantized with an importance matrix (Generate quantizes without one, so it would show another model).
+     */
     public boolean canTryCurrent() {
         SweepPoint.Measured m = current.get();
-        if (m == null) return false;
+        if (m == null || m.imatrix()) return false;
         try {
             SweepScheme.parse(m.schemeId());
             return true;
@@ -247,6 +268,12 @@ public final class TradeoffViewModel {
     public IntegerProperty textKilobytesProperty() { return textKilobytes; }
 
     public IntegerProperty ctxProperty() { return ctx; }
+
+    /** Whether each scheme is measured also with an importance matrix, and where it comes from. */
+    public ObjectProperty<ImatrixChoice> imatrixChoiceProperty() { return imatrixChoice; }
+
+    /** The importance matrix file for {@link ImatrixChoice#FILE}. */
+    public ObjectProperty<Path> imatrixFileProperty() { return imatrixFile; }
 
     public ObservableList<SweepPoint> points() { return points; }
 

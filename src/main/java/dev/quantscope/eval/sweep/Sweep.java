@@ -6,6 +6,7 @@ import dev.quantscope.engine.tokenizer.Tokenizers;
 import dev.quantscope.eval.KlDivergence;
 import dev.quantscope.eval.KlDivergenceResult;
 import dev.quantscope.format.Model;
+import dev.quantscope.quant.imatrix.ImatrixFile;
 import dev.quantscope.quant.preset.PresetNotApplicableException;
 import dev.quantscope.recipe.FileDigest;
 import dev.quantscope.recipe.RecipePlan;
@@ -32,6 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * anything. The base's log-probabilities over the text are computed once, on the first point that needs them, and
  * shared by all points (when they fit in {@value #REFERENCE_LIMIT_BYTES} bytes; above that each point runs the base
  * again beside it, window by window).
+ *
+ * <p>With an importance matrix ({@link SweepRequest#imatrix()}) each scheme is followed by a second point, the
+ * scheme quantized with it as {@code quantize --imatrix} quantizes ({@link SweepPoint#imatrix()}, id and label
+ * ending in {@value SweepPoint#IMATRIX_SUFFIX}); its cache key carries the matrix's identity. A matrix computed from
+ * a text is computed once, on the first such point that must be measured.
  */
 public final class Sweep {
     private Sweep() {}
@@ -39,8 +45,9 @@ public final class Sweep {
     /** Largest stored base reference; a 32,000-token vocabulary over ~2,000 scored tokens stays under it. */
     static final long REFERENCE_LIMIT_BYTES = 256L << 20;
 
-    /** Progress units per scheme, split between quantizing, the latency run and the comparison. */
-    private static final long UNIT = 1000, QUANTIZE = 150, LATENCY = 100;
+    /** Progress units per point, split between quantizing, the latency run and the comparison. */
+    static final long UNIT = 1000;
+    private static final long QUANTIZE = 150, LATENCY = 100;
 
     /**
      * @param base an open Llama-family GGUF model (the sweep reads its file once to digest it)
@@ -66,19 +73,27 @@ public final class Sweep {
                     + ctx + " needs at least " + 2 * ctx + (request.chunks() > 0 ? " (and --chunks ≥ 2)" : ""));
         }
 
-        List<SweepScheme> schemes = request.schemes();
-        // One unit per scheme, and one for the base's pass over the text, which happens inside the first point
-        // measured (never, when every point is cached): the points after it move up by that unit.
-        long total = (schemes.size() + 1) * UNIT;
+        // Each scheme, then (with an importance matrix) the same scheme quantized with it.
+        SweepImatrix imatrix = SweepImatrix.of(request.imatrix());
+        List<Variant> variants = new ArrayList<>();
+        for (SweepScheme scheme : request.schemes()) {
+            variants.add(new Variant(scheme, false));
+            if (imatrix != null) variants.add(new Variant(scheme, true));
+        }
+        // One unit per point, one for the base's pass over the text, and one for computing the importance matrix
+        // from a text. The last two happen inside the first point that needs them (never, when every point is
+        // cached): the points after move up by their units.
+        long total = (variants.size() + 1 + (imatrix != null && imatrix.needsComputing() ? 1 : 0)) * UNIT;
         long shift = 0;
-        List<SweepPoint> points = new ArrayList<>(schemes.size());
+        List<SweepPoint> points = new ArrayList<>(variants.size());
         int computed = 0, hits = 0;
         try (BaseSide baseSide = new BaseSide(base, tokens, bos, ctx, request.threads())) {
-            for (int i = 0; i < schemes.size(); i++) {
+            for (int i = 0; i < variants.size(); i++) {
                 monitor.checkCancelled();
-                SweepScheme scheme = schemes.get(i);
-                SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, scheme.id(), textSha, ctx,
-                        request.chunks(), request.promptTokens(), request.generatedTokens());
+                Variant v = variants.get(i);
+                SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, v.id(),
+                        v.weighted() ? imatrix.identity() : "", textSha, ctx, request.chunks(), request.promptTokens(),
+                        request.generatedTokens());
                 Optional<SweepPoint.Measured> cached = key == null ? Optional.empty() : cache.get(key, i);
                 SweepPoint point;
                 if (cached.isPresent()) {
@@ -88,20 +103,39 @@ public final class Sweep {
                     RecipePlan plan;
                     String problem;
                     try {
-                        plan = scheme.recipe().resolve(base);
+                        // With an importance matrix a preset chooses as llama-quantize does given --imatrix.
+                        plan = v.scheme().recipe().resolve(base, v.weighted());
                         problem = plan.problems().isEmpty() ? null : describe(plan.problems());
                     } catch (PresetNotApplicableException e) {
                         plan = null;
                         problem = e.getMessage();
                     }
+                    ImatrixFile weights = null;
+                    if (problem == null && v.weighted()) {
+                        // Asked before the matrix is computed: a scheme it cannot change costs no computation.
+                        if (!InMemoryQuantizer.takesImportance(base, plan)) {
+                            problem = "no tensor of " + v.scheme().label() + " is quantized to a type whose ggml "
+                                    + "quantizer takes an importance matrix";
+                        } else if (imatrix.needsComputing()) {
+                            weights = imatrix.file(base, request.threads(),
+                                    new ScaledProgress(monitor, i * UNIT + shift, UNIT, total));
+                            shift += UNIT;
+                        } else {
+                            weights = imatrix.file(base, request.threads(), monitor);
+                        }
+                        if (weights != null && InMemoryQuantizer.weightedTensors(base, plan, weights) == 0) {
+                            problem = "the importance matrix has no entry for any tensor " + v.scheme().label()
+                                    + " quantizes with weights (a matrix for another model?)";
+                        }
+                    }
                     if (problem != null) {
-                        point = new SweepPoint.Skipped(i, scheme.id(), scheme.label(), problem);
+                        point = new SweepPoint.Skipped(i, v.id(), v.label(), v.weighted(), problem);
                     } else {
                         if (!baseSide.ready()) {
                             baseSide.prepare(new ScaledProgress(monitor, i * UNIT + shift, UNIT, total));
-                            shift = UNIT;
+                            shift += UNIT;
                         }
-                        point = measure(base, baseSide, plan, scheme, i, request, monitor, i * UNIT + shift, total);
+                        point = measure(base, baseSide, plan, weights, v, i, request, monitor, i * UNIT + shift, total);
                         computed++;
                         if (key != null) cache.put(key, (SweepPoint.Measured) point);
                     }
@@ -112,15 +146,22 @@ public final class Sweep {
             }
         }
         monitor.progress(total, total);
-        return new SweepResult(points, modelSha == null ? "" : modelSha, textSha, base.parameterCount(),
-                base.tensorBytes(), computed, hits);
+        return new SweepResult(points, modelSha == null ? "" : modelSha, textSha, imatrix == null ? "" : imatrix.identity(),
+                base.parameterCount(), base.tensorBytes(), computed, hits);
     }
 
-    private static SweepPoint.Measured measure(Model base, BaseSide baseSide, RecipePlan plan, SweepScheme scheme,
-                                               int index, SweepRequest request, ProgressMonitor monitor, long start,
-                                               long total) {
+    /** One point to measure: a scheme, quantized with the sweep's importance matrix or without. */
+    private record Variant(SweepScheme scheme, boolean weighted) {
+        String id() { return weighted ? scheme.id() + SweepPoint.IMATRIX_SUFFIX : scheme.id(); }
+
+        String label() { return weighted ? scheme.label() + SweepPoint.IMATRIX_SUFFIX : scheme.label(); }
+    }
+
+    private static SweepPoint.Measured measure(Model base, BaseSide baseSide, RecipePlan plan, ImatrixFile imatrix,
+                                               Variant v, int index, SweepRequest request, ProgressMonitor monitor,
+                                               long start, long total) {
         long t0 = System.nanoTime();
-        try (Model quantized = InMemoryQuantizer.quantize(base, plan, request.threads(),
+        try (Model quantized = InMemoryQuantizer.quantize(base, plan, imatrix, request.threads(),
                 new ScaledProgress(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
             Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
@@ -128,7 +169,7 @@ public final class Sweep {
             monitor.progress(start + QUANTIZE + LATENCY, total);
             KlDivergenceResult r = baseSide.compare(quantized,
                     new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total));
-            return new SweepPoint.Measured(index, scheme.id(), scheme.label(), plan.bytes(), plan.bitsPerWeight(),
+            return new SweepPoint.Measured(index, v.id(), v.label(), v.weighted(), plan.bytes(), plan.bitsPerWeight(),
                     latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
         }
     }

@@ -54,19 +54,36 @@ public final class SweepCache {
 
     public Optional<Path> directory() { return Optional.ofNullable(directory); }
 
-    /** What a point's figures depend on. */
-    public record Key(String modelSha256, String schemeId, String textSha256, int ctx, int chunks, int promptTokens,
-                      int generatedTokens) {
+    /**
+     * What a point's figures depend on.
+     *
+     * @param imatrixSha256 the identity of the importance matrix the scheme was quantized with ({@link
+     *                      SweepImatrix#identity()}), or "" for none: a point with an importance matrix is never
+     *                      taken for one without, nor for one with another matrix
+     */
+    public record Key(String modelSha256, String schemeId, String imatrixSha256, String textSha256, int ctx, int chunks,
+                      int promptTokens, int generatedTokens) {
         public Key {
             Objects.requireNonNull(modelSha256);
             Objects.requireNonNull(schemeId);
+            Objects.requireNonNull(imatrixSha256);
             Objects.requireNonNull(textSha256);
         }
 
-        /** A file name from a digest of all fields: scheme ids hold characters file systems dislike. */
+        /** Without an importance matrix. */
+        public Key(String modelSha256, String schemeId, String textSha256, int ctx, int chunks, int promptTokens,
+                   int generatedTokens) {
+            this(modelSha256, schemeId, "", textSha256, ctx, chunks, promptTokens, generatedTokens);
+        }
+
+        /**
+         * A file name from a digest of all fields: scheme ids hold characters file systems dislike. The importance
+         * matrix enters the digest only when there is one, so points stored before sweeps had one keep their names.
+         */
         String fileName() {
             String all = String.join("\n", modelSha256, schemeId, textSha256, Integer.toString(ctx),
                     Integer.toString(chunks), Integer.toString(promptTokens), Integer.toString(generatedTokens));
+            if (!imatrixSha256.isEmpty()) all += "\nimatrix " + imatrixSha256;
             return sha256(all).substring(0, 32) + ".json";
         }
     }
@@ -87,7 +104,7 @@ public final class SweepCache {
                     num(a, "kld_p99"), num(a, "kld_max"), num(a, "same_top_p"), num(a, "ppl"), num(a, "ppl_base"),
                     a.path("tokens").asLong(), a.path("chunks").asInt());
             return Optional.of(new SweepPoint.Measured(index, key.schemeId(), p.path("label").asText(key.schemeId()),
-                    p.path("bytes").asLong(), num(p, "bpw"), latency, accuracy, true, 0));
+                    !key.imatrixSha256().isEmpty(), p.path("bytes").asLong(), num(p, "bpw"), latency, accuracy, true, 0));
         } catch (IOException | RuntimeException unreadable) {
             return Optional.empty();
         }
@@ -101,6 +118,7 @@ public final class SweepCache {
         ObjectNode k = root.putObject("key");
         k.put("model_sha256", key.modelSha256());
         k.put("scheme", key.schemeId());
+        if (!key.imatrixSha256().isEmpty()) k.put("imatrix_sha256", key.imatrixSha256());
         k.put("text_sha256", key.textSha256());
         k.put("ctx", key.ctx());
         k.put("chunks", key.chunks());
@@ -144,8 +162,9 @@ public final class SweepCache {
     }
 
     private static Key keyOf(JsonNode k) {
-        return new Key(k.path("model_sha256").asText(), k.path("scheme").asText(), k.path("text_sha256").asText(),
-                k.path("ctx").asInt(), k.path("chunks").asInt(), k.path("pp_tokens").asInt(), k.path("tg_tokens").asInt());
+        // A file written before sweeps had importance matrices has no imatrix_sha256: it holds a plain point.
+        return new Key(k.path("model_sha256").asText(), k.path("scheme").asText(), k.path("imatrix_sha256").asText(""),
+                k.path("text_sha256").asText(), k.path("ctx").asInt(), k.path("chunks").asInt(), k.path("pp_tokens").asInt(), k.path("tg_tokens").asInt());
     }
 
     /** A number that must be there: a missing one makes the file unreadable (a miss), not a zero. */

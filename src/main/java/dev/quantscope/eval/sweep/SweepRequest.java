@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param promptTokens    prompt length of the latency run
  * @param generatedTokens generated tokens of the latency run
  * @param threads         engine threads
+ * @param imatrix         an importance matrix to measure every scheme with as well ({@link ImatrixSource#NONE}: none)
  */
 public record SweepRequest(List<SweepScheme> schemes, String text, int ctx, int chunks, int promptTokens,
-                           int generatedTokens, int threads) {
+                           int generatedTokens, int threads, ImatrixSource imatrix) {
 
     public static final int DEFAULT_PROMPT_TOKENS = 64;
     public static final int DEFAULT_GENERATED_TOKENS = 16;
@@ -27,6 +28,13 @@ public record SweepRequest(List<SweepScheme> schemes, String text, int ctx, int 
         if (chunks < 0) throw new IllegalArgumentException("chunks must not be negative");
         if (promptTokens < 1 || generatedTokens < 1) throw new IllegalArgumentException("latency run needs tokens");
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
+        Objects.requireNonNull(imatrix);
+    }
+
+    /** Without an importance matrix. */
+    public SweepRequest(List<SweepScheme> schemes, String text, int ctx, int chunks, int promptTokens,
+                        int generatedTokens, int threads) {
+        this(schemes, text, ctx, chunks, promptTokens, generatedTokens, threads, ImatrixSource.NONE);
     }
 
     /** Every full window of {@code text}, a short latency run, all cores. */
@@ -36,14 +44,22 @@ public record SweepRequest(List<SweepScheme> schemes, String text, int ctx, int 
     }
 
     public SweepRequest withChunks(int n) {
-        return new SweepRequest(schemes, text, ctx, n, promptTokens, generatedTokens, threads);
+        return new SweepRequest(schemes, text, ctx, n, promptTokens, generatedTokens, threads, imatrix);
     }
 
     public SweepRequest withThreads(int n) {
-        return new SweepRequest(schemes, text, ctx, chunks, promptTokens, generatedTokens, n);
+        return new SweepRequest(schemes, text, ctx, chunks, promptTokens, generatedTokens, n, imatrix);
     }
 
     public SweepRequest withLatencyRun(int prompt, int generated) {
-        return new SweepRequest(schemes, text, ctx, chunks, prompt, generated, threads);
+        return new SweepRequest(schemes, text, ctx, chunks, prompt, generated, threads, imatrix);
     }
+
+    /** Every scheme also measured with {@code source}'s importance matrix. */
+    public SweepRequest withImatrix(ImatrixSource source) {
+        return new SweepRequest(schemes, text, ctx, chunks, promptTokens, generatedTokens, threads, source);
+    }
+
+    /** Whether each scheme is measured with an importance matrix too. */
+    public boolean weighted() { return !(imatrix instanceof ImatrixSource.None); }
 }

@@ -6,15 +6,17 @@ import java.util.OptionalDouble;
 /**
  * A finished sweep.
  *
- * @param points      one per requested scheme, in request order
+ * @param points      one per requested scheme in request order, each followed by its imatrix variant if any
  * @param modelSha256 digest of the base model's file (the cache key's first part)
  * @param textSha256  digest of the text's UTF-8 bytes
+ * @param imatrixSha256 identity of the importance matrix the imatrix points were quantized with ("" for none)
  * @param parameters  the base model's parameter count
  * @param baseBytes   the base model's tensor bytes
  * @param computed    points measured in this run
  * @param cacheHits   points taken from the cache
  */
-public record SweepResult(List<SweepPoint> points, String modelSha256, String textSha256, long parameters,
+public record SweepResult(List<SweepPoint> points, String modelSha256, String textSha256, String imatrixSha256,
+                          long parameters,
                           long baseBytes, int computed, int cacheHits) {
 
     public SweepResult {

@@ -9,6 +9,9 @@
  * List<SweepPoint.Measured> front = result.sizeFront();              // size vs KLD, by increasing size
  * Recommendation fit = result.recommend(DeviceFit.parseBytes("4GB"), OptionalDouble.of(0.05));
  * }</pre>
+ * With {@code request.withImatrix(new ImatrixSource.FromFile(path))} (or {@code ImatrixSource.FromText}, computed
+ * over the base model) every scheme is followed by its point quantized with the importance matrix, as
+ * {@code quantize --imatrix} quantizes: {@code SweepPoint.imatrix()} is true and its id ends in "+imatrix".
  * A {@link dev.quantscope.eval.sweep.SweepPoint} is either {@code Measured} (bytes, bits per weight,
  * {@link dev.quantscope.eval.sweep.Latency}, {@link dev.quantscope.eval.sweep.Accuracy}, whether it came from the
  * cache) or {@code Skipped} with the reason. {@link dev.quantscope.eval.sweep.TradeOffs} and

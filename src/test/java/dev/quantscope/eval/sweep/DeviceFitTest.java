@@ -15,7 +15,7 @@ class DeviceFitTest {
     private static SweepPoint.Measured point(int index, String id, long bytes, double kld, double tg) {
         Latency l = new Latency(10 * tg, tg, 64, 16, 2);
         Accuracy a = new Accuracy(kld, kld / 2, kld * 2, kld * 4, kld * 10, 1 - kld, 10 + kld, 10, 1000, 10);
-        return new SweepPoint.Measured(index, id, id, bytes, bytes * 8.0 / 1_000_000, l, a, false, 1);
+        return new SweepPoint.Measured(index, id, id, false, bytes, bytes * 8.0 / 1_000_000, l, a, false, 1);
     }
 
     private static final SweepPoint.Measured Q8 = point(0, "Q8_0", 1_060_000, 0.0005, 40);
@@ -23,7 +23,7 @@ class DeviceFitTest {
     private static final SweepPoint.Measured Q4 = point(2, "Q4_K_M", 600_000, 0.04, 60);
     private static final SweepPoint.Measured Q3 = point(3, "Q3_K_M", 480_000, 0.13, 50);
     private static final SweepPoint.Measured Q2 = point(4, "Q2_K", 420_000, 0.16, 55);
-    private static final SweepPoint.Skipped Q40 = new SweepPoint.Skipped(5, "Q4_0", "Q4_0", "rows of 172 do not fit");
+    private static final SweepPoint.Skipped Q40 = new SweepPoint.Skipped(5, "Q4_0", "Q4_0", false, "rows of 172 do not fit");
     private static final List<SweepPoint> ALL = List.of(Q8, Q6, Q4, Q3, Q2, Q40);
 
     @Test

@@ -1,6 +1,13 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.engine.tokenizer.Tokenizers;
 import dev.quantscope.format.Model;
+import dev.quantscope.quant.export.ExportOptions;
+import dev.quantscope.quant.export.ModelExport;
+import dev.quantscope.quant.imatrix.ImatrixComputation;
+import dev.quantscope.quant.imatrix.ImatrixFile;
+import dev.quantscope.quant.imatrix.ImatrixFiles;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.quant.job.QuantizePipeline;
 import dev.quantscope.quant.preset.Preset;
@@ -16,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,6 +54,59 @@ class InMemoryQuantizerTest {
                         if (t.dtype() != DType.F32) converted++;
                     }
                     assertTrue(converted >= 5 * 7, preset + ": only " + converted + " tensors converted");
+                    assertEquals(plan.bytes(), mem.tensorBytes());
+                }
+            }
+        }
+    }
+
+    /**
+     * With an importance matrix, the in-memory model holds the bytes {@code quantize --imatrix} writes (the CLI runs
+     * {@link ModelExport} with the matrix read from its file), tensor for tensor, and the weighting really changes
+     * some of them.
+     */
+    @Test
+    void imatrixBytesEqualWhatQuantizeWithImatrixWrites(@TempDir Path dir) throws Exception {
+        try (Model f32 = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
+            byte[] all = java.nio.file.Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
+            String text = new String(java.util.Arrays.copyOf(all, 20_000), java.nio.charset.StandardCharsets.UTF_8);
+            Path imatrixFile = dir.resolve("stories.imatrix.gguf");
+            try (LlamaEngine engine = new LlamaEngine(f32, 128, 2)) {
+                int[] tokens = Tokenizers.forModel(f32).encode(text, true);
+                ImatrixFiles.writeGguf(ImatrixComputation.compute(engine, tokens, 128, 1, 0, false,
+                        List.of("shakespeare"), ProgressMonitor.NONE), imatrixFile);
+            }
+            ImatrixFile imatrix = ImatrixFile.read(imatrixFile);
+            for (Preset preset : new Preset[] {Preset.Q4_K_M, Preset.Q3_K_S}) {
+                Path out = dir.resolve(preset + "-imatrix.gguf");
+                ModelExport.export(f32, Recipe.preset(preset), out,
+                        ExportOptions.forTarget(out).withThreads(2).withImatrix(imatrix), ProgressMonitor.NONE);
+                RecipePlan plan = Recipe.preset(preset).resolve(f32, true);
+                RecipePlan plain = Recipe.preset(preset).resolve(f32);
+                int weighted = InMemoryQuantizer.weightedTensors(f32, plan, imatrix);
+                // at least one matrix of each of the 5 layers (rows of 64 and 172 fall back to Q5_0, IQ4_NL...)
+                assertTrue(weighted >= 5, preset + ": only " + weighted + " tensors weighted");
+                try (Model mem = InMemoryQuantizer.quantize(f32, plan, imatrix, 2, ProgressMonitor.NONE);
+                     Model unweighted = InMemoryQuantizer.quantize(f32, plain, ProgressMonitor.NONE);
+                     Model file = ModelOpener.open(out)) {
+                    assertEquals(file.tensors().size(), mem.tensors().size());
+                    int changed = 0;
+                    for (TensorInfo t : mem.tensors()) {
+                        TensorInfo w = file.tensor(t.name()).orElseThrow();
+                        assertEquals(w.dtype(), t.dtype(), t.name());
+                        byte[] bytes = t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                        assertArrayEquals(w.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), bytes,
+                                preset + "+imatrix " + t.name());
+                        TensorInfo u = unweighted.tensor(t.name()).orElseThrow();
+                        if (u.dtype() == t.dtype()
+                                && !java.util.Arrays.equals(u.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), bytes)) {
+                            changed++;
+                        }
+                    }
+                    System.out.println(preset + "+imatrix: " + weighted + " tensors weighted, " + changed
+                            + " differ from the unweighted ones");
+                    assertTrue(changed >= 5 && changed <= weighted, preset + ": " + changed + " tensors changed, "
+                            + weighted + " weighted");
                     assertEquals(plan.bytes(), mem.tensorBytes());
                 }
             }
