@@ -42,6 +42,7 @@ final class TradeoffChart {
     private static final Font SMALL = new Font("DejaVu Sans", Font.PLAIN, 11);
 
     private final ToDoubleFunction<SweepPoint.Measured> x;
+    private NumberAxis xAxis;
     private final Function<List<SweepPoint>, List<SweepPoint.Measured>> front;
     private final XYSeriesCollection data = new XYSeriesCollection();
     private final ChartViewer viewer;
@@ -97,8 +98,12 @@ final class TradeoffChart {
         xAxis.setAutoRangeIncludesZero(false);
         xAxis.setLowerMargin(0.08);
         xAxis.setUpperMargin(0.08);
+        this.xAxis = xAxis;
         LogAxis yAxis = new LogAxis("mean KL divergence (log, lower is better)");
         yAxis.setSmallestValue(KLD_FLOOR);
+        // Plain values ("0.045", "1.2E-4"), not powers: a sweep often spans less than a decade, where the log
+        // axis would label its ticks 10^-1.34, 10^-1.35, ...
+        yAxis.setNumberFormatOverride(new KldFormat());
         yAxis.setUpperMargin(0.15);
         yAxis.setLowerMargin(0.1);
         XYPlot plot = new XYPlot(data, xAxis, yAxis, r);
@@ -164,6 +169,13 @@ final class TradeoffChart {
             data.addSeries(effect);
         }
         int measured = all.getItemCount() + weighted.getItemCount();
+        // Points of (nearly) one x, e.g. one scheme with and without imatrix on the size chart: without a minimum
+        // the axis zooms into rounding noise and prints the same label at every tick.
+        double maxX = 0;
+        for (XYSeries series : List.of(all, weighted)) {
+            for (int i = 0; i < series.getItemCount(); i++) maxX = Math.max(maxX, Math.abs(series.getX(i).doubleValue()));
+        }
+        xAxis.setAutoRangeMinimumSize(maxX > 0 ? maxX * 0.2 : 1e-9);
         // The imatrix's effect in one figure: the mean relative change of KLD over the schemes measured both ways.
         note.setText(measured == 0 ? "No point measured yet"
                 : measured + " measured · " + best.getItemCount() + " on the front"
@@ -173,4 +185,25 @@ final class TradeoffChart {
     }
 
     static double y(SweepPoint.Measured m) { return Math.max(KLD_FLOOR, m.accuracy().kldMean()); }
+
+    /** KL divergence tick labels: three significant digits, scientific below 0.001. */
+    static final class KldFormat extends java.text.NumberFormat {
+        @Override
+        public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
+            if (v == 0) return to.append('0');
+            String text = Math.abs(v) >= 1e-3 ? new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()
+                    : String.format(Locale.ROOT, "%.2e", v).replace("e-0", "e-");
+            return to.append(text);
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, java.text.FieldPosition pos) {
+            return format((double) v, to, pos);
+        }
+
+        @Override
+        public Number parse(String source, java.text.ParsePosition pos) {
+            throw new UnsupportedOperationException("tick labels are never parsed");
+        }
+    }
 }
