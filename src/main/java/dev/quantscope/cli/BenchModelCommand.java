@@ -1,8 +1,8 @@
 package dev.quantscope.cli;
 
 import dev.quantscope.engine.llama.KvCacheType;
-import dev.quantscope.engine.llama.LlamaEngine;
-import dev.quantscope.engine.llama.Sampler;
+import dev.quantscope.eval.sweep.Latency;
+import dev.quantscope.eval.sweep.LatencyProbe;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,13 +14,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
  * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--kv-cache f16|f32] [--json]}: inference speed like llama-bench.
  * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) then decodes N
- * tokens one at a time. A warm-up pass first lets the JIT compile the hot loops. Mixed into {@link BenchCommand},
+ * tokens one at a time. Warm-up runs first let the JIT compile the hot loops (until it is idle), then
+ * {@code --repetitions} timed runs give the medians; the same probe measures a sweep's points. Mixed into {@link BenchCommand},
  * so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the subcommand.
  */
 public final class BenchModelCommand implements Callable<Integer> {
@@ -41,6 +41,10 @@ public final class BenchModelCommand implements Callable<Integer> {
             description = "KV cache type (default: ${DEFAULT-VALUE}); f16 halves the cache, as llama.cpp's default.")
     String kvCache;
 
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "3",
+            description = "Timed runs after the warm-up; their medians are reported (default: ${DEFAULT-VALUE}).")
+    int repetitions;
+
     @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb, kv_cache.")
     boolean json;
 
@@ -56,7 +60,8 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (pp < 1 || tg < 1) throw new IllegalArgumentException("--pp and --tg must be at least 1");
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         KvCacheType cacheType = KvCacheType.parse(kvCache);
-        Result r = run(model, pp, tg, n, cacheType);
+        if (repetitions < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
+        Result r = run(model, pp, tg, n, cacheType, repetitions);
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.printf(Locale.ROOT, "{\"pp\": %.2f, \"tg\": %.2f, \"peak_rss_mb\": %.1f, \"kv_cache\": \"%s\"}%n",
@@ -70,28 +75,15 @@ public final class BenchModelCommand implements Callable<Integer> {
     }
 
     public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType) throws IOException {
-        try (Model m = ModelOpener.open(file);
-             LlamaEngine engine = new LlamaEngine(m, Math.addExact(pp, tg), threads, Math.min(pp, 128), kvCacheType)) {
-            int vocab = engine.config().vocab();
-            int[] prompt = new int[pp];
-            SplittableRandom random = new SplittableRandom(1234);
-            for (int i = 0; i < pp; i++) prompt[i] = random.nextInt(vocab);
-            timeRun(engine, prompt, tg); // warm-up: JIT and first touch of the mapped weights
-            long[] nanos = timeRun(engine, prompt, tg);
-            return new Result(pp * 1e9 / nanos[0], tg * 1e9 / nanos[1], peakRssMb());
-        }
+        return run(file, pp, tg, threads, kvCacheType, 3);
     }
 
-    /** {prompt nanos, generation nanos}. */
-    private static long[] timeRun(LlamaEngine engine, int[] prompt, int tg) {
-        float[][] last = new float[1][];
-        long t0 = System.nanoTime();
-        engine.forwardBatch(prompt, 0, prompt.length, 0, prompt.length - 1, (i, l) -> last[0] = l);
-        long t1 = System.nanoTime();
-        float[] logits = last[0];
-        for (int i = 0; i < tg; i++) logits = engine.forward(Sampler.argmax(logits), prompt.length + i);
-        long t2 = System.nanoTime();
-        return new long[] {t1 - t0, t2 - t1};
+    /** Warm-up until the JIT is idle, then {@code repetitions} timed runs; the medians are reported. */
+    public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType, int repetitions) throws IOException {
+        try (Model m = ModelOpener.open(file)) {
+            Latency l = LatencyProbe.measure(m, pp, tg, threads, kvCacheType, repetitions);
+            return new Result(l.promptTokensPerSecond(), l.generationTokensPerSecond(), peakRssMb());
+        }
     }
 
     /** Peak resident set size of this process (VmHWM in /proc/self/status), or NaN where there is no /proc. */

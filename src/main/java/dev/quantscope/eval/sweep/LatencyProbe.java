@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.llama.Sampler;
 import dev.quantscope.format.Model;
@@ -22,9 +23,20 @@ public final class LatencyProbe {
     private static final int MAX_RUNS = 15;
 
     public static Latency measure(Model model, int promptTokens, int generatedTokens, int threads) {
+        return measure(model, promptTokens, generatedTokens, threads, KvCacheType.F32, 1);
+    }
+
+    /**
+     * As {@link #measure(Model, int, int, int)} with the given KV cache and at least {@code minRuns} timed runs
+     * (the medians are reported): {@code quantscope bench MODEL} asks for several, as llama-bench repeats its
+     * tests, since one run of a large model is well past the time limit that otherwise ends the repetitions.
+     */
+    public static Latency measure(Model model, int promptTokens, int generatedTokens, int threads, KvCacheType cache,
+                                  int minRuns) {
         if (promptTokens < 1 || generatedTokens < 1) throw new IllegalArgumentException("need at least one prompt and one generated token");
+        if (minRuns < 1) throw new IllegalArgumentException("need at least one run: " + minRuns);
         try (LlamaEngine engine = new LlamaEngine(model, Math.addExact(promptTokens, generatedTokens), threads,
-                Math.min(promptTokens, 128))) {
+                Math.min(promptTokens, 128), cache)) {
             int vocab = engine.config().vocab();
             int[] prompt = new int[promptTokens];
             SplittableRandom random = new SplittableRandom(1234); // the same prompt for every point
@@ -38,7 +50,7 @@ public final class LatencyProbe {
                 long[] nanos = timeRun(engine, prompt, generatedTokens);
                 runs.add(nanos);
                 spent += nanos[0] + nanos[1];
-            } while (runs.size() < MAX_RUNS && spent < MIN_NANOS);
+            } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
             long pp = median(runs, 0), tg = median(runs, 1);
             return new Latency(promptTokens * 1e9 / Math.max(1, pp), generatedTokens * 1e9 / Math.max(1, tg),
                     promptTokens, generatedTokens, engine.threads());
