@@ -62,6 +62,20 @@ public final class Kernels {
         return s;
     }
 
+    /**
+     * {@code y[yo + i] += a · x[xo + i]} for i in [0, n): a multiplication then an addition per element, in
+     * Vector API lanes when the vector kernels are in use, with the same result as the scalar loop either way.
+     */
+    public static void addScaled(float a, float[] x, int xo, float[] y, int yo, int n) {
+        java.util.Objects.checkFromIndexSize(xo, n, x.length);
+        java.util.Objects.checkFromIndexSize(yo, n, y.length);
+        if (VECTOR) {
+            VectorKernels.addScaled(a, x, xo, y, yo, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
+
     private static boolean vectorAvailable() {
         if (!Boolean.parseBoolean(System.getProperty("quantscope.vector", "true"))) return false;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;

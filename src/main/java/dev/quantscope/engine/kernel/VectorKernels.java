@@ -144,6 +144,10 @@ final class VectorKernels {
      * callers need not change.
      */
     static float sumLanes(FloatVector v, float[] lanes) {
+        return sumLanes(v);
+    }
+
+    static float sumLanes(FloatVector v) {
         FloatVector s = v;
         if (L == 16) s = s.add(s.rearrange(FOLD_8));
         s = s.add(s.rearrange(FOLD_4));
@@ -164,12 +168,21 @@ final class VectorKernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i + L <= n; i += L) acc = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc);
-        float s = sumLanes(acc, DOT_LANES.get()); // lane order, not reduceLanes: reproducible from the first call
+        float s = sumLanes(acc); // a fixed order, not reduceLanes: reproducible from the first call
         for (; i < n; i++) s += x[xo + i] * y[yo + i];
         return s;
     }
 
-    private static final ThreadLocal<float[]> DOT_LANES = ThreadLocal.withInitial(() -> new float[L]);
+    /** y += a · x lane-wise (multiply, then add: the scalar loop's roundings). */
+    static void addScaled(float a, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, y, yo + i).add(FloatVector.fromArray(F, x, xo + i).mul(av)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
+
 
     /** The exact integer sum of lanes that hold integers below 2^24 (float to int, then an integer reduction). */
     static int exactInt(FloatVector v) {

@@ -55,8 +55,7 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
 
         @Override
         public void addValue(int layer, int offset, float p, float[] out, int oOff, int n) {
-            float[] vc = values[layer];
-            for (int i = 0; i < n; i++) out[oOff + i] += p * vc[offset + i];
+            dev.quantscope.engine.kernel.Kernels.addScaled(p, values[layer], offset, out, oOff, n);
         }
     }
 
