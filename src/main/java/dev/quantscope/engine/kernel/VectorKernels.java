@@ -25,24 +25,24 @@ import static dev.quantscope.engine.kernel.ScalarKernels.u8;
  * integer-valued floats. Integer products summed in float are exact while every partial sum stays below 2^24,
  * and each kernel's per-lane sums within one block stay below that bound (noted per type), so a block's lanes
  * hold exactly the integers ggml's integer dot product would: the "integer part" is bit-identical to the
- * scalar kernels' (the tests check it through {@code blockInts}). For the K-quants and Q5 types the float part
- * is then the scalar kernels' own, so their results are bit-identical too. For Q4_0, Q4_1, Q8_0 and IQ4_NL the
- * float part differs in order only: each block's lanes are scaled by {@code d_x * d_y} and accumulated
- * lane-wise, as ggml's AVX code does, and the lanes are added once per row.
+ * scalar kernels' (the tests check it through {@code blockInts}). For Q5_0, Q5_1, Q2_K and Q3_K the float part
+ * is then the scalar kernels' own, so their results are bit-identical too. For Q4_0, Q4_1, Q8_0, IQ4_NL, Q4_K,
+ * Q5_K and Q6_K the float part differs in order only: each block's (Q6_K: half block's) exact lanes are scaled by
+ * {@code d_x * d_y} and accumulated lane-wise, as ggml's AVX code does, and the lanes are added once per row.
  *
  * <p>Why floats rather than 8-bit integer lanes: the Vector API has no byte dot product instruction
  * (vpdpbusd/pmaddubsw), and emulating one takes more operations than a widening conversion plus a fused
  * multiply-add; the block scales would also need a float conversion per block either way.
  *
- * <p>Code shape: C2 stops inlining once a compilation has parsed about 18,000 IR nodes (NodeCountInliningCutoff,
- * fixed in product JVMs), and every Vector API call costs several hundred before it is folded into an instruction
- * or two. Past that point the helper calls stay real calls and every vector is boxed on the heap, 50-100 times
- * slower (the allocation rate shows it at once). So no compiled method here holds more than about twenty vector
- * operations in its source: the K-quants and Q5 types compute one 16-weight column of a block (or half block) in
- * a small method that returns its exact integer dot product, and the row loop around it only does scalar work.
- * The price: short loops around vector code are not unrolled by C2 and cost about 1.7x (measured on Q8_0, whose
- * chunks are therefore spelled out), and the K-quants, which need such loops to stay within the budget, run
- * about 3x slower per weight than Q4_0. Closing that gap is the obvious next step.
+ * <p>Code shape: C2 stops inlining helper methods once a compilation has parsed about 18,000 IR nodes
+ * (NodeCountInliningCutoff, fixed in product JVMs), and every Vector API call costs several hundred before it is
+ * folded into an instruction or two. Past that point the helper calls stay real calls and every vector is boxed
+ * on the heap, 10-100 times slower (the allocation rate shows it at once). Hence: a kernel's row loop inlines one
+ * unit of vector work (a block, a run or a chunk) at one call site; the busiest units call the Vector API directly,
+ * whose own methods are force-inlined past the cutoff where ours are not; and each kernel's rowDot is compiled on
+ * its own (the launcher's CompileCommand dontinline), never inlined into a shared caller with other kernels. The
+ * price: the loops around a unit are not unrolled by C2 and set up their bounds checks per block, which keeps the
+ * K-quants at 0.6-0.7 of Q4_0's speed per weight; every straight-line or flattened form measured slower.
  *
  * <p>This class links against jdk.incubator.vector; {@link Kernels} only loads it when the module is present.
  */
