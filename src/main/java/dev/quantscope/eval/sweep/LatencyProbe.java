@@ -5,7 +5,12 @@ import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.llama.Sampler;
 import dev.quantscope.format.Model;
 
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
+
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -41,7 +46,10 @@ public final class LatencyProbe {
             int[] prompt = new int[promptTokens];
             SplittableRandom random = new SplittableRandom(1234); // the same prompt for every point
             for (int i = 0; i < promptTokens; i++) prompt[i] = random.nextInt(vocab);
-            warmUp(engine, prompt, generatedTokens);
+            Set<DType> types = EnumSet.noneOf(DType.class);
+            for (TensorInfo t : model.tensors()) types.add(t.dtype());
+            warmUp(engine, prompt, generatedTokens, WARMED.containsAll(types));
+            WARMED.addAll(types);
             // A small model runs in a millisecond, where a pause of the JIT or of a neighbour's process would be
             // the whole figure: repeat for a while and keep the median of each phase.
             List<long[]> runs = new ArrayList<>();
@@ -57,6 +65,9 @@ public final class LatencyProbe {
         }
     }
 
+    /** The dtypes whose kernels a warm-up in this JVM has already run. */
+    private static final Set<DType> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * Warm-up ends once the JIT has compiled nothing for this long and no run has been 5 % faster than the best
      * so far for as long, or after the longest.
@@ -69,9 +80,11 @@ public final class LatencyProbe {
      * milliseconds, so a fixed warm-up measured the first point of a sweep still in interpreted code (seen: 860
      * against 5,300 tokens/s for the same model in the GUI).
      */
-    private static void warmUp(LlamaEngine engine, int[] prompt, int generated) {
+    private static void warmUp(LlamaEngine engine, int[] prompt, int generated, boolean kernelsWarm) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        boolean jitTime = jit != null && jit.isCompilationTimeMonitoringSupported();
+        // Once this JVM has run kernels of every dtype the model has, they are compiled; other compilations (the
+        // GUI's) need not be waited out, only the speed settling.
+        boolean jitTime = !kernelsWarm && jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime(), quietSince = start, best = Long.MAX_VALUE;
         long compiled = jitTime ? jit.getTotalCompilationTime() : 0;
         while (true) {
