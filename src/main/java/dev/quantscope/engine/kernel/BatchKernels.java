@@ -54,16 +54,16 @@ final class BatchKernels {
     interface RowDecoder {
         void decode(MemorySegment data, long rowAt, DecodedRow row, int slot);
 
-        float dot(Activation x, DecodedRow row, int slot, float[] lanes);
+        float dot(Activation x, DecodedRow row, int slot);
 
         /**
          * {@code out[r] = dot(xa, row r)} and {@code out[4 + r] = dot(xb, row r)} for r in 0..3, each bit for bit
          * as {@link #dot}.
          */
-        default void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+        default void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             for (int r = 0; r < 4; r++) {
-                out[r] = dot(xa, row, r, lanes);
-                out[4 + r] = dot(xb, row, r, lanes);
+                out[r] = dot(xa, row, r);
+                out[4 + r] = dot(xb, row, r);
             }
         }
     }
@@ -108,18 +108,18 @@ final class BatchKernels {
             }
         }
 
-        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yv = bf16 ? x.bf16() : x.f16(), w = row.codes;
             int co = slot * cols;
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = y(w, co + i).fma(y(yv, i), acc);
-            float sum = sumLanes(acc, lanes);
+            float sum = sumLanes(acc);
             for (; i < cols; i++) sum += w[co + i] * yv[i];
             return sum;
         }
 
-        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] ya = bf16 ? xa.bf16() : xa.f16(), yb = bf16 ? xb.bf16() : xb.f16(), w = row.codes;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             int i = 0;
@@ -136,14 +136,14 @@ final class BatchKernels {
                 b3 = w3.fma(vb, b3);
             }
             int tail = i;
-            out[0] = finish(sumLanes(a0, lanes), w, 0, ya, tail);
-            out[1] = finish(sumLanes(a1, lanes), w, cols, ya, tail);
-            out[2] = finish(sumLanes(a2, lanes), w, 2 * cols, ya, tail);
-            out[3] = finish(sumLanes(a3, lanes), w, 3 * cols, ya, tail);
-            out[4] = finish(sumLanes(b0, lanes), w, 0, yb, tail);
-            out[5] = finish(sumLanes(b1, lanes), w, cols, yb, tail);
-            out[6] = finish(sumLanes(b2, lanes), w, 2 * cols, yb, tail);
-            out[7] = finish(sumLanes(b3, lanes), w, 3 * cols, yb, tail);
+            out[0] = finish(sumLanes(a0), w, 0, ya, tail);
+            out[1] = finish(sumLanes(a1), w, cols, ya, tail);
+            out[2] = finish(sumLanes(a2), w, 2 * cols, ya, tail);
+            out[3] = finish(sumLanes(a3), w, 3 * cols, ya, tail);
+            out[4] = finish(sumLanes(b0), w, 0, yb, tail);
+            out[5] = finish(sumLanes(b1), w, cols, yb, tail);
+            out[6] = finish(sumLanes(b2), w, 2 * cols, yb, tail);
+            out[7] = finish(sumLanes(b3), w, 3 * cols, yb, tail);
         }
 
         private float finish(float sum, float[] w, int co, float[] yv, int from) {
@@ -192,7 +192,7 @@ final class BatchKernels {
         }
 
         /** Per lane and block 32/L products of at most 128 * 127: exact. */
-        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.q8f(), yd = x.q8d(), c = row.codes, d = row.d;
             int co = slot * cols, bo = slot * blocks;
             FloatVector acc = FloatVector.zero(F);
@@ -201,12 +201,12 @@ final class BatchKernels {
                 FloatVector p = block(c, co + o, yq, o);
                 acc = p.fma(splat(d[bo + b] * yd[b]), acc);
             }
-            return sumLanes(acc, lanes);
+            return sumLanes(acc);
         }
 
-        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             if (L != 16) {
-                RowDecoder.super.dot4x2(xa, xb, row, out, lanes);
+                RowDecoder.super.dot4x2(xa, xb, row, out);
                 return;
             }
             float[] qa = xa.q8f(), da = xa.q8d(), qb = xb.q8f(), db = xb.q8d(), c = row.codes, d = row.d;
@@ -235,14 +235,14 @@ final class BatchKernels {
                 a3 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a3);
                 b3 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b3);
             }
-            out[0] = sumLanes(a0, lanes);
-            out[1] = sumLanes(a1, lanes);
-            out[2] = sumLanes(a2, lanes);
-            out[3] = sumLanes(a3, lanes);
-            out[4] = sumLanes(b0, lanes);
-            out[5] = sumLanes(b1, lanes);
-            out[6] = sumLanes(b2, lanes);
-            out[7] = sumLanes(b3, lanes);
+            out[0] = sumLanes(a0);
+            out[1] = sumLanes(a1);
+            out[2] = sumLanes(a2);
+            out[3] = sumLanes(a3);
+            out[4] = sumLanes(b0);
+            out[5] = sumLanes(b1);
+            out[6] = sumLanes(b2);
+            out[7] = sumLanes(b3);
         }
 
         /** One block's 32 products, lane-wise (exact integers). */
@@ -299,7 +299,7 @@ final class BatchKernels {
         }
 
         /** Per lane and block 256/L products of at most 31 * 63 * 127: exact. */
-        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
             int co = slot * cols, bo = slot * blocks;
@@ -314,10 +314,10 @@ final class BatchKernels {
                 acc = blk.fma(splat(dy * row.d[bo + b]), acc);
                 minPart += dy * row.dmin[bo + b] * summs;
             }
-            return sumLanes(acc, lanes) - minPart;
+            return sumLanes(acc) - minPart;
         }
 
-        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
             float[] sa = xa.qkSums32f(), sb = xb.qkSums32f(), mins4 = row.groups4, dmin4 = row.perBlock4;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -361,18 +361,16 @@ final class BatchKernels {
                 ma = ma.add(dm.mul(dya).mul(sumsA));
                 mb = mb.add(dm.mul(dyb).mul(sumsB));
             }
-            ma.intoArray(lanes, 48);
-            mb.intoArray(lanes, 52);
-            float m0 = lanes[48], m1 = lanes[49], m2 = lanes[50], m3 = lanes[51];
-            float n0 = lanes[52], n1 = lanes[53], n2 = lanes[54], n3 = lanes[55];
-            out[0] = sumLanes(a0, lanes) - m0;
-            out[1] = sumLanes(a1, lanes) - m1;
-            out[2] = sumLanes(a2, lanes) - m2;
-            out[3] = sumLanes(a3, lanes) - m3;
-            out[4] = sumLanes(b0, lanes) - n0;
-            out[5] = sumLanes(b1, lanes) - n1;
-            out[6] = sumLanes(b2, lanes) - n2;
-            out[7] = sumLanes(b3, lanes) - n3;
+            float m0 = ma.lane(0), m1 = ma.lane(1), m2 = ma.lane(2), m3 = ma.lane(3);
+            float n0 = mb.lane(0), n1 = mb.lane(1), n2 = mb.lane(2), n3 = mb.lane(3);
+            out[0] = sumLanes(a0) - m0;
+            out[1] = sumLanes(a1) - m1;
+            out[2] = sumLanes(a2) - m2;
+            out[3] = sumLanes(a3) - m3;
+            out[4] = sumLanes(b0) - n0;
+            out[5] = sumLanes(b1) - n1;
+            out[6] = sumLanes(b2) - n2;
+            out[7] = sumLanes(b3) - n3;
         }
 
         /** The block's mins times the activation's 32-element sums (an exact integer). */
@@ -418,7 +416,7 @@ final class BatchKernels {
         }
 
         /** Per lane and half 128/L products of at most 63 * 128 * 127: exact. */
-        @Override public float dot(Activation x, DecodedRow row, int slot, float[] lanes) {
+        @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
             int co = slot * cols, bo = slot * blocks;
@@ -433,10 +431,10 @@ final class BatchKernels {
                 }
                 offsetPart += dd * (32 * offset(row.groups, 16 * (bo + b), bsums, 16 * b));
             }
-            return sumLanes(acc, lanes) - offsetPart;
+            return sumLanes(acc) - offsetPart;
         }
 
-        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out, float[] lanes) {
+        @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
             float[] sa = xa.qkSums16f(), sb = xb.qkSums16f(), scales4 = row.groups4, d4 = row.perBlock4;
             FloatVector fa = FloatVector.zero(F4), fb = fa;
@@ -482,18 +480,16 @@ final class BatchKernels {
                 fa = fa.add(dv.mul(dya).mul(offA.mul(32f)));
                 fb = fb.add(dv.mul(dyb).mul(offB.mul(32f)));
             }
-            fa.intoArray(lanes, 48);
-            fb.intoArray(lanes, 52);
-            float f0 = lanes[48], f1 = lanes[49], f2 = lanes[50], f3 = lanes[51];
-            float g0 = lanes[52], g1 = lanes[53], g2 = lanes[54], g3 = lanes[55];
-            out[0] = sumLanes(a0, lanes) - f0;
-            out[1] = sumLanes(a1, lanes) - f1;
-            out[2] = sumLanes(a2, lanes) - f2;
-            out[3] = sumLanes(a3, lanes) - f3;
-            out[4] = sumLanes(b0, lanes) - g0;
-            out[5] = sumLanes(b1, lanes) - g1;
-            out[6] = sumLanes(b2, lanes) - g2;
-            out[7] = sumLanes(b3, lanes) - g3;
+            float f0 = fa.lane(0), f1 = fa.lane(1), f2 = fa.lane(2), f3 = fa.lane(3);
+            float g0 = fb.lane(0), g1 = fb.lane(1), g2 = fb.lane(2), g3 = fb.lane(3);
+            out[0] = sumLanes(a0) - f0;
+            out[1] = sumLanes(a1) - f1;
+            out[2] = sumLanes(a2) - f2;
+            out[3] = sumLanes(a3) - f3;
+            out[4] = sumLanes(b0) - g0;
+            out[5] = sumLanes(b1) - g1;
+            out[6] = sumLanes(b2) - g2;
+            out[7] = sumLanes(b3) - g3;
         }
 
         /** The block's signed group scales times the activation's 16-element sums. */

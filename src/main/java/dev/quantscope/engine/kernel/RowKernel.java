@@ -56,9 +56,8 @@ abstract class RowKernel implements WeightMatrix {
         Objects.checkFromToIndex(rowStart, rowEnd, Math.min(rows, out.length));
         if (x.length() != cols) throw new IllegalArgumentException("activation of " + x.length() + " for " + cols + " columns");
         prepare(x);
-        float[] lanes = LANES.get();
         long at = rowStart * rowBytes;
-        for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null, lanes);
+        for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null);
     }
 
     @Override
@@ -69,7 +68,6 @@ abstract class RowKernel implements WeightMatrix {
             if (xs[t].length() != cols) throw new IllegalArgumentException("activation of " + xs[t].length() + " for " + cols + " columns");
             prepare(xs[t]);
         }
-        float[] lanes = LANES.get();
         long first = rowStart * rowBytes;
         if (decoder != null && t1 - t0 >= 2) {
             // Rows decoded once, four at a time, then every token of the batch dots with them (see BatchKernels).
@@ -81,7 +79,7 @@ abstract class RowKernel implements WeightMatrix {
                 for (int t = t0; t < t1; t += 2) {
                     // an odd last token is taken twice (as its own pair), its second result dropped
                     int t2 = Math.min(t + 1, t1 - 1);
-                    decoder.dot4x2(xs[t], xs[t2], row, eight, lanes);
+                    decoder.dot4x2(xs[t], xs[t2], row, eight);
                     float[] out = outs[t], out2 = outs[t2];
                     out[r] = eight[0];
                     out[r + 1] = eight[1];
@@ -95,7 +93,7 @@ abstract class RowKernel implements WeightMatrix {
             }
             for (; r < rowEnd; r++) {
                 decoder.decode(data, r * rowBytes, row, 0);
-                for (int t = t0; t < t1; t++) outs[t][r] = decoder.dot(xs[t], row, 0, lanes);
+                for (int t = t0; t < t1; t++) outs[t][r] = decoder.dot(xs[t], row, 0);
             }
             return;
         }
@@ -107,18 +105,12 @@ abstract class RowKernel implements WeightMatrix {
             Activation x = xs[t];
             float[] out = outs[t];
             long at = first;
-            for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null, lanes);
+            for (int r = rowStart; r < rowEnd; r++, at += rowBytes) out[r] = rowDot(x, at, null);
         }
     }
 
     /** Brings the activation form this kernel reads up to date (once per change, shared by all threads). */
     abstract void prepare(Activation x);
-
-    /**
-     * A per-thread scratch for a vector's lanes: the vector kernels add their accumulator's lanes in a fixed
-     * order through it (see VectorKernels.sumLanes). Fetched once per matvec call, allocated once per thread.
-     */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
 
     /** Per-thread scratch for the batched path's results of four rows and two tokens. */
     private static final ThreadLocal<float[]> EIGHT = ThreadLocal.withInitial(() -> new float[8]);
@@ -126,16 +118,16 @@ abstract class RowKernel implements WeightMatrix {
     /**
      * The dot product of the row at byte {@code rowAt} with {@code x}. When {@code blockInts} is not null the
      * integer part of each block's dot product (before the float scales) is stored there too, for tests; the
-     * float kernels have no integer part and ignore it. {@code lanes} is scratch of at least 64 floats.
+     * float kernels have no integer part and ignore it.
      */
-    abstract float rowDot(Activation x, long rowAt, int[] blockInts, float[] lanes);
+    abstract float rowDot(Activation x, long rowAt, int[] blockInts);
 
     /** The integer part of each block's dot product for {@code row} (tests only; allocates). */
     final int[] blockIntegers(Activation x, int row) {
         Objects.checkIndex(row, rows);
         prepare(x);
         int[] ints = new int[blocks];
-        rowDot(x, row * rowBytes, ints, new float[64]);
+        rowDot(x, row * rowBytes, ints);
         return ints;
     }
 }

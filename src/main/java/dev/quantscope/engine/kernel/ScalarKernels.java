@@ -70,7 +70,7 @@ final class ScalarKernels {
     static final class F32 extends RowKernel {
         F32(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) {}
-        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long at, int[] ints) {
             float[] y = x.values();
             float sum = 0;
             for (int i = 0; i < cols; i++) sum += data.get(Layouts.F32, at + 4L * i) * y[i];
@@ -82,7 +82,7 @@ final class ScalarKernels {
     static final class F16 extends RowKernel {
         F16(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureF16(); }
-        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long at, int[] ints) {
             float[] y = x.f16();
             float sum = 0;
             for (int i = 0; i < cols; i++) sum += half(data, at + 2L * i) * y[i];
@@ -94,7 +94,7 @@ final class ScalarKernels {
     static final class BF16 extends RowKernel {
         BF16(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureBF16(); }
-        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long at, int[] ints) {
             float[] y = x.bf16();
             float sum = 0;
             for (int i = 0; i < cols; i++) {
@@ -110,7 +110,7 @@ final class ScalarKernels {
     static final class Q8_0 extends RowKernel {
         Q8_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.q8();
             float[] yd = x.q8d();
             float sum = 0;
@@ -129,7 +129,7 @@ final class ScalarKernels {
     static final class Q4_0 extends RowKernel {
         Q4_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.q8();
             float[] yd = x.q8d();
             float sum = 0;
@@ -151,7 +151,7 @@ final class ScalarKernels {
     static final class Q4_1 extends RowKernel {
         Q4_1(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.q8();
             float[] yd = x.q8d(), ys = x.q8s();
             float sum = 0;
@@ -173,7 +173,7 @@ final class ScalarKernels {
     static final class Q5_0 extends RowKernel {
         Q5_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.q8();
             float[] yd = x.q8d();
             float sum = 0;
@@ -198,7 +198,7 @@ final class ScalarKernels {
     static final class Q5_1 extends RowKernel {
         Q5_1(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.q8();
             float[] yd = x.q8d(), ys = x.q8s();
             float sum = 0;
@@ -223,7 +223,7 @@ final class ScalarKernels {
     static final class IQ4_NL extends RowKernel {
         IQ4_NL(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.q8();
             float[] yd = x.q8d();
             float sum = 0;
@@ -250,7 +250,7 @@ final class ScalarKernels {
     static final class Q2_K extends RowKernel {
         Q2_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.qk();
             float[] yd = x.qkd();
             int[] bsums = x.qkSums();
@@ -279,7 +279,7 @@ final class ScalarKernels {
     static final class Q3_K extends RowKernel {
         Q3_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.qk();
             float[] yd = x.qkd();
             float sum = 0;
@@ -309,7 +309,7 @@ final class ScalarKernels {
     static final class Q4_K extends RowKernel {
         Q4_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.qk();
             float[] yd = x.qkd();
             int[] bsums = x.qkSums();
@@ -336,7 +336,7 @@ final class ScalarKernels {
     static final class Q5_K extends RowKernel {
         Q5_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.qk();
             float[] yd = x.qkd();
             int[] bsums = x.qkSums();
@@ -366,7 +366,7 @@ final class ScalarKernels {
     static final class Q6_K extends RowKernel {
         Q6_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             byte[] y = x.qk();
             float[] yd = x.qkd();
             float sum = 0;

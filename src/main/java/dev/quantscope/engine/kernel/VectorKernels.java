@@ -140,13 +140,8 @@ final class VectorKernels {
      * row's result would change in its last bit once the JIT has compiled the kernel; a fixed order keeps every run
      * bit-reproducible. Not a store and a scalar loop either (the earlier form): sixteen narrow loads of a value
      * just stored as one wide vector wait on store forwarding, which cost a quarter of prompt processing, where
-     * every pass of four rows and two tokens ends in eight of these sums. {@code lanes} is unused, kept so that
-     * callers need not change.
+     * every pass of four rows and two tokens ends in eight of these sums.
      */
-    static float sumLanes(FloatVector v, float[] lanes) {
-        return sumLanes(v);
-    }
-
     static float sumLanes(FloatVector v) {
         FloatVector s = v;
         if (L == 16) s = s.add(s.rearrange(FOLD_8));
@@ -226,12 +221,12 @@ final class VectorKernels {
     static final class F32 extends RowKernel {
         F32(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) {  }
-        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long at, int[] ints) {
             float[] y = x.values();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = FloatVector.fromMemorySegment(F, data, at + 4L * i, LE).fma(y(y, i), acc);
-            float sum = sumLanes(acc, lanes);
+            float sum = sumLanes(acc);
             for (; i < cols; i++) sum += data.get(Layouts.F32, at + 4L * i) * y[i];
             return sum;
         }
@@ -255,12 +250,12 @@ final class VectorKernels {
     static final class F16 extends RowKernel {
         F16(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureF16(); }
-        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long at, int[] ints) {
             float[] y = x.f16();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = halfToFloat(data, at + 2L * i).fma(y(y, i), acc);
-            float sum = sumLanes(acc, lanes);
+            float sum = sumLanes(acc);
             for (; i < cols; i++) sum += half(data, at + 2L * i) * y[i];
             return sum;
         }
@@ -274,12 +269,12 @@ final class VectorKernels {
     static final class BF16 extends RowKernel {
         BF16(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureBF16(); }
-        @Override float rowDot(Activation x, long at, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long at, int[] ints) {
             float[] y = x.bf16();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
             for (; i + L <= cols; i += L) acc = bf16ToFloat(data, at + 2L * i).fma(y(y, i), acc);
-            float sum = sumLanes(acc, lanes);
+            float sum = sumLanes(acc);
             for (; i < cols; i++) sum += Float.intBitsToFloat(data.get(Layouts.I16, at + 2L * i) << 16) * y[i];
             return sum;
         }
@@ -291,7 +286,7 @@ final class VectorKernels {
     static final class Q8_0 extends RowKernel {
         Q8_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.q8f(), yd = x.q8d();
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -302,14 +297,14 @@ final class VectorKernels {
                 if (ints != null) ints[b] = exact(p);
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
             }
-            return sumLanes(acc, lanes);
+            return sumLanes(acc);
         }
     }
 
     static final class Q4_0 extends RowKernel {
         Q4_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.q8f(), yd = x.q8d();
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -319,14 +314,14 @@ final class VectorKernels {
                 if (ints != null) ints[b] = exact(p);
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
             }
-            return sumLanes(acc, lanes);
+            return sumLanes(acc);
         }
     }
 
     static final class Q4_1 extends RowKernel {
         Q4_1(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.q8f(), yd = x.q8d(), ys = x.q8s();
             FloatVector acc = FloatVector.zero(F);
             float mins = 0;
@@ -338,7 +333,7 @@ final class VectorKernels {
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
                 mins += half(data, at + 2) * ys[b];
             }
-            return sumLanes(acc, lanes) + mins;
+            return sumLanes(acc) + mins;
         }
     }
 
@@ -370,7 +365,7 @@ final class VectorKernels {
     static final class Q5_0 extends RowKernel {
         Q5_0(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.q8f(), yd = x.q8d();
             int[] ysum = x.q8sum();
             float sum = 0;
@@ -387,7 +382,7 @@ final class VectorKernels {
     static final class Q5_1 extends RowKernel {
         Q5_1(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.q8f(), yd = x.q8d(), ys = x.q8s();
             float sum = 0;
             for (int b = 0; b < blocks; b++) {
@@ -412,7 +407,7 @@ final class VectorKernels {
 
         IQ4_NL(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.q8f(), yd = x.q8d();
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
@@ -429,7 +424,7 @@ final class VectorKernels {
                 if (ints != null) ints[b] = exact(p);
                 acc = p.fma(splat(half(data, at) * yd[b]), acc);
             }
-            return sumLanes(acc, lanes);
+            return sumLanes(acc);
         }
     }
 
@@ -518,7 +513,7 @@ final class VectorKernels {
     static final class Q2_K extends RowKernel {
         Q2_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] bsums = x.qkSums();
             float sum = 0;
@@ -558,7 +553,7 @@ final class VectorKernels {
     static final class Q3_K extends RowKernel {
         Q3_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.qkf(), yd = x.qkd();
             float sum = 0;
             for (int b = 0; b < blocks; b++) {
@@ -596,7 +591,7 @@ final class VectorKernels {
     static final class Q4_K extends RowKernel {
         Q4_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] sums32 = x.qkSums32();
             FloatVector acc = FloatVector.zero(F);
@@ -620,7 +615,7 @@ final class VectorKernels {
                 acc = blk.fma(splat(dy * half(data, at)), acc);
                 minPart += dy * half(data, at + 2) * summs;
             }
-            return sumLanes(acc, lanes) - minPart;
+            return sumLanes(acc) - minPart;
         }
     }
 
@@ -652,7 +647,7 @@ final class VectorKernels {
     static final class Q5_K extends RowKernel {
         Q5_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] sums32 = x.qkSums32();
             FloatVector acc = FloatVector.zero(F);
@@ -676,7 +671,7 @@ final class VectorKernels {
                 acc = blk.fma(splat(dy * half(data, at)), acc);
                 minPart += dy * half(data, at + 2) * summs;
             }
-            return sumLanes(acc, lanes) - minPart;
+            return sumLanes(acc) - minPart;
         }
     }
 
@@ -705,7 +700,7 @@ final class VectorKernels {
     static final class Q6_K extends RowKernel {
         Q6_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
-        @Override float rowDot(Activation x, long rowAt, int[] ints, float[] lanes) {
+        @Override float rowDot(Activation x, long rowAt, int[] ints) {
             float[] yq = x.qkf(), yd = x.qkd();
             int[] bsums = x.qkSums();
             FloatVector acc = FloatVector.zero(F);
@@ -757,7 +752,7 @@ final class VectorKernels {
                 if (ints != null) ints[b] = isum - 32 * offset;
                 offsetPart += dd * (32 * offset);
             }
-            return sumLanes(acc, lanes) - offsetPart;
+            return sumLanes(acc) - offsetPart;
         }
     }
 }
