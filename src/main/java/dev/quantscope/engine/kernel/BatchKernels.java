@@ -156,19 +156,19 @@ final class BatchKernels {
     private record Blocks32(DType type, int cols, int blocks) implements RowDecoder {
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] c = row.codes, d = row.d;
-            int co = slot * cols, bo = slot * blocks;
+            int co = slot * cols;
             switch (type) {
                 case Q8_0 -> {
                     for (int b = 0; b < blocks; b++) {
                         long at = rowAt + 34L * b;
-                        d[bo + b] = half(data, at);
+                        d[4 * b + slot] = half(data, at);
                         for (int o = 0; o < 32; o += L) floats(bytes(data, at + 2 + o)).intoArray(c, co + 32 * b + o);
                     }
                 }
                 case Q4_0 -> {
                     for (int b = 0; b < blocks; b++) {
                         long at = rowAt + 18L * b;
-                        d[bo + b] = half(data, at);
+                        d[4 * b + slot] = half(data, at);
                         for (int o = 0; o < 16; o += L) {
                             ByteVector v = bytes(data, at + 2 + o);
                             floats(v.and((byte) 0xF).sub((byte) 8)).intoArray(c, co + 32 * b + o);
@@ -179,7 +179,7 @@ final class BatchKernels {
                 case IQ4_NL -> {
                     for (int b = 0; b < blocks; b++) {
                         long at = rowAt + 18L * b;
-                        d[bo + b] = half(data, at);
+                        d[4 * b + slot] = half(data, at);
                         for (int j = 0; j < 16; j++) {
                             int v = u8(data, at + 2 + j);
                             c[co + 32 * b + j] = ScalarKernels.IQ4_GRID[v & 0xF];
@@ -194,12 +194,12 @@ final class BatchKernels {
         /** Per lane and block 32/L products of at most 128 * 127: exact. */
         @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.q8f(), yd = x.q8d(), c = row.codes, d = row.d;
-            int co = slot * cols, bo = slot * blocks;
+            int co = slot * cols;
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
                 int o = 32 * b;
                 FloatVector p = block(c, co + o, yq, o);
-                acc = p.fma(splat(d[bo + b] * yd[b]), acc);
+                acc = p.fma(splat(d[4 * b + slot] * yd[b]), acc);
             }
             return sumLanes(acc);
         }
@@ -216,22 +216,22 @@ final class BatchKernels {
                 FloatVector ya0 = y(qa, o), ya1 = y(qa, o + 16), yb0 = y(qb, o), yb1 = y(qb, o + 16);
                 float dya = da[b], dyb = db[b];
                 FloatVector c0 = y(c, o), c1 = y(c, o + 16);
-                float s = d[b];
+                float s = d[4 * b];
                 a0 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a0);
                 b0 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b0);
                 c0 = y(c, cols + o);
                 c1 = y(c, cols + o + 16);
-                s = d[blocks + b];
+                s = d[4 * b + 1];
                 a1 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a1);
                 b1 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b1);
                 c0 = y(c, 2 * cols + o);
                 c1 = y(c, 2 * cols + o + 16);
-                s = d[2 * blocks + b];
+                s = d[4 * b + 2];
                 a2 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a2);
                 b2 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b2);
                 c0 = y(c, 3 * cols + o);
                 c1 = y(c, 3 * cols + o + 16);
-                s = d[3 * blocks + b];
+                s = d[4 * b + 3];
                 a3 = c1.fma(ya1, c0.fma(ya0, FloatVector.zero(F))).fma(splat(s * dya), a3);
                 b3 = c1.fma(yb1, c0.fma(yb0, FloatVector.zero(F))).fma(splat(s * dyb), b3);
             }
@@ -264,17 +264,13 @@ final class BatchKernels {
     private record Q4K(int cols, int blocks, boolean five) implements RowDecoder {
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] c = row.codes;
-            int co = slot * cols, bo = slot * blocks;
+            int co = slot * cols;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + (five ? 176L : 144L) * b;
-                row.d[bo + b] = half(data, at);
-                row.dmin[bo + b] = half(data, at + 2);
+                row.d[4 * b + slot] = half(data, at);
+                row.dmin[4 * b + slot] = half(data, at + 2);
                 long scales = kScales(data, at + 4), mins = kMins(data, at + 4);
-                for (int g = 0; g < 8; g++) {
-                    row.groups[16 * (bo + b) + g] = byteAt(mins, g);
-                    row.groups4[(8 * b + g) * 4 + slot] = byteAt(mins, g);
-                }
-                row.perBlock4[4 * b + slot] = row.dmin[bo + b];
+                for (int g = 0; g < 8; g++) row.groups[(16 * b + g) * 4 + slot] = byteAt(mins, g);
                 int cb = co + 256 * b;
                 if (five) {
                     for (int g = 0; g < 8; g++) {
@@ -302,24 +298,27 @@ final class BatchKernels {
         @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
-            int co = slot * cols, bo = slot * blocks;
+            int co = slot * cols;
             FloatVector acc = FloatVector.zero(F);
             float minPart = 0;
             for (int b = 0; b < blocks; b++) {
                 int o = 256 * b;
                 FloatVector blk = FloatVector.zero(F);
                 for (int i = 0; i < 256; i += L) blk = y(c, co + o + i).fma(y(yq, o + i), blk);
-                int summs = summs(row.groups, 16 * (bo + b), bsums, 16 * b);
+                int summs = 0;
+                for (int g = 0; g < 8; g++) {
+                    summs += (int) row.groups[(16 * b + g) * 4 + slot] * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
+                }
                 float dy = yd[b];
-                acc = blk.fma(splat(dy * row.d[bo + b]), acc);
-                minPart += dy * row.dmin[bo + b] * summs;
+                acc = blk.fma(splat(dy * row.d[4 * b + slot]), acc);
+                minPart += dy * row.dmin[4 * b + slot] * summs;
             }
             return sumLanes(acc) - minPart;
         }
 
         @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
-            float[] sa = xa.qkSums32f(), sb = xb.qkSums32f(), mins4 = row.groups4, dmin4 = row.perBlock4;
+            float[] sa = xa.qkSums32f(), sb = xb.qkSums32f(), mins4 = row.groups, dmin4 = row.dmin;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             FloatVector ma = FloatVector.zero(F4), mb = ma;
             for (int b = 0; b < blocks; b++) {
@@ -341,19 +340,19 @@ final class BatchKernels {
                     q3 = w.fma(vb, q3);
                 }
                 float dya = da[b], dyb = db[b];
-                a0 = p0.fma(splat(dya * d[b]), a0);
-                a1 = p1.fma(splat(dya * d[blocks + b]), a1);
-                a2 = p2.fma(splat(dya * d[2 * blocks + b]), a2);
-                a3 = p3.fma(splat(dya * d[3 * blocks + b]), a3);
-                b0 = q0.fma(splat(dyb * d[b]), b0);
-                b1 = q1.fma(splat(dyb * d[blocks + b]), b1);
-                b2 = q2.fma(splat(dyb * d[2 * blocks + b]), b2);
-                b3 = q3.fma(splat(dyb * d[3 * blocks + b]), b3);
+                a0 = p0.fma(splat(dya * d[4 * b]), a0);
+                a1 = p1.fma(splat(dya * d[4 * b + 1]), a1);
+                a2 = p2.fma(splat(dya * d[4 * b + 2]), a2);
+                a3 = p3.fma(splat(dya * d[4 * b + 3]), a3);
+                b0 = q0.fma(splat(dyb * d[4 * b]), b0);
+                b1 = q1.fma(splat(dyb * d[4 * b + 1]), b1);
+                b2 = q2.fma(splat(dyb * d[4 * b + 2]), b2);
+                b3 = q3.fma(splat(dyb * d[4 * b + 3]), b3);
                 // the four rows' summs (exact integers: at most 8 * 63 * 4064) and then, lane-wise, the scalar
                 // path's minPart += (dy * dmin) * summs
                 FloatVector sumsA = FloatVector.zero(F4), sumsB = sumsA;
                 for (int g = 0; g < 8; g++) {
-                    FloatVector m4 = FloatVector.fromArray(F4, mins4, (8 * b + g) * 4);
+                    FloatVector m4 = FloatVector.fromArray(F4, mins4, (16 * b + g) * 4);
                     sumsA = m4.fma(FloatVector.broadcast(F4, sa[8 * b + g]), sumsA);
                     sumsB = m4.fma(FloatVector.broadcast(F4, sb[8 * b + g]), sumsB);
                 }
@@ -373,12 +372,6 @@ final class BatchKernels {
             out[7] = sumLanes(b3) - n3;
         }
 
-        /** The block's mins times the activation's 32-element sums (an exact integer). */
-        private static int summs(int[] mins, int mo, int[] bsums, int so) {
-            int s = 0;
-            for (int g = 0; g < 8; g++) s += mins[mo + g] * (bsums[so + 2 * g] + bsums[so + 2 * g + 1]);
-            return s;
-        }
     }
 
     /**
@@ -389,16 +382,11 @@ final class BatchKernels {
     private record Q6K(int cols, int blocks) implements RowDecoder {
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
             float[] c = row.codes;
-            int co = slot * cols, bo = slot * blocks;
+            int co = slot * cols;
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 210L * b;
-                row.d[bo + b] = half(data, at + 208);
-                for (int g = 0; g < 16; g++) {
-                    byte sc = data.get(Layouts.I8, at + 192 + g);
-                    row.groups[16 * (bo + b) + g] = sc;
-                    row.groups4[(16 * b + g) * 4 + slot] = sc;
-                }
-                row.perBlock4[4 * b + slot] = row.d[bo + b];
+                row.d[4 * b + slot] = half(data, at + 208);
+                for (int g = 0; g < 16; g++) row.groups[(16 * b + g) * 4 + slot] = data.get(Layouts.I8, at + 192 + g);
                 for (int half = 0; half < 2; half++) {
                     long scales = data.get(Layouts.I64, at + 192 + 8L * half);
                     for (int o = 0; o < 32; o += L) {
@@ -419,29 +407,31 @@ final class BatchKernels {
         @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
-            int co = slot * cols, bo = slot * blocks;
+            int co = slot * cols;
             FloatVector acc = FloatVector.zero(F);
             float offsetPart = 0;
             for (int b = 0; b < blocks; b++) {
-                float dd = row.d[bo + b] * yd[b];
+                float dd = row.d[4 * b + slot] * yd[b];
                 for (int o = 256 * b; o < 256 * b + 256; o += 128) {
                     FloatVector blk = FloatVector.zero(F);
                     for (int i = o; i < o + 128; i += L) blk = y(c, co + i).fma(y(yq, i), blk);
                     acc = blk.fma(splat(dd), acc);
                 }
-                offsetPart += dd * (32 * offset(row.groups, 16 * (bo + b), bsums, 16 * b));
+                int offset = 0;
+                for (int g = 0; g < 16; g++) offset += (int) row.groups[(16 * b + g) * 4 + slot] * bsums[16 * b + g];
+                offsetPart += dd * (32 * offset);
             }
             return sumLanes(acc) - offsetPart;
         }
 
         @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
-            float[] sa = xa.qkSums16f(), sb = xb.qkSums16f(), scales4 = row.groups4, d4 = row.perBlock4;
+            float[] sa = xa.qkSums16f(), sb = xb.qkSums16f(), scales4 = row.groups, d4 = row.d;
             FloatVector fa = FloatVector.zero(F4), fb = fa;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (int b = 0; b < blocks; b++) {
                 float dya = da[b], dyb = db[b];
-                float e0 = d[b], e1 = d[blocks + b], e2 = d[2 * blocks + b], e3 = d[3 * blocks + b];
+                float e0 = d[4 * b], e1 = d[4 * b + 1], e2 = d[4 * b + 2], e3 = d[4 * b + 3];
                 for (int o = 256 * b; o < 256 * b + 256; o += 128) {
                     FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
                     for (int i = o; i < o + 128; i += L) {
@@ -492,11 +482,5 @@ final class BatchKernels {
             out[7] = sumLanes(b3) - g3;
         }
 
-        /** The block's signed group scales times the activation's 16-element sums. */
-        private static int offset(int[] scales, int so, int[] bsums, int bo) {
-            int s = 0;
-            for (int g = 0; g < 16; g++) s += scales[so + g] * bsums[bo + g];
-            return s;
-        }
     }
 }

@@ -15,31 +15,29 @@ final class DecodedRow {
      */
     static final int ROWS = 4;
 
+    /** Row r's codes start at {@code r * cols}. */
     float[] codes = new float[0];
-    /** Per block: the block scale d (or nothing, for float rows). */
-    float[] d = new float[0];
-    /** Per block: the K-quants' scale of the mins. */
-    float[] dmin = new float[0];
-    /** Per block, 16 entries: the K-quants' group mins (Q4_K, Q5_K) or signed group scales (Q6_K). */
-    int[] groups = new int[0];
     /**
-     * The same per-block values laid out for four rows side by side, {@code [block][group][row]}: the four-row
-     * dot product computes the four rows' mins (or offset) terms as one 4-lane multiply-add per group.
+     * The per-block values, four rows side by side ({@code [block][row]}) so that the four-row dot product loads a
+     * block's four values as one 4-lane vector: the block scale d ...
      */
-    float[] groups4 = new float[0];
-    /** {@code [block][row]}: the block's {@code dmin} (Q4_K) or {@code d} (Q6_K) of the four rows. */
-    float[] perBlock4 = new float[0];
+    float[] d = new float[0];
+    /** ... the K-quants' scale of the mins ... */
+    float[] dmin = new float[0];
+    /**
+     * ... and, {@code [block][group][row]} with 16 groups per block, the group mins (Q4_K, Q5_K: the first 8) or
+     * signed group scales (Q6_K), small integers held as floats.
+     */
+    float[] groups = new float[0];
 
-    /** Room for {@link #ROWS} rows: row r's codes start at {@code r * cols}, its per-block values at {@code r * blocks}. */
+    /** Room for {@link #ROWS} rows. */
     void ensure(int cols, int blocks) {
         int n = Math.multiplyExact(cols, ROWS), nb = Math.multiplyExact(blocks, ROWS);
         if (codes.length < n) codes = new float[n];
         if (d.length < nb) {
             d = new float[nb];
             dmin = new float[nb];
-            groups = new int[Math.multiplyExact(nb, 16)];
-            groups4 = new float[Math.multiplyExact(nb, 16)];
-            perBlock4 = new float[nb];
+            groups = new float[Math.multiplyExact(nb, 16)];
         }
     }
 
