@@ -17,11 +17,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--kv-cache f16|f32] [--json]}: inference speed like llama-bench.
+ * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--kv-cache f16|f32] [-r N] [--json]}: inference
+ * speed like llama-bench.
  * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) then decodes N
  * tokens one at a time. Warm-up runs first let the JIT compile the hot loops (until it is idle), then
- * {@code --repetitions} timed runs give the medians; the same probe measures a sweep's points. Mixed into {@link BenchCommand},
- * so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the subcommand.
+ * {@code --repetitions} timed runs give the medians; the same probe measures a sweep's points. Mixed into
+ * {@link BenchCommand}, so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the
+ * subcommand.
  */
 public final class BenchModelCommand implements Callable<Integer> {
 
@@ -74,12 +76,9 @@ public final class BenchModelCommand implements Callable<Integer> {
         return 0;
     }
 
-    public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType) throws IOException {
-        return run(file, pp, tg, threads, kvCacheType, 3);
-    }
-
     /** Warm-up until the JIT is idle, then {@code repetitions} timed runs; the medians are reported. */
-    public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType, int repetitions) throws IOException {
+    public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType, int repetitions)
+            throws IOException {
         try (Model m = ModelOpener.open(file)) {
             Latency l = LatencyProbe.measure(m, pp, tg, threads, kvCacheType, repetitions);
             return new Result(l.promptTokensPerSecond(), l.generationTokensPerSecond(), peakRssMb());

@@ -21,9 +21,6 @@ import java.util.concurrent.locks.LockSupport;
  * the caller after the whole job has finished.
  */
 public final class RowParallel implements AutoCloseable {
-    /** Spin iterations before an idle worker parks: ~tens of microseconds, the gap between two matvecs. */
-    private static final int SPINS = 20_000;
-
     private final Thread[] workers;
     private final int threads;
     private final AtomicLong claim = new AtomicLong();
@@ -101,14 +98,7 @@ public final class RowParallel implements AutoCloseable {
         for (Thread w : workers) LockSupport.unpark(w);
         work(id);
         int spins = 0;
-        while (done.get() < count) {
-            if (spins < SPINS) {
-                spins++;
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(this);
-            }
-        }
+        while (done.get() < count) spins = SpinWait.pause(spins, this);
         this.task = null;
         Throwable f = failure;
         if (f != null) {
@@ -149,14 +139,7 @@ public final class RowParallel implements AutoCloseable {
                 continue;
             }
             int spins = 0;
-            while (!closed && (claim.get() >>> 32) == seen) {
-                if (spins < SPINS) {
-                    spins++;
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
-            }
+            while (!closed && (claim.get() >>> 32) == seen) spins = SpinWait.pause(spins, this);
         }
     }
 

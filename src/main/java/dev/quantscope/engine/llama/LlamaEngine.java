@@ -8,7 +8,8 @@ import dev.quantscope.format.Model;
  * Runs a Llama-family decoder (Llama, Qwen2) on the CPU: RMSNorm, RoPE (linear, YaRN, Llama 3 frequency factors),
  * grouped-query attention over an F32 or F16 KV cache, SwiGLU MLP, tied or separate output head. Tokens go through
  * in batches: every weight row is read once per batch, not once per token, which is what makes prompt processing
- * faster than generation. All buffers are allocated up front, so the token loop creates no garbage. Not thread-safe: one sequence at a time.
+ * faster than generation. All buffers are allocated up front, so the token loop creates no garbage. Not
+ * thread-safe: one sequence at a time.
  */
 public final class LlamaEngine implements AutoCloseable {
 

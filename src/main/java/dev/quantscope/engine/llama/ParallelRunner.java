@@ -1,5 +1,7 @@
 package dev.quantscope.engine.llama;
 
+import dev.quantscope.engine.kernel.SpinWait;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,9 +16,6 @@ final class ParallelRunner implements AutoCloseable {
     interface RangeTask {
         void run(int start, int end);
     }
-
-    /** Spin iterations before parking: tens of microseconds, the gap between two jobs of one token. */
-    private static final int SPINS = 20_000;
 
     private final Thread[] workers;
     private final AtomicInteger remaining = new AtomicInteger();
@@ -56,10 +55,7 @@ final class ParallelRunner implements AutoCloseable {
             t.run(0, n / parts);
         } finally {
             int spins = 0;
-            while (remaining.get() != 0) {
-                if (spins++ < SPINS) Thread.onSpinWait();
-                else LockSupport.park(this);
-            }
+            while (remaining.get() != 0) spins = SpinWait.pause(spins, this);
         }
         Throwable f = failure;
         if (f != null) {
@@ -73,13 +69,8 @@ final class ParallelRunner implements AutoCloseable {
         int seen = 0;
         int parts = workers.length + 1;
         while (true) {
-            // Spin a little before parking: the next job of a token follows within microseconds, and waking a
-            // parked thread costs tens of them (a token runs over a hundred jobs).
             int spins = 0;
-            while (generation == seen && !closed) {
-                if (spins++ < SPINS) Thread.onSpinWait();
-                else LockSupport.park(this);
-            }
+            while (generation == seen && !closed) spins = SpinWait.pause(spins, this);
             if (closed) return;
             seen = generation;
             int n = total;

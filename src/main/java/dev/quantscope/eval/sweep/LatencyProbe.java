@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
 /**
  * Speed of an open model, the way {@code quantscope bench MODEL} measures it: a prompt of random tokens in one
  * batch from an empty cache, then greedy generation one token at a time. Warm-up runs first let the JIT compile
- * the kernels of this model's dtypes (until the JIT is idle and runs stop getting faster) and touch the weights; then the run is repeated (up to
+ * the kernels of this model's dtypes (until the JIT is idle and runs stop getting faster) and touch the weights;
+ * then the run is repeated (up to
  * {@value #MAX_RUNS} times or {@value #MIN_NANOS} ns) and each phase's median kept.
  */
 public final class LatencyProbe {
