@@ -42,7 +42,7 @@ final class TradeoffChart {
     private static final Font SMALL = new Font("DejaVu Sans", Font.PLAIN, 11);
 
     private final ToDoubleFunction<SweepPoint.Measured> x;
-    private NumberAxis xAxis;
+    private final NumberAxis xAxis;
     private final Function<List<SweepPoint>, List<SweepPoint.Measured>> front;
     private final XYSeriesCollection data = new XYSeriesCollection();
     private final ChartViewer viewer;
@@ -101,7 +101,7 @@ final class TradeoffChart {
         this.xAxis = xAxis;
         LogAxis yAxis = new LogAxis("mean KL divergence (log, lower is better)");
         yAxis.setSmallestValue(KLD_FLOOR);
-        // Plain values ("0.045", "1.2E-4"), not powers: a sweep often spans less than a decade, where the log
+        // Plain values ("0.045", "1.20e-4"), not powers: a sweep often spans less than a decade, where the log
         // axis would label its ticks 10^-1.34, 10^-1.35, ...
         yAxis.setNumberFormatOverride(new KldFormat());
         yAxis.setUpperMargin(0.15);
@@ -173,7 +173,9 @@ final class TradeoffChart {
         // the axis zooms into rounding noise and prints the same label at every tick.
         double maxX = 0;
         for (XYSeries series : List.of(all, weighted)) {
-            for (int i = 0; i < series.getItemCount(); i++) maxX = Math.max(maxX, Math.abs(series.getX(i).doubleValue()));
+            for (int i = 0; i < series.getItemCount(); i++) {
+                maxX = Math.max(maxX, Math.abs(series.getX(i).doubleValue()));
+            }
         }
         xAxis.setAutoRangeMinimumSize(maxX > 0 ? maxX * 0.2 : 1e-9);
         // The imatrix's effect in one figure: the mean relative change of KLD over the schemes measured both ways.
@@ -191,7 +193,8 @@ final class TradeoffChart {
         @Override
         public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
             if (v == 0) return to.append('0');
-            String text = Math.abs(v) >= 1e-3 ? new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()
+            String text = Math.abs(v) >= 1e-3
+                    ? new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()
                     : String.format(Locale.ROOT, "%.2e", v).replace("e-0", "e-");
             return to.append(text);
         }

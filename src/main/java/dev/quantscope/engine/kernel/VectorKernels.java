@@ -129,11 +129,6 @@ final class VectorKernels {
         return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes().and((byte) (0xFF >>> n));
     }
 
-    /** Left shift of every byte, done on 32-bit lanes like {@link #shr}, masking what crossed into the next byte. */
-    static ByteVector shl(ByteVector v, int n) {
-        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes().and((byte) (0xFF << n));
-    }
-
     /**
      * The lanes' sum, added in a fixed tree: lane i plus lane i + L/2, then + L/4, ... down to lane 0. Not
      * {@code reduceLanes(ADD)}: its order is unspecified and does differ between interpreted and compiled code, so a
@@ -676,27 +671,13 @@ final class VectorKernels {
     }
 
     /**
-     * Q6_K, L lanes at offset {@code o} (0 or 16, or 0, 8, 16, 24 on 8-lane machines) of half {@code half}: one
-     * lane from each of the four groups that share those bytes (weights o, o + 32, o + 64, o + 96 of the half).
-     * The 6-bit codes are put together in byte lanes (low nibble | two high bits << 4) and are used without their
-     * offset of 32, which the row loop takes off through the activation's 16-element sums. Per lane and block at
-     * per half at most 8 (16 on 8-lane machines) products of 63 * 127 * 128: below 2^24, so the lanes hold exact integers.
+     * Q6_K in chunks of L lanes at offset {@code o} (0 or 16; 0, 8, 16, 24 on 8-lane machines) of a half block: one
+     * lane from each of the four groups that share those bytes (weights o, o + 32, o + 64, o + 96 of the half). The
+     * 6-bit codes are put together in byte lanes (low nibble | two high bits << 4) and used without their offset of
+     * 32, which comes off through the activation's 16-element sums. Per lane and half at most 8 (16 on 8-lane
+     * machines) products of 63 * 127 * 128, below 2^24: a half block's lanes hold exact integers, scaled by
+     * {@code d * d_y} and accumulated lane-wise, like {@link Q4_K}.
      */
-    /**
-     * Two of a Q6_K chunk's four groups: the low and high nibbles of the L bytes at {@code x}, each with two bits
-     * of the bytes at {@code h} as bits 4 and 5 (bits {@code 4 - k, 5 - k} of h for the low nibbles, bits
-     * {@code 6 - k, 7 - k} for the high ones). A method of its own to stay below C2's inlining size limit.
-     */
-    static FloatVector q6kPair(MemorySegment s, long x, long h, int k, float sLo, float sHi, float[] yq, int yLo, int yHi,
-                               FloatVector p) {
-        ByteVector v = bytes(s, x), hv = bytes(s, h);
-        ByteVector lo = v.and((byte) 0xF).or(fieldUp(hv, k, 0x30));
-        ByteVector hi = field(v, 4, 0xF).or(field(hv, 4 - k, 0x30));
-        p = floats(lo).mul(y(yq, yLo)).fma(splat(sLo), p);
-        return floats(hi).mul(y(yq, yHi)).fma(splat(sHi), p);
-    }
-
-    /** Like {@link Q4_K}: the block's exact integer lanes scaled by {@code d * d_y} and accumulated lane-wise. */
     static final class Q6_K extends RowKernel {
         Q6_K(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8K(); }
