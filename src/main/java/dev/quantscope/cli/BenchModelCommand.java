@@ -59,18 +59,24 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (model == null) throw new IllegalArgumentException("no MODEL given");
-        if (pp < 1 || tg < 1) throw new IllegalArgumentException("--pp and --tg must be at least 1");
+        if (pp < 0 || tg < 0 || pp + tg < 1) {
+            throw new IllegalArgumentException("--pp and --tg must not be negative, and one must be at least 1");
+        }
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         KvCacheType cacheType = KvCacheType.parse(kvCache);
         if (repetitions < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
         Result r = run(model, pp, tg, n, cacheType, repetitions);
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.printf(Locale.ROOT, "{\"pp\": %.2f, \"tg\": %.2f, \"peak_rss_mb\": %.1f, \"kv_cache\": \"%s\"}%n",
-                    r.ppTokensPerSecond(), r.tgTokensPerSecond(), r.peakRssMb(), cacheType.name().toLowerCase(Locale.ROOT));
+            // a phase that did not run (its N is 0) has no rate: null, as the JSON shape allows
+            out.printf(Locale.ROOT, "{\"pp\": %s, \"tg\": %s, \"peak_rss_mb\": %s, \"kv_cache\": \"%s\"}%n",
+                    jsonNumber(r.ppTokensPerSecond(), 2), jsonNumber(r.tgTokensPerSecond(), 2), jsonNumber(r.peakRssMb(), 1),
+                    cacheType.name().toLowerCase(Locale.ROOT));
         } else {
-            out.printf(Locale.ROOT, "%s, %d threads, %s KV cache%npp%d  %10.2f tok/s%ntg%d  %10.2f tok/s%npeak RSS %.1f MB%n",
-                    model.getFileName(), n, cacheType.name(), pp, r.ppTokensPerSecond(), tg, r.tgTokensPerSecond(), r.peakRssMb());
+            out.printf(Locale.ROOT, "%s, %d threads, %s KV cache%n", model.getFileName(), n, cacheType.name());
+            if (pp > 0) out.printf(Locale.ROOT, "pp%d  %10.2f tok/s%n", pp, r.ppTokensPerSecond());
+            if (tg > 0) out.printf(Locale.ROOT, "tg%d  %10.2f tok/s%n", tg, r.tgTokensPerSecond());
+            out.printf(Locale.ROOT, "peak RSS %.1f MB%n", r.peakRssMb());
         }
         out.flush();
         return 0;
@@ -83,6 +89,11 @@ public final class BenchModelCommand implements Callable<Integer> {
             Latency l = LatencyProbe.measure(m, pp, tg, threads, kvCacheType, repetitions);
             return new Result(l.promptTokensPerSecond(), l.generationTokensPerSecond(), peakRssMb());
         }
+    }
+
+    /** {@code value} with {@code decimals} decimals, or null when it is not a number (JSON has no NaN). */
+    static String jsonNumber(double value, int decimals) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "null";
     }
 
     /** Peak resident set size of this process (VmHWM in /proc/self/status), or NaN where there is no /proc. */

@@ -45,6 +45,35 @@ class BenchModelCommandTest {
     }
 
     @Test
+    void aPhaseWithZeroTokensHasANullRate() throws Exception {
+        for (String[] phases : new String[][] {{"0", "4"}, {"16", "0"}}) {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            CommandLine cl = QuantScopeCommand.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            int exit = cl.execute("bench", SharedFiles.file("models/stories260K.gguf").toString(),
+                    "--pp", phases[0], "--tg", phases[1], "--threads", "1", "-r", "1", "--json");
+            assertEquals(0, exit, err.toString());
+            JsonNode doc = new ObjectMapper().readTree(out.toString());
+            boolean noPrompt = phases[0].equals("0");
+            assertEquals(noPrompt, doc.get("pp").isNull(), out.toString());
+            assertEquals(!noPrompt, doc.get("tg").isNull(), out.toString());
+            assertTrue(doc.get(noPrompt ? "tg" : "pp").asDouble() > 0, out.toString());
+        }
+    }
+
+    @Test
+    void bothPhasesEmptyIsAnError() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = QuantScopeCommand.commandLine();
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute("bench", SharedFiles.file("models/stories260K.gguf").toString(), "--pp", "0", "--tg", "0");
+        assertTrue(exit != 0);
+        assertTrue(err.toString().contains("--pp and --tg"), err.toString());
+    }
+
+    @Test
     void benchWithoutModelStillOffersTheSubcommands() {
         StringWriter out = new StringWriter();
         CommandLine cl = QuantScopeCommand.commandLine();

@@ -39,18 +39,22 @@ public final class LatencyProbe {
      */
     public static Latency measure(Model model, int promptTokens, int generatedTokens, int threads, KvCacheType cache,
                                   int minRuns) {
-        if (promptTokens < 1 || generatedTokens < 1) throw new IllegalArgumentException("need at least one prompt and one generated token");
+        if (promptTokens < 0 || generatedTokens < 0 || promptTokens + generatedTokens < 1) {
+            throw new IllegalArgumentException("need a prompt or generated tokens (got " + promptTokens + " and "
+                    + generatedTokens + ")");
+        }
         if (minRuns < 1) throw new IllegalArgumentException("need at least one run: " + minRuns);
         try (LlamaEngine engine = new LlamaEngine(model, Math.addExact(promptTokens, generatedTokens), threads,
-                Math.min(promptTokens, 128), cache)) {
+                Math.max(1, Math.min(promptTokens, 128)), cache)) {
             int vocab = engine.config().vocab();
             int[] prompt = new int[promptTokens];
             SplittableRandom random = new SplittableRandom(1234); // the same prompt for every point
             for (int i = 0; i < promptTokens; i++) prompt[i] = random.nextInt(vocab);
             Set<DType> types = EnumSet.noneOf(DType.class);
             for (TensorInfo t : model.tensors()) types.add(t.dtype());
-            warmUp(engine, prompt, generatedTokens, WARMED.containsAll(types));
-            WARMED.addAll(types);
+            // Marked warm only after a warm-up that saw the JIT go quiet: one cut short by the time limit may have
+            // left the kernels uncompiled (the GUI keeps the JIT busy), and the next probe must wait for it again.
+            if (warmUp(engine, prompt, generatedTokens, WARMED.containsAll(types))) WARMED.addAll(types);
             // A small model runs in a millisecond, where a pause of the JIT or of a neighbour's process would be
             // the whole figure: repeat for a while and keep the median of each phase.
             List<long[]> runs = new ArrayList<>();
@@ -61,8 +65,8 @@ public final class LatencyProbe {
                 spent += nanos[0] + nanos[1];
             } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
             long pp = median(runs, 0), tg = median(runs, 1);
-            return new Latency(promptTokens * 1e9 / Math.max(1, pp), generatedTokens * 1e9 / Math.max(1, tg),
-                    promptTokens, generatedTokens, engine.threads());
+            return new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens, generatedTokens,
+                    engine.threads());
         }
     }
 
@@ -76,12 +80,13 @@ public final class LatencyProbe {
     private static final long WARM_QUIET_NANOS = 300_000_000L, WARM_MAX_NANOS = 4_000_000_000L;
 
     /**
-     * Runs until the JIT is done and the speed stops improving. The JIT compiles a model's vector kernels in the
+     * Runs until the JIT is done and the speed stops improving; true if it ended that way (with the JIT's
+     * compile time watched, or the kernels known warm), false if the time limit cut it short. The JIT compiles a model's vector kernels in the
      * background over a second or more (longer while the GUI keeps it busy), and a small model finishes a run in
      * milliseconds, so a fixed warm-up measured the first point of a sweep still in interpreted code (seen: 860
      * against 5,300 tokens/s for the same model in the GUI).
      */
-    private static void warmUp(LlamaEngine engine, int[] prompt, int generated, boolean kernelsWarm) {
+    private static boolean warmUp(LlamaEngine engine, int[] prompt, int generated, boolean kernelsWarm) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         // Once this JVM has run kernels of every dtype the model has, they are compiled; other compilations (the
         // GUI's) need not be waited out, only the speed settling.
@@ -95,8 +100,14 @@ public final class LatencyProbe {
             if (total < best * 0.95 || compiledNow != compiled) quietSince = now;
             best = Math.min(best, total);
             compiled = compiledNow;
-            if (now - quietSince >= WARM_QUIET_NANOS || now - start >= WARM_MAX_NANOS) return;
+            if (now - quietSince >= WARM_QUIET_NANOS) return jitTime || kernelsWarm;
+            if (now - start >= WARM_MAX_NANOS) return false;
         }
+    }
+
+    /** Tokens per second, NaN for a phase that did not run. */
+    private static double rate(int tokens, long nanos) {
+        return tokens == 0 ? Double.NaN : tokens * 1e9 / Math.max(1, nanos);
     }
 
     private static long median(List<long[]> runs, int phase) {
@@ -104,14 +115,20 @@ public final class LatencyProbe {
         return v[v.length / 2];
     }
 
-    /** {prompt nanos, generation nanos}. */
+    /**
+     * {prompt nanos, generation nanos}. Without a prompt, generation starts from token 0 at position 0 (like
+     * llama-bench's tg test, which starts from an empty cache).
+     */
     private static long[] timeRun(LlamaEngine engine, int[] prompt, int generated) {
         float[][] last = new float[1][];
         long t0 = System.nanoTime();
-        engine.forwardBatch(prompt, 0, prompt.length, 0, prompt.length - 1, (i, l) -> last[0] = l);
+        if (prompt.length > 0) engine.forwardBatch(prompt, 0, prompt.length, 0, prompt.length - 1, (i, l) -> last[0] = l);
         long t1 = System.nanoTime();
         float[] logits = last[0];
-        for (int i = 0; i < generated; i++) logits = engine.forward(Sampler.argmax(logits), prompt.length + i);
+        for (int i = 0; i < generated; i++) {
+            int token = logits == null ? 0 : Sampler.argmax(logits);
+            logits = engine.forward(token, prompt.length + i);
+        }
         long t2 = System.nanoTime();
         return new long[] {t1 - t0, t2 - t1};
     }
