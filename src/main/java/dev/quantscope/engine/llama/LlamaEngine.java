@@ -1,6 +1,8 @@
 package dev.quantscope.engine.llama;
 
 import dev.quantscope.engine.kernel.Activation;
+import dev.quantscope.engine.kernel.RangeTask;
+import dev.quantscope.engine.kernel.RowParallel;
 import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.format.Model;
 
@@ -28,7 +30,7 @@ public final class LlamaEngine implements AutoCloseable {
     private final LlamaWeights w;
     private final int contextSize;
     private final int maxBatch;
-    private final ParallelRunner runner;
+    private final RowParallel runner;
 
     private final float[][] x, q, k, v, o, gate, up, logits;
     private final Activation[] xb, att, hb;
@@ -38,15 +40,15 @@ public final class LlamaEngine implements AutoCloseable {
     private final int[] single = new int[1];
     private float[] lastLogits;
 
-    // The job the parallel tasks work on; set before each runner.run (no per-call allocation).
+    // The job the parallel tasks work on; set before each runner.forRange (no per-call allocation).
     private final WeightMatrix[] jobMats = new WeightMatrix[3];
     private final float[][][] jobOuts = new float[3][][];
     private final int[] jobBlockEnd = new int[3];
     private int jobMatCount, jobT0, jobT1;
     private Activation[] jobIn;
     private int curLayer, curStartPos, curCount;
-    private final ParallelRunner.RangeTask matmulTask = this::matmulBlocks;
-    private final ParallelRunner.RangeTask attentionTask = this::attentionItems;
+    private final RangeTask matmulTask = this::matmulBlocks;
+    private final RangeTask attentionTask = this::attentionItems;
     private final LogitsConsumer keepLogits = (index, l) -> lastLogits = l;
     private MatmulObserver observer;
 
@@ -77,7 +79,7 @@ public final class LlamaEngine implements AutoCloseable {
         hb = activations(maxBatch, c.ffnDim());
         cache = KvCache.create(kvCacheType, c.layers(), contextSize, c.kvDim());
         rope = new RopeRotation(c, contextSize);
-        this.runner = new ParallelRunner(threads);
+        this.runner = new RowParallel(threads);
     }
 
     /** An engine with an F32 KV cache. */
@@ -163,7 +165,7 @@ public final class LlamaEngine implements AutoCloseable {
             curCount = n;
             long attnWork = (long) n * c.heads() * (startPos + n) * c.headDim() * 2;
             if (attnWork < PARALLEL_THRESHOLD) attentionItems(0, n * c.heads());
-            else runner.run(attentionTask, n * c.heads());
+            else runner.forRange(n * c.heads(), 1, attentionTask);
             for (int t = 0; t < n; t++) att[t].changed(c.qDim());
             if (observer != null) observe(att, 0, n, c.qDim(), names[3], null, null);
             matmul(att, 0, n, b.o(), o, null, null, null, null);
@@ -218,7 +220,7 @@ public final class LlamaEngine implements AutoCloseable {
             jobMatCount++;
         }
         if (work < PARALLEL_THRESHOLD) matmulBlocks(0, blocks);
-        else runner.run(matmulTask, blocks);
+        else runner.forRange(blocks, 1, matmulTask);
     }
 
     private void matmulBlocks(int blockStart, int blockEnd) {

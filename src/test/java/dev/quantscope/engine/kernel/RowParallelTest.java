@@ -28,6 +28,30 @@ class RowParallelTest {
         }
     }
 
+    /**
+     * Jobs of alternating chunk counts, as the engine runs them (a large matrix, then a small one): a worker that
+     * had read a finished job's claim word once compared its last chunk index with the next job's larger count
+     * and ran a chunk of a job not yet published (seen as a NullPointerException in generation).
+     */
+    @Test
+    void jobsOfAlternatingSizesNeverRunAnotherJobsChunk() {
+        try (RowParallel pool = new RowParallel(2)) {
+            int[] sizes = {2, 4097, 3, 1000, 5, 64};
+            for (int round = 0; round < 3000; round++) {
+                int n = sizes[round % sizes.length];
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                int job = round;
+                int[] owner = {job};
+                pool.forRange(n, 1, (s, e) -> {
+                    assertEquals(job, owner[0], "a chunk of another job");
+                    for (int i = s; i < e; i++) hits.incrementAndGet(i);
+                });
+                owner[0] = -1;
+                for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "n=" + n + " index " + i);
+            }
+        }
+    }
+
     @Test
     void aFailingChunkIsRethrownToTheCallerAndThePoolStaysUsable() {
         try (RowParallel pool = new RowParallel(2)) {
