@@ -6,6 +6,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -399,6 +400,8 @@ final class VectorKernels {
             for (int i = 0; i < 16; i++) g[i] = (byte) ScalarKernels.IQ4_GRID[i];
             GRID = ByteVector.fromArray(B16, g, 0);
         }
+        /** Swaps the two 64-bit halves of 16 bytes: on 8-lane machines the upper 8 looked-up values move down. */
+        private static final VectorShuffle<Integer> SWAP_HALVES = VectorShuffle.fromValues(IntVector.SPECIES_128, 2, 3, 0, 1);
 
         IQ4_NL(TensorInfo t) { super(t); }
         @Override void prepare(Activation x) { x.ensureQ8(); }
@@ -408,16 +411,26 @@ final class VectorKernels {
             for (int b = 0; b < blocks; b++) {
                 long at = rowAt + 18L * b;
                 int yo = 32 * b;
+                // Vector API calls only (see the class comment). On 8-lane machines the 16 looked-up bytes are
+                // cut to their first 8 (reinterpretShape) before widening, and the upper 8 moved down first: a
+                // widening between different lane counts (16 bytes to 8 floats, or convertShape part 1) is not
+                // compiled to instructions and ran 0.6 GB/s.
                 ByteVector v = ByteVector.fromMemorySegment(B16, data, at + 2, LE);
                 ByteVector lo = GRID.rearrange(v.and((byte) 0xF).toShuffle());
-                ByteVector hi = GRID.rearrange(shr(v, 4).toShuffle());
-                FloatVector p = FloatVector.zero(F);
-                for (int part = 0; part < 16 / L; part++) {
-                    p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).fma(y(yq, yo + part * L), p);
-                    p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(y(yq, yo + 16 + part * L), p);
+                ByteVector hi = GRID.rearrange(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0xF).toShuffle());
+                FloatVector p = ((FloatVector) lo.reinterpretShape(B, 0).convertShape(VectorOperators.B2F, F, 0))
+                        .mul(FloatVector.fromArray(F, yq, yo));
+                p = ((FloatVector) hi.reinterpretShape(B, 0).convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, yq, yo + 16), p);
+                if (L == 8) {
+                    Vector<Byte> lo2 = lo.reinterpretAsInts().rearrange(SWAP_HALVES).reinterpretAsBytes().reinterpretShape(B, 0);
+                    Vector<Byte> hi2 = hi.reinterpretAsInts().rearrange(SWAP_HALVES).reinterpretAsBytes().reinterpretShape(B, 0);
+                    p = ((FloatVector) lo2.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, yq, yo + 8), p);
+                    p = ((FloatVector) hi2.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, yq, yo + 24), p);
                 }
                 if (ints != null) ints[b] = exact(p);
-                acc = p.fma(splat(half(data, at) * yd[b]), acc);
+                acc = p.fma(FloatVector.broadcast(F, half(data, at) * yd[b]), acc);
             }
             return sumLanes(acc);
         }
