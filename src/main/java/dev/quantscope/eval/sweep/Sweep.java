@@ -93,7 +93,7 @@ public final class Sweep {
                 Variant v = variants.get(i);
                 SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, v.id(),
                         v.weighted() ? imatrix.identity() : "", textSha, ctx, request.chunks(), request.promptTokens(),
-                        request.generatedTokens());
+                        request.generatedTokens(), request.threads());
                 Optional<SweepPoint.Measured> cached = key == null ? Optional.empty() : cache.get(key, i);
                 SweepPoint point;
                 if (cached.isPresent()) {

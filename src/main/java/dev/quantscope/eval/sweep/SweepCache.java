@@ -3,6 +3,7 @@ package dev.quantscope.eval.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quantscope.engine.EngineBuild;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,9 @@ import java.util.Optional;
 /**
  * Measured sweep points kept on disk, one small JSON file per point, so that a sweep run again (or extended by
  * one scheme) returns the points it already has at once. A point is found by everything its figures depend on:
- * the model's bytes, the scheme, the text, the window size and count, and the latency run's length. An unreadable
- * or mismatching file is a miss, never an error: the cache only ever saves time.
+ * the model's bytes, the scheme, the text, the window size and count, the latency run's length and threads, and
+ * the engine that measured it ({@link EngineBuild}: a faster build must not show the old build's speed). An
+ * unreadable or mismatching file is a miss, never an error: the cache only ever saves time.
  */
 public final class SweepCache {
 
@@ -62,27 +64,27 @@ public final class SweepCache {
      *                      taken for one without, nor for one with another matrix
      */
     public record Key(String modelSha256, String schemeId, String imatrixSha256, String textSha256, int ctx, int chunks,
-                      int promptTokens, int generatedTokens) {
+                      int promptTokens, int generatedTokens, int threads, String engine) {
         public Key {
             Objects.requireNonNull(modelSha256);
             Objects.requireNonNull(schemeId);
             Objects.requireNonNull(imatrixSha256);
             Objects.requireNonNull(textSha256);
+            Objects.requireNonNull(engine);
         }
 
-        /** Without an importance matrix. */
-        public Key(String modelSha256, String schemeId, String textSha256, int ctx, int chunks, int promptTokens,
-                   int generatedTokens) {
-            this(modelSha256, schemeId, "", textSha256, ctx, chunks, promptTokens, generatedTokens);
+        /** Measured by this engine ({@link EngineBuild#identity()}). */
+        public Key(String modelSha256, String schemeId, String imatrixSha256, String textSha256, int ctx, int chunks,
+                   int promptTokens, int generatedTokens, int threads) {
+            this(modelSha256, schemeId, imatrixSha256, textSha256, ctx, chunks, promptTokens, generatedTokens, threads,
+                    EngineBuild.identity());
         }
 
-        /**
-         * A file name from a digest of all fields: scheme ids hold characters file systems dislike. The importance
-         * matrix enters the digest only when there is one, so points stored before sweeps had one keep their names.
-         */
+        /** A file name from a digest of all fields: scheme ids hold characters file systems dislike. */
         String fileName() {
             String all = String.join("\n", modelSha256, schemeId, textSha256, Integer.toString(ctx),
-                    Integer.toString(chunks), Integer.toString(promptTokens), Integer.toString(generatedTokens));
+                    Integer.toString(chunks), Integer.toString(promptTokens), Integer.toString(generatedTokens),
+                    "threads " + threads, "engine " + engine);
             if (!imatrixSha256.isEmpty()) all += "\nimatrix " + imatrixSha256;
             return sha256(all).substring(0, 32) + ".json";
         }
@@ -124,6 +126,8 @@ public final class SweepCache {
         k.put("chunks", key.chunks());
         k.put("pp_tokens", key.promptTokens());
         k.put("tg_tokens", key.generatedTokens());
+        k.put("threads", key.threads());
+        k.put("engine", key.engine());
         ObjectNode p = root.putObject("point");
         p.put("label", point.label());
         p.put("bytes", point.bytes());
@@ -162,9 +166,11 @@ public final class SweepCache {
     }
 
     private static Key keyOf(JsonNode k) {
-        // A file written before sweeps had importance matrices has no imatrix_sha256: it holds a plain point.
+        // A file written before sweeps had importance matrices has no imatrix_sha256: it holds a plain point. One
+        // written before points carried their engine has none, and matches no key (it is measured again).
         return new Key(k.path("model_sha256").asText(), k.path("scheme").asText(), k.path("imatrix_sha256").asText(""),
-                k.path("text_sha256").asText(), k.path("ctx").asInt(), k.path("chunks").asInt(), k.path("pp_tokens").asInt(), k.path("tg_tokens").asInt());
+                k.path("text_sha256").asText(), k.path("ctx").asInt(), k.path("chunks").asInt(), k.path("pp_tokens").asInt(),
+                k.path("tg_tokens").asInt(), k.path("threads").asInt(), k.path("engine").asText(""));
     }
 
     /** A number that must be there: a missing one makes the file unreadable (a miss), not a zero. */

@@ -42,7 +42,7 @@ class SweepSchemeTest {
         assertNotEquals(sa.id(), SweepScheme.of(b).id());
         assertEquals("mixed 4/8", sa.label());
         // Ids name cache files through a digest, so any character is fine there.
-        assertEquals(32 + ".json".length(), new SweepCache.Key("m", sa.id(), "t", 128, 0, 64, 16).fileName().length());
-        assertTrue(Path.of(new SweepCache.Key("m", sa.id(), "t", 128, 0, 64, 16).fileName()).getNameCount() == 1);
+        assertEquals(32 + ".json".length(), new SweepCache.Key("m", sa.id(), "", "t", 128, 0, 64, 16, 2).fileName().length());
+        assertTrue(Path.of(new SweepCache.Key("m", sa.id(), "", "t", 128, 0, 64, 16, 2).fileName()).getNameCount() == 1);
     }
 }
