@@ -91,6 +91,32 @@ class ExplorerWindowTest {
         Screenshots.save(robot, window.stage().getScene(), "explorer-histogram-log");
     }
 
+    /** The Dark theme menu item turns the window and the charts already drawn dark, and back. */
+    @Test
+    void theDarkThemeReachesTheCharts(FxRobot robot) throws Exception {
+        ModelDocument doc = openStories(robot);
+        selectInTree(robot, TENSOR);
+        awaitDone(doc.explorer().histogram()::state, "histogram");
+        ChartViewer viewer = robot.lookup("#histogramChart").queryAs(ChartViewer.class);
+        javafx.scene.control.CheckMenuItem dark = (javafx.scene.control.CheckMenuItem) window.stage().getScene()
+                .getRoot().lookupAll(".menu-bar").stream().findFirst()
+                .map(bar -> ((javafx.scene.control.MenuBar) bar).getMenus().stream()
+                        .flatMap(m -> m.getItems().stream()).filter(i -> "darkItem".equals(i.getId())).findFirst().orElseThrow())
+                .orElseThrow();
+        try {
+            // what a click on the check item does: toggle it, then run its action
+            robot.interact(() -> { dark.setSelected(true); dark.fire(); });
+            WaitForAsyncUtils.waitForFxEvents();
+            assertTrue(dark.isSelected());
+            assertEquals(dev.quantscope.app.common.ChartStyle.DARK.paper(), viewer.getChart().getBackgroundPaint());
+            assertEquals(dev.quantscope.app.common.ChartStyle.DARK.paper(), viewer.getChart().getPlot().getBackgroundPaint());
+            Screenshots.save(robot, window.stage().getScene(), "explorer-histogram-dark");
+        } finally {
+            robot.interact(() -> { dark.setSelected(false); dark.fire(); });
+        }
+        assertEquals(dev.quantscope.app.common.ChartStyle.LIGHT.paper(), viewer.getChart().getBackgroundPaint());
+    }
+
     @Test
     void theLatestSelectionWinsWhenTheSelectionChangesQuickly(FxRobot robot) throws Exception {
         ModelDocument doc = openStories(robot);

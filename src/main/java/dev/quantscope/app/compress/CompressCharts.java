@@ -51,7 +51,7 @@ final class CompressCharts {
     private static TextTitle subtitle(JFreeChart chart) {
         TextTitle t = new TextTitle("");
         t.setFont(SMALL);
-        t.setPaint(ChartStyle.MUTED);
+        t.setPaint(ChartStyle.palette().muted());
         chart.addSubtitle(t);
         return t;
     }
@@ -152,10 +152,7 @@ final class CompressCharts {
             ValueAxis y = mse ? logAxis("weight MSE (log scale, lower is better)")
                     : new NumberAxis("weight SQNR (dB, higher is better)");
             if (y instanceof NumberAxis n) n.setAutoRangeIncludesZero(false);
-            y.setLabelFont(new Font("DejaVu Sans", Font.PLAIN, 12));
-            y.setLabelPaint(ChartStyle.MUTED);
-            y.setTickLabelFont(SMALL);
-            y.setTickLabelPaint(ChartStyle.MUTED);
+            ChartStyle.axis(y);
             y.setUpperMargin(0.12);
             plot.setRangeAxis(y);
             note.setText(r.note() + "  ·  current: " + currentName + " = " + Numbers.bytes(r.current().plan().bytes())
@@ -183,7 +180,7 @@ final class CompressCharts {
                 @Override
                 public Paint getItemPaint(int row, int column) {
                     String tensor = (String) data.getColumnKey(column);
-                    return colourOfType.getOrDefault(typeOfTensor.get(tensor), ChartStyle.MUTED);
+                    return colourOfType.getOrDefault(typeOfTensor.get(tensor), ChartStyle.palette().muted());
                 }
             };
             bars.setBarPainter(new StandardBarPainter());

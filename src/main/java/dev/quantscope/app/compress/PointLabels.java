@@ -80,9 +80,10 @@ final class PointLabels extends AbstractXYAnnotation {
                 double d = Math.hypot(ex - px, ey - py);
                 g2.draw(new Line2D.Double(px + (ex - px) * POINT_RADIUS / d, py + (ey - py) * POINT_RADIUS / d, ex, ey));
             }
-            g2.setPaint(new Color(255, 255, 255, 0xC8));
+            Color paper = ChartStyle.palette().paper();
+            g2.setPaint(new Color(paper.getRed(), paper.getGreen(), paper.getBlue(), 0xC8));
             g2.fill(spot);
-            g2.setPaint(l.strong() ? ChartStyle.DANGER : ChartStyle.TEXT);
+            g2.setPaint(l.strong() ? ChartStyle.DANGER : ChartStyle.palette().text());
             g2.drawString(l.text(), (float) (spot.getMinX() + 2), (float) (spot.getMinY() + fm.getAscent()));
         }
     }

@@ -40,7 +40,7 @@ final class HistogramChart {
         plot.setOrientation(PlotOrientation.VERTICAL);
         chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
         subtitle.setFont(new Font("DejaVu Sans", Font.PLAIN, 11));
-        subtitle.setPaint(ChartStyle.MUTED);
+        subtitle.setPaint(ChartStyle.palette().muted());
         chart.addSubtitle(subtitle);
         ChartStyle.apply(chart);
         viewer = new ChartViewer(chart);

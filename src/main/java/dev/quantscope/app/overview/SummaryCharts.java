@@ -43,7 +43,7 @@ final class SummaryCharts {
             bars.setSeriesPaint(0, ChartStyle.ACCENT);
             bars.setDefaultItemLabelsVisible(true);
             bars.setDefaultItemLabelFont(new Font("DejaVu Sans Mono", Font.PLAIN, 11));
-            bars.setDefaultItemLabelPaint(ChartStyle.TEXT);
+            bars.setDefaultItemLabelPaint(ChartStyle.palette().text());
             bars.setDefaultPositiveItemLabelPosition(
                     new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
             bars.setItemLabelAnchorOffset(6);

@@ -1,6 +1,7 @@
 package dev.quantscope.app.shell;
 
 import atlantafx.base.theme.PrimerDark;
+import dev.quantscope.app.common.ChartStyle;
 import atlantafx.base.theme.PrimerLight;
 import dev.quantscope.app.common.ControllerFactory;
 import dev.quantscope.app.common.FxController;
@@ -231,6 +232,7 @@ public final class ShellController implements FxController {
                 ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet());
         root.getStyleClass().remove("dark");
         if (darkItem.isSelected()) root.getStyleClass().add("dark");
+        ChartStyle.useDark(darkItem.isSelected());
     }
 
     @FXML

@@ -89,7 +89,7 @@ final class TradeoffChart {
         r.setSeriesStroke(4, new BasicStroke(1.2f));
         r.setSeriesVisibleInLegend(4, false);
         r.setDefaultItemLabelFont(SMALL);
-        r.setDefaultItemLabelPaint(ChartStyle.TEXT);
+        r.setDefaultItemLabelPaint(ChartStyle.palette().text());
         r.setSeriesItemLabelsVisible(0, true);
         r.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
         r.setDefaultItemLabelGenerator((ds, series, item) -> series == 0 && item < labels.size() ? labels.get(item)
@@ -109,7 +109,7 @@ final class TradeoffChart {
         XYPlot plot = new XYPlot(data, xAxis, yAxis, r);
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         note.setFont(SMALL);
-        note.setPaint(ChartStyle.MUTED);
+        note.setPaint(ChartStyle.palette().muted());
         chart.addSubtitle(note);
         ChartStyle.apply(chart);
         // Room between legend entries: the front's legend line would otherwise touch the previous entry's text.
