@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--kv-cache f16|f32] [-r N] [--json]}: inference
  * speed like llama-bench.
- * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) then decodes N
- * tokens one at a time. Warm-up runs first let the JIT compile the hot loops (until it is idle), then
+ * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) decodes N tokens one
+ * at a time, also from an empty cache, as llama-bench's separate tg test does. Warm-up runs first let the JIT compile the hot loops (until it is idle), then
  * {@code --repetitions} timed runs give the medians; the same probe measures a sweep's points. Mixed into
  * {@link BenchCommand}, so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the
  * subcommand.
@@ -33,7 +33,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--pp", paramLabel = "N", defaultValue = "128", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
     int pp;
 
-    @Option(names = "--tg", paramLabel = "N", defaultValue = "32", description = "Generated tokens (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tg", paramLabel = "N", defaultValue = "32", description = "Generated tokens, from an empty cache like llama-bench's tg test (default: ${DEFAULT-VALUE}).")
     int tg;
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")

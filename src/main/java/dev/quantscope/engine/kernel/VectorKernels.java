@@ -675,25 +675,12 @@ final class VectorKernels {
     }
 
     /**
-     * Q4_K, 2L bytes (all of a 32-byte run on 16-lane machines, half of one on 8-lane ones): their low nibbles
-     * are group 2c (scale {@code s1}), their high nibbles group 2c + 1 ({@code s2}). Returns {@code blk} plus
-     * the products: each group's codes times the activation are summed first (2 products per lane of at most
-     * 15 * 127) and then scaled once, so a whole block adds per lane at most 32 * 15 * 127 * 63, below 2^24: the
-     * lanes hold exact integers.
-     */
-    static FloatVector q4kRun(MemorySegment s, long q, float s1, float s2, float[] yq, int yb, FloatVector blk) {
-        ByteVector v0 = bytes(s, q), v1 = bytes(s, q + L);
-        FloatVector lo = floats(v0.and((byte) 0xF)).mul(y(yq, yb));
-        lo = floats(v1.and((byte) 0xF)).fma(y(yq, yb + L), lo);
-        FloatVector hi = floats(field(v0, 4, 0xF)).mul(y(yq, yb + 32));
-        hi = floats(field(v1, 4, 0xF)).fma(y(yq, yb + 32 + L), hi);
-        return lo.fma(splat(s1), hi.fma(splat(s2), blk));
-    }
-
-    /**
-     * Like ggml's AVX code: a block's integer dot product stays in the lanes (exact, see {@link #q4kRun}), is
-     * scaled by {@code d * d_y} and accumulated lane-wise; the lanes are added once per row. The mins' part is
-     * the scalar kernel's, from the activation's 16-element sums.
+     * Like ggml's AVX code: a block's integer dot product stays in the lanes, is scaled by {@code d * d_y} and
+     * accumulated lane-wise; the lanes are added once per row. Each pass of the inner loop takes 2L bytes (all of
+     * a 32-byte run c on 16-lane machines, half of one on 8-lane ones): their low nibbles are group 2c, their high
+     * nibbles group 2c + 1. Each group's codes times the activation are summed first (2 products per lane of at
+     * most 15 * 127) and then scaled once, so a whole block adds per lane at most 32 * 15 * 127 * 63, below 2^24:
+     * the lanes hold exact integers. The mins' part is the scalar kernel's, from the activation's 32-element sums.
      */
     static final class Q4_K extends RowKernel {
         Q4_K(TensorInfo t) { super(t); }
@@ -715,7 +702,21 @@ final class VectorKernels {
                 // one call site (C2's node budget holds one inlined copy, not four), 2L bytes of a run per call
                 for (int u = 0; u < 64 / L; u++) {
                     int c = u / (16 / L), o = 2 * L * (u % (16 / L));
-                    blk = q4kRun(data, at + 16 + 32 * c + o, byteAt(scales, 2 * c), byteAt(scales, 2 * c + 1), yq, yo + 64 * c + o, blk);
+                    long q = at + 16 + 32 * c + o;
+                    int yb = yo + 64 * c + o;
+                    // Vector API calls only, no method of ours: a helper for this run was, in about one JVM run in
+                    // six, compiled on its own and then not inlined here, its vectors boxed (seen: generation 38 →
+                    // 22 tokens/s, gigabytes of garbage); the API's own methods are always inlined.
+                    ByteVector v0 = ByteVector.fromMemorySegment(B, data, q, LE), v1 = ByteVector.fromMemorySegment(B, data, q + L, LE);
+                    FloatVector lo = ((FloatVector) v0.and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(FloatVector.fromArray(F, yq, yb));
+                    lo = ((FloatVector) v1.and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0))
+                            .fma(FloatVector.fromArray(F, yq, yb + L), lo);
+                    FloatVector hi = ((FloatVector) v0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, yq, yb + 32));
+                    hi = ((FloatVector) v1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0xF).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, yq, yb + 32 + L), hi);
+                    blk = lo.fma(FloatVector.broadcast(F, byteAt(scales, 2 * c)), hi.fma(FloatVector.broadcast(F, byteAt(scales, 2 * c + 1)), blk));
                 }
                 if (ints != null) ints[b] = exact(blk);
                 float dy = yd[b];
@@ -730,7 +731,7 @@ final class VectorKernels {
      * Q5_K, 2L bytes of the 32-byte run {@code c} (low nibbles group 2c, high nibbles group 2c + 1) with their fifth
      * bits, bits 2c and 2c + 1 of the matching qh bytes, set as bit 4 of the codes through a lane mask. Returns
      * {@code blk} plus the products, summed per group and scaled once: per lane and block at most 32 products of
-     * 31 * 127 * 63, below 2^24, so the lanes hold exact integers (as in {@link #q4kRun}).
+     * 31 * 127 * 63, below 2^24, so the lanes hold exact integers (as in {@link Q4_K}).
      */
     static FloatVector q5kRun(MemorySegment s, long q, long h, int c, float s1, float s2, float[] yq, int yb, FloatVector blk) {
         // Vector API calls only: they are force-inlined past C2's node cutoff, helper methods of ours would not be
