@@ -36,7 +36,8 @@ import static dev.quantscope.engine.kernel.VectorKernels.y;
  * matter) and the same float operations in the same order, so a batch gives every token bit for bit the result
  * of {@link RowKernel#matvec} (the kernel tests check it for every type).
  *
- * <p>Types without a decoder here (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, F32) run each token through the row kernel.
+ * <p>Types without a decoder here (Q4_1, Q5_0, Q5_1, F32; Q2_K and Q3_K on 8-lane machines) run each token
+ * through the row kernel.
  */
 final class BatchKernels {
     private BatchKernels() {}
@@ -69,13 +70,16 @@ final class BatchKernels {
     }
 
     static RowDecoder create(RowKernel k) {
+        if (k.dtype == DType.Q3_K && L != 16) return null; // see Q2_K below
         return switch (k.dtype) {
             case F16 -> new FloatRow(k.cols, false);
             case BF16 -> new FloatRow(k.cols, true);
             case Q8_0, Q4_0, IQ4_NL -> new Blocks32(k.dtype, k.cols, k.blocks);
-            case Q4_K -> new Q4K(k.cols, k.blocks, false);
-            case Q5_K -> new Q4K(k.cols, k.blocks, true);
-            case Q6_K -> new Q6K(k.cols, k.blocks);
+            case Q4_K, Q5_K -> new Q4K(k.dtype, k.cols, k.blocks);
+            case Q6_K, Q3_K -> new Q6K(k.dtype, k.cols, k.blocks);
+            // on 8-lane machines these row kernels reduce each unit to an integer, a float order the decoded dots
+            // do not follow
+            case Q2_K -> L == 16 ? new Q4K(k.dtype, k.cols, k.blocks) : null;
             default -> null;
         };
     }
@@ -258,11 +262,20 @@ final class BatchKernels {
     }
 
     /**
-     * Q4_K and Q5_K: codes times their 6-bit group scale (at most 31 * 63), the mins' part from the activation's
-     * 16-element sums. Each block's exact lanes are scaled by {@code d * d_y} lane-wise, as the vector kernels do.
+     * Q4_K and Q5_K (8 groups of 32) and Q2_K (16 groups of 16): codes times their group scale (at most 31 * 63),
+     * the mins' part from the activation's group sums. Each block's exact lanes are scaled by {@code d * d_y}
+     * lane-wise, as the vector kernels do.
      */
-    private record Q4K(int cols, int blocks, boolean five) implements RowDecoder {
+    private record Q4K(DType type, int cols, int blocks) implements RowDecoder {
+        /** Groups per block: Q2_K's 16 of 16 weights, else 8 of 32. */
+        int groups() { return type == DType.Q2_K ? 16 : 8; }
+
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
+            if (type == DType.Q2_K) {
+                decodeQ2K(data, rowAt, row, slot);
+                return;
+            }
+            boolean five = type == DType.Q5_K;
             float[] c = row.codes;
             int co = slot * cols;
             for (int b = 0; b < blocks; b++) {
@@ -294,11 +307,30 @@ final class BatchKernels {
             }
         }
 
+        /** Q2_K: 2-bit codes times their 4-bit group scale; the 4-bit mins and the block's two F16 scales. */
+        private void decodeQ2K(MemorySegment data, long rowAt, DecodedRow row, int slot) {
+            float[] c = row.codes;
+            int co = slot * cols;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 84L * b;
+                row.d[4 * b + slot] = half(data, at + 80);
+                row.dmin[4 * b + slot] = half(data, at + 82);
+                for (int g = 0; g < 16; g++) {
+                    int sc = u8(data, at + g);
+                    row.groups[(16 * b + g) * 4 + slot] = sc >>> 4;
+                    // group g: half g/8, bit pair (g%8)/2, bytes 16*(g%2).. of that half's 32 code bytes
+                    long q = at + 16 + 32L * (g >>> 3) + 16 * (g & 1);
+                    int shift = 2 * ((g & 7) >>> 1), cb = co + 256 * b + 16 * g;
+                    for (int l = 0; l < 16; l++) c[cb + l] = ((u8(data, q + l) >>> shift) & 3) * (sc & 0xF);
+                }
+            }
+        }
+
         /** Per lane and block 256/L products of at most 31 * 63 * 127: exact. */
         @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
-            int co = slot * cols;
+            int co = slot * cols, groups = groups();
             FloatVector acc = FloatVector.zero(F);
             float minPart = 0;
             for (int b = 0; b < blocks; b++) {
@@ -306,8 +338,9 @@ final class BatchKernels {
                 FloatVector blk = FloatVector.zero(F);
                 for (int i = 0; i < 256; i += L) blk = y(c, co + o + i).fma(y(yq, o + i), blk);
                 int summs = 0;
-                for (int g = 0; g < 8; g++) {
-                    summs += (int) row.groups[(16 * b + g) * 4 + slot] * (bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1]);
+                for (int g = 0; g < groups; g++) {
+                    int sum = groups == 16 ? bsums[16 * b + g] : bsums[16 * b + 2 * g] + bsums[16 * b + 2 * g + 1];
+                    summs += (int) row.groups[(16 * b + g) * 4 + slot] * sum;
                 }
                 float dy = yd[b];
                 acc = blk.fma(splat(dy * row.d[4 * b + slot]), acc);
@@ -318,7 +351,9 @@ final class BatchKernels {
 
         @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
-            float[] sa = xa.qkSums32f(), sb = xb.qkSums32f(), mins4 = row.groups, dmin4 = row.dmin;
+            int groups = groups();
+            float[] sa = groups == 16 ? xa.qkSums16f() : xa.qkSums32f(), sb = groups == 16 ? xb.qkSums16f() : xb.qkSums32f();
+            float[] mins4 = row.groups, dmin4 = row.dmin;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             FloatVector ma = FloatVector.zero(F4), mb = ma;
             for (int b = 0; b < blocks; b++) {
@@ -348,13 +383,13 @@ final class BatchKernels {
                 b1 = q1.fma(splat(dyb * d[4 * b + 1]), b1);
                 b2 = q2.fma(splat(dyb * d[4 * b + 2]), b2);
                 b3 = q3.fma(splat(dyb * d[4 * b + 3]), b3);
-                // the four rows' summs (exact integers: at most 8 * 63 * 4064) and then, lane-wise, the scalar
-                // path's minPart += (dy * dmin) * summs
+                // the four rows' summs (exact integers: at most 8 * 63 * 4064, Q2_K 16 * 15 * 2032) and then,
+                // lane-wise, the scalar path's minPart += (dy * dmin) * summs
                 FloatVector sumsA = FloatVector.zero(F4), sumsB = sumsA;
-                for (int g = 0; g < 8; g++) {
+                for (int g = 0; g < groups; g++) {
                     FloatVector m4 = FloatVector.fromArray(F4, mins4, (16 * b + g) * 4);
-                    sumsA = m4.fma(FloatVector.broadcast(F4, sa[8 * b + g]), sumsA);
-                    sumsB = m4.fma(FloatVector.broadcast(F4, sb[8 * b + g]), sumsB);
+                    sumsA = m4.fma(FloatVector.broadcast(F4, sa[groups * b + g]), sumsA);
+                    sumsB = m4.fma(FloatVector.broadcast(F4, sb[groups * b + g]), sumsB);
                 }
                 FloatVector dm = FloatVector.fromArray(F4, dmin4, 4 * b);
                 ma = ma.add(dm.mul(dya).mul(sumsA));
@@ -375,12 +410,22 @@ final class BatchKernels {
     }
 
     /**
-     * Q6_K: unsigned 6-bit codes times their signed group scale; the offset of 32 comes off through the
-     * activation's 16-element sums. Each half block's exact lanes are scaled by {@code d * d_y}, as the vector
-     * kernel does.
+     * Q6_K and Q3_K: unsigned codes (Q6_K's 6-bit ones, Q3_K's codes plus 4) times their signed group scale; the
+     * offset (32, or 4) comes off through the activation's 16-element sums. Each half block's (Q3_K: block's)
+     * exact lanes are scaled by {@code d * d_y}, as the vector kernels do.
      */
-    private record Q6K(int cols, int blocks) implements RowDecoder {
+    private record Q6K(DType type, int cols, int blocks) implements RowDecoder {
+        /** Weights scaled together by {@code d * d_y}: Q6_K's half blocks, Q3_K's whole blocks. */
+        int span() { return type == DType.Q3_K ? 256 : 128; }
+
+        /** What the stored codes exceed the signed ones by. */
+        int offset() { return type == DType.Q3_K ? 4 : 32; }
+
         @Override public void decode(MemorySegment data, long rowAt, DecodedRow row, int slot) {
+            if (type == DType.Q3_K) {
+                decodeQ3K(data, rowAt, row, slot);
+                return;
+            }
             float[] c = row.codes;
             int co = slot * cols;
             for (int b = 0; b < blocks; b++) {
@@ -403,23 +448,44 @@ final class BatchKernels {
             }
         }
 
-        /** Per lane and half 128/L products of at most 63 * 128 * 127: exact. */
+        /** Q3_K: codes plus 4 (low two bits, hmask bit as bit 2) times their signed 6-bit group scale. */
+        private void decodeQ3K(MemorySegment data, long rowAt, DecodedRow row, int slot) {
+            float[] c = row.codes;
+            int co = slot * cols;
+            for (int b = 0; b < blocks; b++) {
+                long at = rowAt + 110L * b;
+                row.d[4 * b + slot] = half(data, at + 108);
+                for (int g = 0; g < 16; g++) {
+                    int sc = ScalarKernels.q3Scale(data, at + 96, g);
+                    row.groups[(16 * b + g) * 4 + slot] = sc;
+                    int half = g >>> 3, pair = (g & 7) >>> 1, part = 16 * (g & 1);
+                    long q = at + 32 + 32L * half + part, h = at + part;
+                    int shift = 2 * pair, bit = 4 * half + pair, cb = co + 256 * b + 16 * g;
+                    for (int l = 0; l < 16; l++) {
+                        int code = ((u8(data, q + l) >>> shift) & 3) | ((u8(data, h + l) >>> bit) & 1) << 2;
+                        c[cb + l] = code * sc;
+                    }
+                }
+            }
+        }
+
+        /** Per lane and span span/L products of at most 63 * 128 * 127 (Q3_K 7 * 128 * 32): exact. */
         @Override public float dot(Activation x, DecodedRow row, int slot) {
             float[] yq = x.qkf(), yd = x.qkd(), c = row.codes;
             int[] bsums = x.qkSums();
-            int co = slot * cols;
+            int co = slot * cols, span = span(), off = offset();
             FloatVector acc = FloatVector.zero(F);
             float offsetPart = 0;
             for (int b = 0; b < blocks; b++) {
                 float dd = row.d[4 * b + slot] * yd[b];
-                for (int o = 256 * b; o < 256 * b + 256; o += 128) {
+                for (int o = 256 * b; o < 256 * b + 256; o += span) {
                     FloatVector blk = FloatVector.zero(F);
-                    for (int i = o; i < o + 128; i += L) blk = y(c, co + i).fma(y(yq, i), blk);
+                    for (int i = o; i < o + span; i += L) blk = y(c, co + i).fma(y(yq, i), blk);
                     acc = blk.fma(splat(dd), acc);
                 }
                 int offset = 0;
                 for (int g = 0; g < 16; g++) offset += (int) row.groups[(16 * b + g) * 4 + slot] * bsums[16 * b + g];
-                offsetPart += dd * (32 * offset);
+                offsetPart += dd * (off * offset);
             }
             return sumLanes(acc) - offsetPart;
         }
@@ -427,14 +493,16 @@ final class BatchKernels {
         @Override public void dot4x2(Activation xa, Activation xb, DecodedRow row, float[] out) {
             float[] qa = xa.qkf(), da = xa.qkd(), qb = xb.qkf(), db = xb.qkd(), c = row.codes, d = row.d;
             float[] sa = xa.qkSums16f(), sb = xb.qkSums16f(), scales4 = row.groups, d4 = row.d;
+            int span = span();
+            float off = offset();
             FloatVector fa = FloatVector.zero(F4), fb = fa;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             for (int b = 0; b < blocks; b++) {
                 float dya = da[b], dyb = db[b];
                 float e0 = d[4 * b], e1 = d[4 * b + 1], e2 = d[4 * b + 2], e3 = d[4 * b + 3];
-                for (int o = 256 * b; o < 256 * b + 256; o += 128) {
+                for (int o = 256 * b; o < 256 * b + 256; o += span) {
                     FloatVector p0 = FloatVector.zero(F), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
-                    for (int i = o; i < o + 128; i += L) {
+                    for (int i = o; i < o + span; i += L) {
                         FloatVector va = y(qa, i), vb = y(qb, i);
                         FloatVector w = y(c, i);
                         p0 = w.fma(va, p0);
@@ -459,7 +527,7 @@ final class BatchKernels {
                     b3 = q3.fma(splat(e3 * dyb), b3);
                 }
                 // the four rows' offsets (exact integers: at most 16 * 128 * 2032; times 32 stays exact) and then,
-                // lane-wise, the scalar path's offsetPart += dd * (32 * offset)
+                // lane-wise, the scalar path's offsetPart += dd * (32 * offset) (Q3_K: 4 * offset)
                 FloatVector offA = FloatVector.zero(F4), offB = offA;
                 for (int g = 0; g < 16; g++) {
                     FloatVector s4 = FloatVector.fromArray(F4, scales4, (16 * b + g) * 4);
@@ -467,8 +535,8 @@ final class BatchKernels {
                     offB = s4.fma(FloatVector.broadcast(F4, sb[16 * b + g]), offB);
                 }
                 FloatVector dv = FloatVector.fromArray(F4, d4, 4 * b);
-                fa = fa.add(dv.mul(dya).mul(offA.mul(32f)));
-                fb = fb.add(dv.mul(dyb).mul(offB.mul(32f)));
+                fa = fa.add(dv.mul(dya).mul(offA.mul(off)));
+                fb = fb.add(dv.mul(dyb).mul(offB.mul(off)));
             }
             float f0 = fa.lane(0), f1 = fa.lane(1), f2 = fa.lane(2), f3 = fa.lane(3);
             float g0 = fb.lane(0), g1 = fb.lane(1), g2 = fb.lane(2), g3 = fb.lane(3);
