@@ -22,7 +22,7 @@ fx_mods=$(cd target/jpackage-input && ls javafx-*-linux.jar | sed 's|^|$APPDIR/|
   --icon assets/icons/quantscope-256.png \
   --resource-dir installer/resources \
   --java-options "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED,javafx.graphics -Xss4m" \
-  --java-options "-XX:CompileCommand=quiet -XX:CompileCommand=dontinline,dev.quantscope.engine.kernel.*::rowDot -XX:CompileCommand=dontinline,dev.quantscope.engine.kernel.BatchKernels*::dot* -XX:CompileCommand=dontinline,dev.quantscope.engine.kernel.BatchKernels*::decode" \
+  --java-options "-XX:CompileCommand=quiet -XX:CompileCommand=dontinline,dev.quantscope.engine.kernel.*::rowDot -XX:CompileCommand=dontinline,dev.quantscope.engine.kernel.BatchKernels*::dot* -XX:CompileCommand=dontinline,dev.quantscope.engine.kernel.BatchKernels*::decode -XX:CompileCommand=inline,dev.quantscope.engine.kernel.VectorKernels::*" \
   --java-options "--module-path ${fx_mods%:} --add-modules javafx.controls,javafx.fxml" \
   --dest target/installer
 echo "written to target/installer"
