@@ -301,6 +301,62 @@ class CompressWindowTest {
         assertEquals(vm.recipe().rules(), RecipeJson.read(saved).rules(), "save → load gives the same rules");
     }
 
+    /** The export dialog takes an importance matrix for GGUF, refuses a missing one, and the export is weighted. */
+    @Test
+    void exportWithAnImportanceMatrixWeightsTheGgufQuantizers(FxRobot robot, @TempDir Path dir) throws Exception {
+        ModelDocument doc = openSynth(robot);
+        CompressViewModel vm = doc.compress();
+        robot.interact(() -> vm.presetProperty().set(Preset.Q4_K_M));
+        Path imFile = dir.resolve("synth.imatrix.gguf");
+        dev.quantscope.quant.imatrix.ImatrixFiles.writeGguf(
+                dev.quantscope.cli.QuantizeImatrixTest.computeImatrix(doc.model().source()), imFile);
+
+        Path out = dir.resolve("synth-Q4_K_M-weighted.gguf");
+        dev.quantscope.app.compress.ExportDialog[] dialog = new dev.quantscope.app.compress.ExportDialog[1];
+        robot.interact(() -> {
+            dialog[0] = new dev.quantscope.app.compress.ExportDialog(window.stage(), doc.model().source(), vm.plan(), true);
+            dialog[0].show();
+        });
+        var d = dialog[0];
+        assertEquals(dev.quantscope.app.compress.ExportDialog.Choice.GGUF, d.formatBox().getValue());
+        robot.interact(() -> {
+            d.fileField().setText(out.toString());
+            d.imatrixField().setText(dir.resolve("missing.imatrix.gguf").toString());
+        });
+        assertTrue(d.problem().startsWith("No importance matrix file at"), d.problem());
+        robot.interact(() -> d.imatrixField().setText(imFile.toString()));
+        assertEquals("", d.problem());
+        Screenshots.save(robot, d.getDialogPane().getScene(), "compress-export-imatrix");
+        var request = d.request();
+        robot.interact(d::close);
+        assertEquals(imFile, request.imatrix());
+
+        robot.interact(() -> vm.exportTo(request.target(), request.options(), request.imatrix()));
+        awaitDone(vm.export()::state, "weighted export");
+        Path plain = dir.resolve("synth-Q4_K_M-plain.gguf");
+        robot.interact(() -> vm.exportTo(plain, request.options()));
+        awaitDone(vm.export()::state, "plain export");
+        try (Model weighted = ModelOpener.open(out); Model unweighted = ModelOpener.open(plain)) {
+            String key = dev.quantscope.quant.imatrix.ImatrixFile.KEY_FILE;
+            assertTrue(((GgufFile) weighted.details()).kv(key).isPresent(), "llama-quantize's imatrix keys");
+            assertTrue(((GgufFile) unweighted.details()).kv(key).isEmpty());
+            TensorInfo a = weighted.tensor("blk.0.ffn_down.weight").orElseThrow();
+            TensorInfo b = unweighted.tensor("blk.0.ffn_down.weight").orElseThrow();
+            assertEquals(a.dtype(), b.dtype());
+            assertTrue(a.data().mismatch(b.data()) >= 0, "the weighted quantizer chose other codes");
+        }
+
+        // a file that is not an importance matrix fails the export with its name, and nothing is written
+        Path notAMatrix = dir.resolve("notes.dat");
+        Files.writeString(notAMatrix, "hello");
+        Path third = dir.resolve("synth-Q4_K_M-bad.gguf");
+        robot.interact(() -> vm.exportTo(third, request.options(), notAMatrix));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.export().state() instanceof Async.Failed<?>);
+        String message = ((Async.Failed<?>) vm.export().state()).message();
+        assertTrue(message.contains(notAMatrix.toString()), message);
+        assertTrue(!Files.exists(third));
+    }
+
     @Test
     void exportToSafetensorsWritesAFileTheReaderReadsBack(FxRobot robot, @TempDir Path dir) throws Exception {
         ModelDocument doc = openSynth(robot);

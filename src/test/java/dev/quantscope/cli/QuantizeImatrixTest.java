@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * type whose ggml quantizer uses weights, has the lower activation-weighted error on most of them, and carries
  * llama-quantize's {@code quantize.imatrix.*} keys.
  */
-class QuantizeImatrixTest {
+public class QuantizeImatrixTest {
     private static final int CTX = 128;
 
     @TempDir
@@ -154,7 +154,8 @@ class QuantizeImatrixTest {
         assertTrue(missing.err().contains("nope.dat"), missing.err());
     }
 
-    private static ImportanceMatrix computeImatrix(Path modelFile) throws Exception {
+    /** An importance matrix for {@code modelFile}, computed by the engine on 6 KB of tinyshakespeare (the GUI tests use it too). */
+    public static ImportanceMatrix computeImatrix(Path modelFile) throws Exception {
         byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
         String text = new String(Arrays.copyOf(all, 6_000), StandardCharsets.UTF_8);
         try (Model model = ModelOpener.open(modelFile); LlamaEngine engine = new LlamaEngine(model, CTX, 2)) {

@@ -289,17 +289,17 @@ public final class CompressController implements FxController {
         if (p == null) return;
         ExportDialog d = new ExportDialog(window(), vm.model().source(), p,
                 vm.model().details() instanceof dev.quantscope.format.gguf.GgufFile);
-        d.showAndWait().ifPresent(r -> export(r.target(), r.options()));
+        d.showAndWait().ifPresent(r -> export(r.target(), r.options(), r.imatrix()));
     }
 
-    /** Exports to {@code target}, refusing the input file itself. */
-    public void export(Path target, dev.quantscope.quant.export.ExportOptions options) {
+    /** Exports to {@code target}, refusing the input file itself; {@code imatrix} may be null. */
+    public void export(Path target, dev.quantscope.quant.export.ExportOptions options, Path imatrix) {
         Path source = vm.model().source().toAbsolutePath().normalize();
         if (target.toAbsolutePath().normalize().equals(source)) {
             error("Export", "Cannot overwrite the input", "Choose another file: the model being read is " + source);
             return;
         }
-        vm.exportTo(target, options);
+        vm.exportTo(target, options, imatrix);
     }
 
     private void showExport(Async<CompressViewModel.ExportOutcome> s) {

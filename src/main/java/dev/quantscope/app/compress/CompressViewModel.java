@@ -230,11 +230,29 @@ public final class CompressViewModel {
      * cancelled export leaves nothing behind.
      */
     public void exportTo(java.nio.file.Path target, ExportOptions options) {
+        exportTo(target, options, null);
+    }
+
+    /**
+     * As {@link #exportTo(java.nio.file.Path, ExportOptions)}, the GGUF quantizers weighted by the importance matrix
+     * in {@code imatrixFile} (llama-imatrix GGUF or legacy .dat), read on the export's thread; null for none. A file
+     * that is not an importance matrix fails the export with an error naming it, before anything is written.
+     */
+    public void exportTo(java.nio.file.Path target, ExportOptions options, java.nio.file.Path imatrixFile) {
         ModelPlan p = plan.get();
         if (p == null) return;
         export.submit("Exporting " + target.getFileName(), m -> session.read(() -> {
             try {
-                ExportResult r = ModelExport.export(session.model(), p.recipe(), target, options, m);
+                ExportOptions o = options;
+                if (imatrixFile != null) {
+                    try {
+                        o = options.withImatrix(dev.quantscope.quant.imatrix.ImatrixFile.read(imatrixFile));
+                    } catch (java.io.IOException | RuntimeException e) {
+                        throw new IllegalArgumentException(imatrixFile + ": not a readable importance matrix ("
+                                + e.getMessage() + ")", e);
+                    }
+                }
+                ExportResult r = ModelExport.export(session.model(), p.recipe(), target, o, m);
                 return new ExportOutcome(r.output(), r.fileBytes());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

@@ -38,8 +38,13 @@ import java.util.Optional;
  */
 public final class ExportDialog extends Dialog<ExportDialog.Request> {
 
-    /** What the user asked for. */
-    public record Request(Path target, ExportOptions options) {}
+    /**
+     * What the user asked for.
+     *
+     * @param imatrix null, or an importance matrix file (llama-imatrix GGUF or legacy .dat) to weight a GGUF
+     *                export's quantizers with, as {@code llama-quantize --imatrix}; read when the export runs
+     */
+    public record Request(Path target, ExportOptions options, Path imatrix) {}
 
     /** The choices the format picker offers. */
     public enum Choice {
@@ -61,6 +66,7 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
     final ComboBox<Choice> format = new ComboBox<>();
     final ComboBox<FloatFormat> dtype = new ComboBox<>(FXCollections.observableArrayList(FloatFormat.values()));
     final TextField file = new TextField();
+    final TextField imatrix = new TextField();
     private final Label problem = new Label();
     private final Label note = new Label();
     private final Path source;
@@ -88,6 +94,13 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         file.setPrefColumnCount(44);
         Button browse = new Button("Browse…");
         browse.setOnAction(_ -> browse());
+        imatrix.setId("exportImatrix");
+        imatrix.setPromptText("optional: a llama-imatrix file (.gguf or .dat)");
+        Button browseImatrix = new Button("Browse…");
+        browseImatrix.setOnAction(_ -> browseImatrix());
+        browseImatrix.setMinWidth(Region.USE_PREF_SIZE);
+        Label imatrixHint = new Label("weights the quantizers as llama-quantize --imatrix does (GGUF only)");
+        imatrixHint.getStyleClass().add("muted");
         Label dtypeHint = new Label();
         dtypeHint.getStyleClass().add("muted");
         problem.getStyleClass().add("state-error");
@@ -103,8 +116,12 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         HBox fileRow = new HBox(8, file, browse);
         HBox.setHgrow(file, Priority.ALWAYS);
         grid.addRow(2, fixed(new Label("File")), fileRow);
-        grid.add(problem, 1, 3);
-        grid.add(note, 1, 4);
+        HBox imatrixRow = new HBox(8, imatrix, browseImatrix);
+        HBox.setHgrow(imatrix, Priority.ALWAYS);
+        grid.addRow(3, fixed(new Label("Importance matrix")), imatrixRow);
+        grid.add(imatrixHint, 1, 4);
+        grid.add(problem, 1, 5);
+        grid.add(note, 1, 6);
         getDialogPane().setMinWidth(660);
         getDialogPane().setContent(grid);
         ButtonType export = new ButtonType("Export", ButtonBar.ButtonData.OK_DONE);
@@ -116,6 +133,8 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         format.valueProperty().addListener((_, _, c) -> {
             if (c == null) return;
             dtype.setDisable(c == Choice.GGUF);
+            imatrixRow.setDisable(c != Choice.GGUF);
+            imatrixHint.setDisable(c != Choice.GGUF);
             dtypeHint.setText(switch (c) {
                 case GGUF -> "ggml types as planned";
                 case SAFETENSORS -> "every tensor dequantized (it carries the quantization error)";
@@ -129,8 +148,11 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         note.setWrapText(true);
         problem.setText(check(file.getText()).orElse(""));
         file.textProperty().addListener((_, _, t) -> problem.setText(check(t).orElse("")));
+        imatrix.textProperty().addListener((_, _, t) -> problem.setText(check(file.getText()).orElse("")));
+        format.valueProperty().addListener((_, _, c) -> problem.setText(check(file.getText()).orElse("")));
         getDialogPane().lookupButton(export).disableProperty().bind(Bindings.createBooleanBinding(
-                () -> check(file.getText()).isPresent(), file.textProperty(), format.valueProperty()));
+                () -> check(file.getText()).isPresent(), file.textProperty(), format.valueProperty(),
+                imatrix.textProperty()));
         setResultConverter(b -> b == export ? request() : null);
     }
 
@@ -147,7 +169,13 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
                 .withDtype(c.packed && dtype.getValue() == FloatFormat.BF16 ? FloatFormat.F16 : dtype.getValue())
                 .withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() - 1))
                 .withStamp(StampMode.AUTO);
-        return new Request(target, o);
+        return new Request(target, o, c == Choice.GGUF ? imatrixPath().orElse(null) : null);
+    }
+
+    /** The importance matrix field's file, if one is named. */
+    private Optional<Path> imatrixPath() {
+        String t = imatrix.getText();
+        return t == null || t.isBlank() ? Optional.empty() : Optional.of(Path.of(t.strip()));
     }
 
     public ComboBox<Choice> formatBox() { return format; }
@@ -155,6 +183,8 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
     public ComboBox<FloatFormat> dtypeBox() { return dtype; }
 
     public TextField fileField() { return file; }
+
+    public TextField imatrixField() { return imatrix; }
 
     /** What is wrong with the chosen file, or "" (the Export button is disabled while there is a problem). */
     public String problem() { return check(file.getText()).orElse(""); }
@@ -173,7 +203,26 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         if (c != null && !p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(c.format.extension())) {
             return Optional.of("Name the file " + c.format.extension() + " for this format.");
         }
+        if (c == Choice.GGUF) {
+            try {
+                Optional<Path> m = imatrixPath();
+                if (m.isPresent() && !java.nio.file.Files.isRegularFile(m.get())) {
+                    return Optional.of("No importance matrix file at " + m.get() + ".");
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                return Optional.of("Not a file name for the importance matrix: " + e.getReason());
+            }
+        }
         return Optional.empty();
+    }
+
+    private void browseImatrix() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Importance matrix");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("llama-imatrix files", "*.gguf", "*.dat"));
+        if (source.getParent() != null) chooser.setInitialDirectory(source.getParent().toFile());
+        File f = chooser.showOpenDialog(getOwner());
+        if (f != null) imatrix.setText(f.getAbsolutePath());
     }
 
     private void browse() {
