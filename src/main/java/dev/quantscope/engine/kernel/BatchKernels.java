@@ -140,14 +140,15 @@ final class BatchKernels {
                 b3 = w3.fma(vb, b3);
             }
             int tail = i;
-            out[0] = finish(sumLanes(a0), w, 0, ya, tail);
-            out[1] = finish(sumLanes(a1), w, cols, ya, tail);
-            out[2] = finish(sumLanes(a2), w, 2 * cols, ya, tail);
-            out[3] = finish(sumLanes(a3), w, 3 * cols, ya, tail);
-            out[4] = finish(sumLanes(b0), w, 0, yb, tail);
-            out[5] = finish(sumLanes(b1), w, cols, yb, tail);
-            out[6] = finish(sumLanes(b2), w, 2 * cols, yb, tail);
-            out[7] = finish(sumLanes(b3), w, 3 * cols, yb, tail);
+            VectorKernels.sumLanes8(a0, a1, a2, a3, b0, b1, b2, b3, out);
+            out[0] = finish(out[0], w, 0, ya, tail);
+            out[1] = finish(out[1], w, cols, ya, tail);
+            out[2] = finish(out[2], w, 2 * cols, ya, tail);
+            out[3] = finish(out[3], w, 3 * cols, ya, tail);
+            out[4] = finish(out[4], w, 0, yb, tail);
+            out[5] = finish(out[5], w, cols, yb, tail);
+            out[6] = finish(out[6], w, 2 * cols, yb, tail);
+            out[7] = finish(out[7], w, 3 * cols, yb, tail);
         }
 
         private float finish(float sum, float[] w, int co, float[] yv, int from) {

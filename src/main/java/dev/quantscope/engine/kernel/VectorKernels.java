@@ -157,6 +157,53 @@ final class VectorKernels {
 
     private static final VectorShuffle<Float> FOLD_8 = fold(8), FOLD_4 = fold(4), FOLD_2 = fold(2), FOLD_1 = fold(1);
 
+    /**
+     * {@code out[k] = sumLanes(s_k)} for eight vectors at once, bit for bit: the same additions in the same tree,
+     * with the eight vectors' partial sums packed into fewer vectors as the tree narrows (each level merges two
+     * vectors into one: the first keeps the lanes whose bit {@code w} is clear, the second those where it is set),
+     * so 30-odd vector operations instead of eight separate trees' 64. Every batched pass of four rows and two
+     * tokens ends in eight lane sums. Used by the F16/BF16 batched dot (pp128 on F16: 122-128 → 145-151 tokens/s);
+     * in the quantized types' batched dots, already near C2's size limits, it measured 20-60 % slower.
+     */
+    static void sumLanes8(FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3,
+                          FloatVector s4, FloatVector s5, FloatVector s6, FloatVector s7, float[] out) {
+        FloatVector m01 = merge(s0, s1, MASK_W1, SWAP_W1), m23 = merge(s2, s3, MASK_W1, SWAP_W1);
+        FloatVector m45 = merge(s4, s5, MASK_W1, SWAP_W1), m67 = merge(s6, s7, MASK_W1, SWAP_W1);
+        FloatVector n0 = merge(m01, m23, MASK_W2, SWAP_W2), n1 = merge(m45, m67, MASK_W2, SWAP_W2);
+        FloatVector o = merge(n0, n1, MASK_W3, SWAP_W3);
+        if (L == 16) o = o.add(o.rearrange(FOLD_1)); // the last level: lane i plus lane i + 1
+        // s_k's sum sits at the lane made of the bits it was merged in with (w1 = L/2, w2 = L/4, w3 = L/8)
+        out[0] = o.lane(0);
+        out[1] = o.lane(L / 2);
+        out[2] = o.lane(L / 4);
+        out[3] = o.lane(L / 2 + L / 4);
+        out[4] = o.lane(L / 8);
+        out[5] = o.lane(L / 2 + L / 8);
+        out[6] = o.lane(L / 4 + L / 8);
+        out[7] = o.lane(L / 2 + L / 4 + L / 8);
+    }
+
+    /**
+     * One level of {@link #sumLanes8}: lanes with bit w clear get {@code a_i + a_(i+w)}, lanes with it set
+     * {@code b_(i-w) + b_i} — the pairs {@link #sumLanes} adds at that level.
+     */
+    private static FloatVector merge(FloatVector a, FloatVector b, VectorMask<Float> bitSet, VectorShuffle<Float> swap) {
+        return a.blend(b, bitSet).add(b.blend(a, bitSet).rearrange(swap));
+    }
+
+    private static VectorMask<Float> bitSet(int w) {
+        boolean[] m = new boolean[L];
+        for (int i = 0; i < L; i++) m[i] = (i & w) != 0;
+        return VectorMask.fromArray(F, m, 0);
+    }
+
+    private static VectorShuffle<Float> swap(int w) {
+        return VectorShuffle.fromOp(F, i -> i ^ w);
+    }
+
+    private static final VectorMask<Float> MASK_W1 = bitSet(L / 2), MASK_W2 = bitSet(L / 4), MASK_W3 = bitSet(L / 8);
+    private static final VectorShuffle<Float> SWAP_W1 = swap(L / 2), SWAP_W2 = swap(L / 4), SWAP_W3 = swap(L / 8);
+
     /** Lane-wise float dot product; the lanes are added in lane order, the tail in index order. */
     static float dot(float[] x, int xo, float[] y, int yo, int n) {
         FloatVector acc = FloatVector.zero(F);
