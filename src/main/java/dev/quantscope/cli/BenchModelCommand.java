@@ -47,14 +47,16 @@ public final class BenchModelCommand implements Callable<Integer> {
             description = "Timed runs after the warm-up; their medians are reported (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
-    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb, kv_cache.")
+    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb, kv_cache, "
+            + "pp_alloc_bytes_per_token, tg_alloc_bytes_per_token (0 when every kernel compiled without boxing).")
     boolean json;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    /** Measured figures, tokens per second. */
-    public record Result(double ppTokensPerSecond, double tgTokensPerSecond, double peakRssMb) {}
+    /** Measured figures, tokens per second; each phase's allocation per token (see {@link LatencyProbe.Probe}). */
+    public record Result(double ppTokensPerSecond, double tgTokensPerSecond, double peakRssMb,
+                         double ppBytesPerToken, double tgBytesPerToken) {}
 
     @Override
     public Integer call() throws Exception {
@@ -69,9 +71,11 @@ public final class BenchModelCommand implements Callable<Integer> {
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (json) {
             // a phase that did not run (its N is 0) has no rate: null, as the JSON shape allows
-            out.printf(Locale.ROOT, "{\"pp\": %s, \"tg\": %s, \"peak_rss_mb\": %s, \"kv_cache\": \"%s\"}%n",
+            out.printf(Locale.ROOT, "{\"pp\": %s, \"tg\": %s, \"peak_rss_mb\": %s, \"kv_cache\": \"%s\", "
+                            + "\"pp_alloc_bytes_per_token\": %s, \"tg_alloc_bytes_per_token\": %s}%n",
                     jsonNumber(r.ppTokensPerSecond(), 2), jsonNumber(r.tgTokensPerSecond(), 2), jsonNumber(r.peakRssMb(), 1),
-                    cacheType.name().toLowerCase(Locale.ROOT));
+                    cacheType.name().toLowerCase(Locale.ROOT), jsonNumber(r.ppBytesPerToken(), 0),
+                    jsonNumber(r.tgBytesPerToken(), 0));
         } else {
             out.printf(Locale.ROOT, "%s, %d threads, %s KV cache%n", model.getFileName(), n, cacheType.name());
             if (pp > 0) out.printf(Locale.ROOT, "pp%d  %10.2f tok/s%n", pp, r.ppTokensPerSecond());
@@ -86,8 +90,10 @@ public final class BenchModelCommand implements Callable<Integer> {
     public static Result run(Path file, int pp, int tg, int threads, KvCacheType kvCacheType, int repetitions)
             throws IOException {
         try (Model m = ModelOpener.open(file)) {
-            Latency l = LatencyProbe.measure(m, pp, tg, threads, kvCacheType, repetitions);
-            return new Result(l.promptTokensPerSecond(), l.generationTokensPerSecond(), peakRssMb());
+            LatencyProbe.Probe p = LatencyProbe.probe(m, pp, tg, threads, kvCacheType, repetitions);
+            Latency l = p.latency();
+            return new Result(l.promptTokensPerSecond(), l.generationTokensPerSecond(), peakRssMb(),
+                    p.promptBytesPerToken(), p.generationBytesPerToken());
         }
     }
 

@@ -28,6 +28,9 @@ class BenchModelCommandTest {
         assertTrue(doc.get("tg").asDouble() > 0);
         // The JVM alone takes tens of MB; VmHWM must be read, not defaulted.
         assertTrue(doc.get("peak_rss_mb").asDouble() > 10, out.toString());
+        // the JIT diagnostic: bytes allocated per token in each phase (HotSpot counts them)
+        assertTrue(doc.get("pp_alloc_bytes_per_token").isNumber() && doc.get("pp_alloc_bytes_per_token").asDouble() >= 0, out.toString());
+        assertTrue(doc.get("tg_alloc_bytes_per_token").isNumber() && doc.get("tg_alloc_bytes_per_token").asDouble() >= 0, out.toString());
     }
 
     @Test
@@ -57,6 +60,7 @@ class BenchModelCommandTest {
             JsonNode doc = new ObjectMapper().readTree(out.toString());
             boolean noPrompt = phases[0].equals("0");
             assertEquals(noPrompt, doc.get("pp").isNull(), out.toString());
+            assertEquals(noPrompt, doc.get("pp_alloc_bytes_per_token").isNull(), out.toString());
             assertEquals(!noPrompt, doc.get("tg").isNull(), out.toString());
             assertTrue(doc.get(noPrompt ? "tg" : "pp").asDouble() > 0, out.toString());
         }

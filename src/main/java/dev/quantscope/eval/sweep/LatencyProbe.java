@@ -40,6 +40,23 @@ public final class LatencyProbe {
      */
     public static Latency measure(Model model, int promptTokens, int generatedTokens, int threads, KvCacheType cache,
                                   int minRuns) {
+        return probe(model, promptTokens, generatedTokens, threads, cache, minRuns).latency();
+    }
+
+    /**
+     * A measurement and what each phase's timed runs allocated per token: a diagnostic of the JIT's work. The
+     * engine's token loop allocates nothing itself, so bytes here are vectors the JIT left boxed on the heap (a
+     * kernel compiled past C2's size limits, or from an immature profile), and the speeds read lower for it.
+     *
+     * @param promptBytesPerToken     bytes the whole JVM allocated during the prompt runs, per prompt token; NaN
+     *                                where the JVM does not count allocations or the phase did not run
+     * @param generationBytesPerToken the same for generation, per generated token
+     */
+    public record Probe(Latency latency, double promptBytesPerToken, double generationBytesPerToken) {}
+
+    /** {@link #measure(Model, int, int, int, KvCacheType, int)} with the timed runs' allocation. */
+    public static Probe probe(Model model, int promptTokens, int generatedTokens, int threads, KvCacheType cache,
+                              int minRuns) {
         if (promptTokens < 0 || generatedTokens < 0 || promptTokens + generatedTokens < 1) {
             throw new IllegalArgumentException("need a prompt or generated tokens (got " + promptTokens + " and "
                     + generatedTokens + ")");
@@ -66,8 +83,8 @@ public final class LatencyProbe {
                 spent += nanos[0] + nanos[1];
             } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
             long pp = median(runs, 0), tg = median(runs, 1);
-            return new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens, generatedTokens,
-                    engine.threads());
+            return new Probe(new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens,
+                    generatedTokens, engine.threads()), perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens));
         }
     }
 
@@ -106,6 +123,25 @@ public final class LatencyProbe {
         }
     }
 
+    /** Bytes the JVM's threads have allocated so far (com.sun.management's count), or -1 where it is not kept. */
+    private static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getTotalThreadAllocatedBytes();
+        }
+        return -1;
+    }
+
+    /** A phase's allocated bytes per token over all runs; NaN when not counted or the phase did not run. */
+    private static double perToken(List<long[]> runs, int column, int tokens) {
+        long sum = 0;
+        for (long[] r : runs) {
+            if (r[column] < 0) return Double.NaN;
+            sum += r[column];
+        }
+        return tokens == 0 ? Double.NaN : sum / ((double) runs.size() * tokens);
+    }
+
     /** Tokens per second, NaN for a phase that did not run. */
     private static double rate(int tokens, long nanos) {
         return tokens == 0 ? Double.NaN : tokens * 1e9 / Math.max(1, nanos);
@@ -117,21 +153,26 @@ public final class LatencyProbe {
     }
 
     /**
-     * {prompt nanos, generation nanos}: llama-bench's two tests. The prompt is one batch from an empty cache (pp);
+     * {prompt nanos, generation nanos, prompt bytes allocated, generation bytes allocated (-1: not counted)}:
+     * llama-bench's two tests. The prompt is one batch from an empty cache (pp);
      * generation is a test of its own, also from an empty cache (tg: positions 0 to generated - 1, starting
      * from the prompt's first token, or token 0 without one). llama-bench clears the cache before each test and
      * runs its tg test without a prompt, so generating after the prompt (attention over 128 more positions) read
      * about a tenth slower than the figures it is compared with.
      */
     private static long[] timeRun(LlamaEngine engine, int[] prompt, int generated) {
+        long b0 = allocatedBytes();
         long t0 = System.nanoTime();
         if (prompt.length > 0) engine.forwardBatch(prompt, 0, prompt.length, 0, prompt.length - 1, (i, l) -> { });
         long t1 = System.nanoTime();
+        long b1 = allocatedBytes();
         // positions from 0 again: each step writes the cache entry it then attends to, so what the prompt left
         // in the cache is never read
         int token = prompt.length > 0 ? prompt[0] : 0;
         for (int i = 0; i < generated; i++) token = Sampler.argmax(engine.forward(token, i));
         long t2 = System.nanoTime();
-        return new long[] {t1 - t0, t2 - t1};
+        long b2 = allocatedBytes();
+        boolean counted = b0 >= 0;
+        return new long[] {t1 - t0, t2 - t1, counted ? b1 - b0 : -1, counted ? b2 - b1 : -1};
     }
 }
