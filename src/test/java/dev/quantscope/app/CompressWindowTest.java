@@ -312,12 +312,7 @@ class CompressWindowTest {
                 dev.quantscope.cli.QuantizeImatrixTest.computeImatrix(doc.model().source()), imFile);
 
         Path out = dir.resolve("synth-Q4_K_M-weighted.gguf");
-        dev.quantscope.app.compress.ExportDialog[] dialog = new dev.quantscope.app.compress.ExportDialog[1];
-        robot.interact(() -> {
-            dialog[0] = new dev.quantscope.app.compress.ExportDialog(window.stage(), doc.model().source(), vm.plan(), true);
-            dialog[0].show();
-        });
-        var d = dialog[0];
+        var d = showExportDialog(robot, doc, vm);
         assertEquals(dev.quantscope.app.compress.ExportDialog.Choice.GGUF, d.formatBox().getValue());
         robot.interact(() -> {
             d.fileField().setText(out.toString());
@@ -368,12 +363,7 @@ class CompressWindowTest {
         });
         // The dialog offers what the plan allows: no GGUF for an integer grid; dequantized or packed safetensors.
         Path out = dir.resolve("synth-int4.safetensors");
-        dev.quantscope.app.compress.ExportDialog[] dialog = new dev.quantscope.app.compress.ExportDialog[1];
-        robot.interact(() -> {
-            dialog[0] = new dev.quantscope.app.compress.ExportDialog(window.stage(), doc.model().source(), vm.plan(), true);
-            dialog[0].show();
-        });
-        var d = dialog[0];
+        var d = showExportDialog(robot, doc, vm);
         assertEquals(java.util.List.of(dev.quantscope.app.compress.ExportDialog.Choice.SAFETENSORS,
                 dev.quantscope.app.compress.ExportDialog.Choice.PACKED), d.formatBox().getItems());
         assertTrue(d.fileField().getText().endsWith("synth-llama-dev-INT4-asym-g128-RTN.safetensors"),
@@ -432,6 +422,16 @@ class CompressWindowTest {
             total += c.type().byteSize(Arrays.stream(c.source().ne()).reduce(1, Math::multiplyExact));
         }
         return total;
+    }
+
+    /** The export dialog for the current plan, shown (GGUF offered: the synthetic model is a GGUF file). */
+    private dev.quantscope.app.compress.ExportDialog showExportDialog(FxRobot robot, ModelDocument doc, CompressViewModel vm) {
+        dev.quantscope.app.compress.ExportDialog[] dialog = new dev.quantscope.app.compress.ExportDialog[1];
+        robot.interact(() -> {
+            dialog[0] = new dev.quantscope.app.compress.ExportDialog(window.stage(), doc.model().source(), vm.plan(), true);
+            dialog[0].show();
+        });
+        return dialog[0];
     }
 
     private ModelDocument openSynth(FxRobot robot) throws Exception {

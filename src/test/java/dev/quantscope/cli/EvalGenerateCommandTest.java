@@ -28,11 +28,16 @@ class EvalGenerateCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** The first {@code bytes} bytes of ../shared's tinyshakespeare, as a text file in {@code dir}. */
+    private static Path shakespearePrefix(Path dir, int bytes) throws Exception {
+        Path text = dir.resolve("shakespeare-" + bytes + ".txt");
+        Files.write(text, Arrays.copyOf(Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt")), bytes));
+        return text;
+    }
+
     @Test
     void evalJsonReproducesLlamaPerplexity(@TempDir Path dir) throws Exception {
-        Path text = dir.resolve("shakespeare-40k.txt");
-        byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
-        Files.write(text, Arrays.copyOf(all, 40_000));
+        Path text = shakespearePrefix(dir, 40_000);
         String model = SharedFiles.file("models/stories260K.gguf").toString();
         Run r = run("eval", model, "--text", text.toString(), "--ctx", "256", "--json", "--threads", "2");
         assertEquals(0, r.exit(), r.err());
@@ -44,9 +49,7 @@ class EvalGenerateCommandTest {
 
     @Test
     void evalAgainstABaseReportsDivergence(@TempDir Path dir) throws Exception {
-        Path text = dir.resolve("shakespeare-8k.txt");
-        byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
-        Files.write(text, Arrays.copyOf(all, 8_000));
+        Path text = shakespearePrefix(dir, 8_000);
         String model = SharedFiles.file("models/stories260K.gguf").toString();
         Run r = run("eval", model, "--text", text.toString(), "--ctx", "128", "--base", model, "--json", "--threads", "1");
         assertEquals(0, r.exit(), r.err());
@@ -60,9 +63,7 @@ class EvalGenerateCommandTest {
 
     @Test
     void evalTakesTheKvCacheType(@TempDir Path dir) throws Exception {
-        Path text = dir.resolve("shakespeare-8k.txt");
-        byte[] all = Files.readAllBytes(SharedFiles.file("data/text/tinyshakespeare.txt"));
-        Files.write(text, Arrays.copyOf(all, 8_000));
+        Path text = shakespearePrefix(dir, 8_000);
         String model = SharedFiles.file("models/stories260K.gguf").toString();
         Run f32 = run("eval", model, "--text", text.toString(), "--ctx", "128", "--json", "--threads", "1");
         Run f16 = run("eval", model, "--text", text.toString(), "--ctx", "128", "--json", "--threads", "1", "--kv-cache", "f16");

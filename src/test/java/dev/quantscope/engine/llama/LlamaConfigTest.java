@@ -49,16 +49,7 @@ class LlamaConfigTest {
 
     @Test
     void huggingFaceConfigJson() {
-        Map<String, Object> cfg = new HashMap<>();
-        cfg.put("architectures", List.of("LlamaForCausalLM"));
-        cfg.put("hidden_size", 2048L);
-        cfg.put("num_hidden_layers", 16L);
-        cfg.put("num_attention_heads", 32L);
-        cfg.put("num_key_value_heads", 8L);
-        cfg.put("intermediate_size", 8192L);
-        cfg.put("vocab_size", 128256L);
-        cfg.put("rms_norm_eps", 1e-5);
-        cfg.put("rope_theta", 500000.0);
+        Map<String, Object> cfg = llama32Config();
         LlamaConfig c = LlamaConfig.of(metadataOnly(ModelFormat.SAFETENSORS, Map.of("config.json", cfg)));
         assertEquals(WeightLayout.HUGGING_FACE, c.layout());
         assertEquals(RopeStyle.HALF_SPLIT, c.ropeStyle());
