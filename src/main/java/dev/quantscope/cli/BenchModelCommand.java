@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
  * {@code quantscope bench MODEL [--pp N] [--tg N] [--threads N] [--kv-cache f16|f32] [-r N] [--json]}: inference
  * speed like llama-bench.
  * Prompt processing (pp) feeds N tokens in one batch from an empty cache; text generation (tg) decodes N tokens one
- * at a time, also from an empty cache, as llama-bench's separate tg test does. Warm-up runs first let the JIT compile the hot loops (until it is idle), then
- * {@code --repetitions} timed runs give the medians; the same probe measures a sweep's points. Mixed into
+ * at a time, also from an empty cache, as llama-bench's separate tg test does. Warm-up runs first let the JIT
+ * compile the hot loops (until it is idle), then {@code --repetitions} timed runs give the medians; the same probe
+ * measures a sweep's points. Mixed into
  * {@link BenchCommand}, so that {@code bench MODEL} runs it while {@code bench stats …} still reaches the
  * subcommand.
  */

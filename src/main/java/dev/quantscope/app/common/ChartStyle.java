@@ -58,49 +58,52 @@ public final class ChartStyle {
     public static JFreeChart apply(JFreeChart chart) {
         STYLED.add(chart);
         Palette p = palette;
-        Color TEXT = p.text(), MUTED = p.muted(), GRID = p.grid();
         chart.setBackgroundPaint(p.paper());
         chart.setAntiAlias(true);
         chart.setTextAntiAlias(true);
         chart.setPadding(new RectangleInsets(8, 4, 4, 12));
         if (chart.getTitle() != null) {
             chart.getTitle().setFont(new Font(FONT, Font.BOLD, 13));
-            chart.getTitle().setPaint(TEXT);
+            chart.getTitle().setPaint(p.text());
         }
         if (chart.getLegend() != null) {
             chart.getLegend().setItemFont(new Font(FONT, Font.PLAIN, 11));
-            chart.getLegend().setItemPaint(TEXT);
+            chart.getLegend().setItemPaint(p.text());
             chart.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
             chart.getLegend().setBackgroundPaint(p.paper());
         }
         for (int i = 0; i < chart.getSubtitleCount(); i++) {
             // notes under the title (a chart's legend is a subtitle too, styled above)
-            if (chart.getSubtitle(i) instanceof org.jfree.chart.title.TextTitle t) t.setPaint(MUTED);
+            if (chart.getSubtitle(i) instanceof org.jfree.chart.title.TextTitle t) t.setPaint(p.muted());
         }
         Plot plot = chart.getPlot();
         plot.setBackgroundPaint(p.paper());
         plot.setOutlineVisible(false);
         switch (plot) {
             case XYPlot xy -> {
-                grid(xy, GRID);
-                for (int i = 0; i < xy.getDomainAxisCount(); i++) if (xy.getDomainAxis(i) != null) axis(xy.getDomainAxis(i));
-                for (int i = 0; i < xy.getRangeAxisCount(); i++) if (xy.getRangeAxis(i) != null) axis(xy.getRangeAxis(i));
+                grid(xy, p.grid());
+                for (int i = 0; i < xy.getDomainAxisCount(); i++) {
+                    if (xy.getDomainAxis(i) != null) axis(xy.getDomainAxis(i));
+                }
+                for (int i = 0; i < xy.getRangeAxisCount(); i++) {
+                    if (xy.getRangeAxis(i) != null) axis(xy.getRangeAxis(i));
+                }
                 for (int i = 0; i < xy.getRendererCount(); i++) {
-                    if (xy.getRenderer(i) != null) xy.getRenderer(i).setDefaultItemLabelPaint(TEXT);
+                    if (xy.getRenderer(i) != null) xy.getRenderer(i).setDefaultItemLabelPaint(p.text());
                 }
             }
             case CategoryPlot cat -> {
-                if (cat.getRenderer() != null) cat.getRenderer().setDefaultItemLabelPaint(TEXT);
-                cat.setRangeGridlinePaint(GRID);
+                if (cat.getRenderer() != null) cat.getRenderer().setDefaultItemLabelPaint(p.text());
+                cat.setRangeGridlinePaint(p.grid());
                 cat.setRangeGridlineStroke(new BasicStroke(1f));
                 cat.setDomainGridlinesVisible(false);
                 axis(cat.getRangeAxis());
                 var domain = cat.getDomainAxis();
                 domain.setTickLabelFont(new Font(FONT, Font.PLAIN, 11));
-                domain.setTickLabelPaint(MUTED);
+                domain.setTickLabelPaint(p.muted());
                 domain.setLabelFont(new Font(FONT, Font.PLAIN, 12));
-                domain.setLabelPaint(MUTED);
-                domain.setAxisLinePaint(GRID);
+                domain.setLabelPaint(p.muted());
+                domain.setAxisLinePaint(p.grid());
                 domain.setTickMarksVisible(false);
             }
             default -> { }

@@ -147,9 +147,10 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         note.getStyleClass().add("muted");
         note.setWrapText(true);
         problem.setText(check(file.getText()).orElse(""));
-        file.textProperty().addListener((_, _, t) -> problem.setText(check(t).orElse("")));
-        imatrix.textProperty().addListener((_, _, t) -> problem.setText(check(file.getText()).orElse("")));
-        format.valueProperty().addListener((_, _, c) -> problem.setText(check(file.getText()).orElse("")));
+        javafx.beans.InvalidationListener recheck = _ -> problem.setText(check(file.getText()).orElse(""));
+        file.textProperty().addListener(recheck);
+        imatrix.textProperty().addListener(recheck);
+        format.valueProperty().addListener(recheck);
         getDialogPane().lookupButton(export).disableProperty().bind(Bindings.createBooleanBinding(
                 () -> check(file.getText()).isPresent(), file.textProperty(), format.valueProperty(),
                 imatrix.textProperty()));

@@ -70,16 +70,16 @@ final class BatchKernels {
     }
 
     static RowDecoder create(RowKernel k) {
-        if (k.dtype == DType.Q3_K && L != 16) return null; // see Q2_K below
         return switch (k.dtype) {
             case F16 -> new FloatRow(k.cols, false);
             case BF16 -> new FloatRow(k.cols, true);
             case Q8_0, Q4_0, IQ4_NL -> new Blocks32(k.dtype, k.cols, k.blocks);
             case Q4_K, Q5_K -> new Q4K(k.dtype, k.cols, k.blocks);
-            case Q6_K, Q3_K -> new Q6K(k.dtype, k.cols, k.blocks);
-            // on 8-lane machines these row kernels reduce each unit to an integer, a float order the decoded dots
-            // do not follow
+            case Q6_K -> new Q6K(k.dtype, k.cols, k.blocks);
+            // Q2_K's and Q3_K's row kernels reduce each unit to an integer on 8-lane machines, a float order the
+            // decoded dots do not follow
             case Q2_K -> L == 16 ? new Q4K(k.dtype, k.cols, k.blocks) : null;
+            case Q3_K -> L == 16 ? new Q6K(k.dtype, k.cols, k.blocks) : null;
             default -> null;
         };
     }

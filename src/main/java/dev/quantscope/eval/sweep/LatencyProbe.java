@@ -17,10 +17,9 @@ import java.util.SplittableRandom;
 /**
  * Speed of an open model, the way {@code quantscope bench MODEL} measures it, like llama-bench's pp and tg tests: a
  * prompt of random tokens in one batch from an empty cache, and greedy generation one token at a time, also from an
- * empty cache. Warm-up runs first let the JIT compile
- * the kernels of this model's dtypes (until the JIT is idle and runs stop getting faster) and touch the weights;
- * then the run is repeated (up to
- * {@value #MAX_RUNS} times or {@value #MIN_NANOS} ns) and each phase's median kept.
+ * empty cache. Warm-up runs first let the JIT compile the kernels of this model's dtypes (until the JIT is idle and
+ * runs stop getting faster) and touch the weights; then the run is repeated (up to {@value #MAX_RUNS} times or
+ * {@value #MIN_NANOS} ns) and each phase's median kept.
  */
 public final class LatencyProbe {
     private LatencyProbe() {}
@@ -98,11 +97,11 @@ public final class LatencyProbe {
     private static final long WARM_QUIET_NANOS = 300_000_000L, WARM_MAX_NANOS = 4_000_000_000L;
 
     /**
-     * Runs until the JIT is done and the speed stops improving; true if it ended that way (with the JIT's
-     * compile time watched, or the kernels known warm), false if the time limit cut it short. The JIT compiles a model's vector kernels in the
-     * background over a second or more (longer while the GUI keeps it busy), and a small model finishes a run in
-     * milliseconds, so a fixed warm-up measured the first point of a sweep still in interpreted code (seen: 860
-     * against 5,300 tokens/s for the same model in the GUI).
+     * Runs until the JIT is done and the speed stops improving; true if it ended that way (with the JIT's compile
+     * time watched, or the kernels known warm), false if the time limit cut it short. The JIT compiles a model's
+     * vector kernels in the background over a second or more (longer while the GUI keeps it busy), and a small
+     * model finishes a run in milliseconds, so a fixed warm-up measured the first point of a sweep still in
+     * interpreted code (seen: 860 against 5,300 tokens/s for the same model in the GUI).
      */
     private static boolean warmUp(LlamaEngine engine, int[] prompt, int generated, boolean kernelsWarm) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
@@ -154,9 +153,9 @@ public final class LatencyProbe {
 
     /**
      * {prompt nanos, generation nanos, prompt bytes allocated, generation bytes allocated (-1: not counted)}:
-     * llama-bench's two tests. The prompt is one batch from an empty cache (pp);
-     * generation is a test of its own, also from an empty cache (tg: positions 0 to generated - 1, starting
-     * from the prompt's first token, or token 0 without one). llama-bench clears the cache before each test and
+     * llama-bench's two tests. The prompt is one batch from an empty cache (pp); generation is a test of its own,
+     * also from an empty cache (tg: positions 0 to generated - 1, starting from the prompt's first token, or token
+     * 0 without one). llama-bench clears the cache before each test and
      * runs its tg test without a prompt, so generating after the prompt (attention over 128 more positions) read
      * about a tenth slower than the figures it is compared with.
      */
