@@ -112,7 +112,7 @@ final class CompressCharts {
             note = subtitle(chart);
             ChartStyle.apply(chart);
             chart.getLegend().setItemLabelPadding(new org.jfree.chart.ui.RectangleInsets(2, 4, 2, 30));
-            viewer = new ChartViewer(chart);
+            viewer = dev.quantscope.app.common.ChartViewers.inScrollingPage(chart);
             viewer.setId("tradeoffChart");
         }
 
@@ -204,7 +204,7 @@ final class CompressCharts {
             note = subtitle(chart);
             ChartStyle.apply(chart);
             x.setTickLabelFont(new Font("DejaVu Sans Mono", Font.PLAIN, 9));
-            viewer = new ChartViewer(chart);
+            viewer = dev.quantscope.app.common.ChartViewers.inScrollingPage(chart);
             viewer.setId("perTensorChart");
         }
 
@@ -267,7 +267,7 @@ final class CompressCharts {
             JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             note = subtitle(chart);
             ChartStyle.apply(chart);
-            viewer = new ChartViewer(chart);
+            viewer = dev.quantscope.app.common.ChartViewers.inScrollingPage(chart);
             viewer.setId("overlayChart");
         }
 
@@ -322,7 +322,7 @@ final class CompressCharts {
             JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
             note = subtitle(chart);
             ChartStyle.apply(chart);
-            viewer = new ChartViewer(chart);
+            viewer = dev.quantscope.app.common.ChartViewers.inScrollingPage(chart);
             viewer.setId("errorChart");
         }
 

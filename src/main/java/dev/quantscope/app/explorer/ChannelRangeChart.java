@@ -1,6 +1,7 @@
 package dev.quantscope.app.explorer;
 
 import dev.quantscope.app.common.ChartStyle;
+import dev.quantscope.app.common.ChartViewers;
 import dev.quantscope.stats.ChannelRanges;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -33,7 +34,7 @@ final class ChannelRangeChart {
         XYPlot plot = new XYPlot(dataset, channelAxis, valueAxis, band);
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         ChartStyle.apply(chart);
-        viewer = new ChartViewer(chart);
+        viewer = ChartViewers.inScrollingPage(chart);
         viewer.setId("channelChart");
     }
 

@@ -1,6 +1,7 @@
 package dev.quantscope.app.explorer;
 
 import dev.quantscope.app.common.ChartStyle;
+import dev.quantscope.app.common.ChartViewers;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.stats.Histogram;
 import org.jfree.chart.JFreeChart;
@@ -43,7 +44,7 @@ final class HistogramChart {
         subtitle.setPaint(ChartStyle.palette().muted());
         chart.addSubtitle(subtitle);
         ChartStyle.apply(chart);
-        viewer = new ChartViewer(chart);
+        viewer = ChartViewers.inScrollingPage(chart);
         viewer.setId("histogramChart");
     }
 

@@ -115,7 +115,7 @@ final class TradeoffChart {
         // Room between legend entries: the front's legend line would otherwise touch the previous entry's text.
         chart.getLegend().setItemLabelPadding(new RectangleInsets(2, 6, 2, 26));
         r.setLegendLine(new Line2D.Double(-7, 0, 7, 0));
-        viewer = new ChartViewer(chart);
+        viewer = dev.quantscope.app.common.ChartViewers.inScrollingPage(chart);
         viewer.setId(id);
     }
 
