@@ -15,6 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExplorerMetadataRowsTest {
 
     @Test
+    void unsetSpecialTokenIdsReadNone() {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("tokenizer.ggml.padding_token_id", 4294967295L);
+        meta.put("tokenizer.ggml.seperator_token_id", -1);
+        meta.put("tokenizer.ggml.bos_token_id", 1L);
+        meta.put("llama.vocab_size", 4294967295L);
+        List<String> shown = MetadataRows.of(meta).stream().map(MetadataRow::value).toList();
+        assertEquals(List.of("none", "none", "1", "4294967295"), shown);
+    }
+
+    @Test
     void longArraysAreAbbreviatedWithTheirLengthAndKind() {
         List<Object> vocab = new ArrayList<>();
         for (int i = 0; i < 32000; i++) vocab.add("tok" + i);

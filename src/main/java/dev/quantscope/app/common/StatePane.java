@@ -12,15 +12,24 @@ import javafx.scene.layout.VBox;
  * spinner while computing, the reason when it failed. Every chart sits in one, so no chart is ever silently empty.
  */
 public final class StatePane extends StackPane {
+    /** What a tensor's view says when its computation was cancelled. */
+    public static final String TENSOR_VIEW_CANCELLED = "Cancelled. Select the tensor again to recompute.";
     private final Node content;
     private final Label message = new Label();
     private final ProgressIndicator spinner = new ProgressIndicator();
     private final VBox overlay = new VBox(10, spinner, message);
     private final String idleText;
+    private final String cancelledText;
 
     public StatePane(Node content, String idleText) {
+        this(content, idleText, TENSOR_VIEW_CANCELLED);
+    }
+
+    /** {@code cancelledText} says what was stopped and how to get it back, where that is not a tensor's view. */
+    public StatePane(Node content, String idleText, String cancelledText) {
         this.content = content;
         this.idleText = idleText;
+        this.cancelledText = cancelledText;
         getStyleClass().add("state-pane");
         message.getStyleClass().add("state-message");
         message.setWrapText(true);
@@ -37,7 +46,7 @@ public final class StatePane extends StackPane {
             case Async.Done<?> _ -> set(true, false, "", false);
             case Async.Idle<?> _ -> set(false, false, idleText, false);
             case Async.Running<?> _ -> set(false, true, "Computing…", false);
-            case Async.Cancelled<?> _ -> set(false, false, "Cancelled. Select the tensor again to recompute.", false);
+            case Async.Cancelled<?> _ -> set(false, false, cancelledText, false);
             case Async.Failed<?> f -> set(false, false, f.message(), true);
         }
     }

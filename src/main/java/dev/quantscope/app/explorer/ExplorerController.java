@@ -251,7 +251,7 @@ public final class ExplorerController implements FxController {
             case Async.Done<TensorStats>(TensorStats s) -> statsTable.getItems().setAll(statRows(s));
             case Async.Idle<TensorStats> _ -> placeholder("Select a tensor", false);
             case Async.Running<TensorStats> _ -> placeholder("Computing statistics…", false);
-            case Async.Cancelled<TensorStats> _ -> placeholder("Cancelled", false);
+            case Async.Cancelled<TensorStats> _ -> placeholder(StatePane.TENSOR_VIEW_CANCELLED, false);
             case Async.Failed<TensorStats>(String message) -> placeholder(message, true);
         }
     }

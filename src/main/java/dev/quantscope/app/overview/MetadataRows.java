@@ -18,6 +18,8 @@ public final class MetadataRows {
     /** How many leading elements of a long array are shown. */
     static final int PREVIEW_ELEMENTS = 3;
     static final int MAX_STRING = 160;
+    /** What an unset special-token id reads as. */
+    public static final String NO_TOKEN = "none";
 
     private MetadataRows() {}
 
@@ -32,7 +34,20 @@ public final class MetadataRows {
             map.forEach((k, v) -> add(rows, key + "." + k, v));
             return;
         }
-        rows.add(new MetadataRow(key, typeOf(value), display(value)));
+        rows.add(new MetadataRow(key, typeOf(value), isNoToken(key, value) ? NO_TOKEN : display(value)));
+    }
+
+    /**
+     * llama.cpp writes an unset special token (padding, separator, …) as id 0xFFFFFFFF, the u32 form of -1:
+     * shown as a number it reads like a real (and impossible) token id.
+     */
+    static boolean isNoToken(String key, Object value) {
+        if (!key.endsWith("token_id")) return false;
+        return switch (value) {
+            case Long l -> l == 0xFFFF_FFFFL || l == -1;
+            case Integer i -> i == -1;
+            case null, default -> false;
+        };
     }
 
     static String typeOf(Object v) {

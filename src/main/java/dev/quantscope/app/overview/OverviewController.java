@@ -28,6 +28,8 @@ import java.util.Map;
 
 /** Binds the overview page to its {@link OverviewViewModel}. */
 public final class OverviewController implements FxController {
+    /** The summary only stops when cancelled (it starts with the page): idle afterwards means the same. */
+    static final String SUMMARY_CANCELLED = "Summary cancelled. Close and reopen the model to summarise it again.";
     private final OverviewViewModel vm;
     private final SummaryCharts.Bars byDtype = new SummaryCharts.Bars("dtype (tensors)", "dtypeChart");
     private final SummaryCharts.Bars byKind = new SummaryCharts.Bars("layer kind (tensors)", "kindChart");
@@ -71,8 +73,8 @@ public final class OverviewController implements FxController {
                 fact("Layers", new Label(Long.toString(m.layers().stream().filter(g -> g.index() >= 0).count()))),
                 fact("Bits / weight", bitsFact));
 
-        dtypeState = new StatePane(byDtype.viewer(), "");
-        kindState = new StatePane(byKind.viewer(), "");
+        dtypeState = new StatePane(byDtype.viewer(), SUMMARY_CANCELLED, SUMMARY_CANCELLED);
+        kindState = new StatePane(byKind.viewer(), SUMMARY_CANCELLED, SUMMARY_CANCELLED);
         dtypeHost.getChildren().add(dtypeState);
         kindHost.getChildren().add(kindState);
         vm.summary().stateProperty().addListener((_, _, s) -> showSummary(s));
@@ -113,19 +115,25 @@ public final class OverviewController implements FxController {
     private void showSummary(Async<ModelSummary> state) {
         dtypeState.show(state);
         kindState.show(state);
-        if (state instanceof Async.Done<ModelSummary>(ModelSummary s)) {
-            Map<String, ModelSummary.Totals> dtypes = new LinkedHashMap<>();
-            for (Map.Entry<DType, ModelSummary.Totals> e : s.byDtype().entrySet()) dtypes.put(e.getKey().name(), e.getValue());
-            Map<String, ModelSummary.Totals> kinds = new LinkedHashMap<>();
-            for (LayerKind k : LayerKind.values()) {
-                ModelSummary.Totals t = s.byKind().get(k);
-                if (t != null && t.tensors() > 0) kinds.put(k.name().toLowerCase(Locale.ROOT), t);
+        switch (state) {
+            case Async.Done<ModelSummary>(ModelSummary s) -> {
+                Map<String, ModelSummary.Totals> dtypes = new LinkedHashMap<>();
+                for (Map.Entry<DType, ModelSummary.Totals> e : s.byDtype().entrySet()) {
+                    dtypes.put(e.getKey().name(), e.getValue());
+                }
+                Map<String, ModelSummary.Totals> kinds = new LinkedHashMap<>();
+                for (LayerKind k : LayerKind.values()) {
+                    ModelSummary.Totals t = s.byKind().get(k);
+                    if (t != null && t.tensors() > 0) kinds.put(k.name().toLowerCase(Locale.ROOT), t);
+                }
+                byDtype.show(dtypes);
+                byKind.show(kinds);
+                bitsFact.setText(String.format(Locale.ROOT, "%.2f", s.bitsPerWeight()));
             }
-            byDtype.show(dtypes);
-            byKind.show(kinds);
-            bitsFact.setText(String.format(Locale.ROOT, "%.2f", s.bitsPerWeight()));
-        } else if (state instanceof Async.Failed<ModelSummary>) {
-            bitsFact.setText("—");
+            case Async.Running<ModelSummary> _ -> bitsFact.setText("…");
+            // never a busy "…" once nothing is working on it
+            case Async.Failed<ModelSummary> _, Async.Cancelled<ModelSummary> _, Async.Idle<ModelSummary> _ ->
+                    bitsFact.setText("—");
         }
     }
 }
