@@ -19,7 +19,6 @@ import javafx.collections.ListChangeListener;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckMenuItem;
 import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
@@ -236,14 +235,7 @@ public final class ShellController implements FxController {
     }
 
     @FXML
-    private void about() {
-        Alert about = new Alert(Alert.AlertType.INFORMATION, "Explore and compress neural-network model files.\n"
-                + "Formats: GGUF, safetensors, PyTorch checkpoints, ONNX.", ButtonType.OK);
-        about.initOwner(window());
-        about.setTitle("About QuantScope");
-        about.setHeaderText("QuantScope");
-        about.show();
-    }
+    private void about() { AboutDialog.show(window()); }
 
     // ---- drag and drop ----
 
