@@ -184,6 +184,31 @@ class GenerateWindowTest {
                 .contains("int9-nonsense"));
     }
 
+    /** A first visit: the page says what to do, and Generate with every default fills both panes. */
+    @Test
+    void aFirstVisitRunsWithTheDefaults(FxRobot robot) throws Exception {
+        ModelDocument doc = openStories(robot);
+        GenerateViewModel vm = doc.generate();
+        selectPage(robot, "generatePage");
+        javafx.scene.control.Label summary = robot.lookup(".generate-summary").queryAs(javafx.scene.control.Label.class);
+        assertEquals(GenerateViewModel.IDLE_HINT, summary.getText(), "empty panes say what to do");
+        VariantChoice preselected = vm.variantProperty().get();
+        assertTrue(preselected != null, "a variant is chosen for a new user");
+
+        robot.clickOn("#generateButton");
+        awaitDone(vm);
+        TextFlow variantFlow = robot.lookup("#variantFlow").queryAs(TextFlow.class);
+        assertFalse(generatedText(robot.lookup("#originalFlow").queryAs(TextFlow.class)).isBlank());
+        assertFalse(generatedText(variantFlow).isBlank());
+        int n = Math.min(vm.original().size(), vm.compressed().size());
+        assertTrue(summary.getText().matches("\\d+ of " + n + " tokens agree.* · original [0-9.]+ tok/s, "
+                + java.util.regex.Pattern.quote(preselected.label()) + " [0-9.]+ tok/s"), summary.getText());
+        assertEquals(preselected.label(), robot.lookup(".pane-title").queryAll().stream()
+                .map(l -> ((javafx.scene.control.Label) l).getText()).filter(t -> !t.equals("Original"))
+                .findFirst().orElseThrow(), "the variant pane is titled with what it ran");
+        assertFalse(robot.lookup(".generate #activityBox").query().isVisible(), "no busy indicator once the run ended");
+    }
+
     @Test
     void aModelThatIsNoLanguageModelSaysSoInsteadOfGenerating(FxRobot robot) throws Exception {
         Path mnist = SharedFiles.file("models/ggml-mnist-mlp.state_dict");

@@ -52,7 +52,9 @@ public final class GenerateViewModel {
     private final LongProperty seed = new SimpleLongProperty(0);
     private final ObservableList<GeneratedToken> original = FXCollections.observableArrayList();
     private final ObservableList<GeneratedToken> compressed = FXCollections.observableArrayList();
-    private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
+    /** What the status strip says before the first run: the panes are empty until then. */
+    public static final String IDLE_HINT = "Press Generate to continue the prompt with the original and the chosen variant.";
+    private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(IDLE_HINT);
     private final ReadOnlyStringWrapper runningPrompt = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper runningVariant = new ReadOnlyStringWrapper("");
     private final ReadOnlyLongWrapper variantBytes = new ReadOnlyLongWrapper(0);
@@ -165,14 +167,18 @@ public final class GenerateViewModel {
         String agreement = n == 0 ? "" : String.format(Locale.ROOT, "%d of %d tokens agree%s", same, n,
                 first < 0 ? "" : " · first difference at token " + (first + 1));
         summary.set(switch (state) {
-            case Async.Done<SideBySide.Outcome>(SideBySide.Outcome o) -> agreement + String.format(Locale.ROOT,
-                    " · original %.1f tok/s, %s %.1f tok/s", o.originalTokensPerSecond(), runningVariant.get(),
-                    o.variantTokensPerSecond());
+            case Async.Done<SideBySide.Outcome>(SideBySide.Outcome o) -> joined(agreement, String.format(Locale.ROOT,
+                    "original %.1f tok/s, %s %.1f tok/s", o.originalTokensPerSecond(), runningVariant.get(),
+                    o.variantTokensPerSecond()));
             case Async.Running<SideBySide.Outcome> _ -> agreement;
-            case Async.Cancelled<SideBySide.Outcome> _ -> agreement + (agreement.isEmpty() ? "" : " · ") + "stopped";
+            case Async.Cancelled<SideBySide.Outcome> _ -> joined(agreement, "stopped");
             case Async.Failed<SideBySide.Outcome> f -> f.message();
-            case Async.Idle<SideBySide.Outcome> _ -> "";
+            case Async.Idle<SideBySide.Outcome> _ -> IDLE_HINT;
         });
+    }
+
+    private static String joined(String first, String then) {
+        return first.isEmpty() ? then : first + " · " + then;
     }
 
     public void stop() { job.cancel(); }
