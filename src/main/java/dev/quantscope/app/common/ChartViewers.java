@@ -63,6 +63,7 @@ public final class ChartViewers {
     /** The viewer with its reset button laid over the chart's top-right corner. */
     private static final class PageChartViewer extends ChartViewer {
         private final Button reset = new Button("Reset zoom");
+        private final StackPane corner = new StackPane(reset);
 
         PageChartViewer(JFreeChart chart) {
             super(chart);
@@ -78,7 +79,6 @@ public final class ChartViewers {
             reset.getStyleClass().addAll("small", "chart-reset-zoom");
             reset.setFocusTraversable(false);
             reset.setOnAction(_ -> resetZoom(getChart()));
-            StackPane corner = new StackPane(reset);
             corner.setAlignment(Pos.TOP_RIGHT);
             corner.setPadding(new Insets(6));
             corner.setPickOnBounds(false);
@@ -96,7 +96,6 @@ public final class ChartViewers {
         @Override
         protected void layoutChildren() {
             super.layoutChildren();
-            var corner = getChildren().getLast();
             corner.resizeRelocate(0, 0, getWidth(), corner.prefHeight(getWidth()));
         }
     }
