@@ -24,6 +24,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -105,8 +106,10 @@ final class AllocationSites {
                     if (isThrowable(n.className().asInternalName())) throwing = true;
                     else site = "new " + n.className().asInternalName();
                 }
-                case NewPrimitiveArrayInstruction n -> site = "new " + n.typeKind().name().toLowerCase(java.util.Locale.ROOT) + "[]";
-                case NewReferenceArrayInstruction n -> site = "new " + n.componentType().asSymbol().displayName() + "[]";
+                case NewPrimitiveArrayInstruction n ->
+                        site = "new " + n.typeKind().name().toLowerCase(Locale.ROOT) + "[]";
+                case NewReferenceArrayInstruction n ->
+                        site = "new " + n.componentType().asSymbol().displayName() + "[]";
                 case NewMultiArrayInstruction n -> site = "new " + n.arrayType().asSymbol().displayName();
                 case InvokeDynamicInstruction i -> site = "invokedynamic " + i.name().stringValue();
                 case InvokeInstruction i -> {
