@@ -437,7 +437,7 @@ class CompressWindowTest {
     private ModelDocument openSynth(FxRobot robot) throws Exception {
         Path model = SharedFiles.file("models/synth-llama-dev-f16.gguf");
         robot.interact(() -> shell.open(model));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         return shell.documents().getFirst();
     }

@@ -188,7 +188,7 @@ class ExplorerWindowTest {
         Files.write(bad, garbage);
 
         robot.interact(() -> shell.open(bad));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#errorDialog").tryQuery().isPresent());
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> robot.lookup("#errorDialog").tryQuery().isPresent());
         DialogPane dialog = robot.lookup("#errorDialog").queryAs(DialogPane.class);
         assertTrue(dialog.getHeaderText().contains("broken-model.gguf"), dialog.getHeaderText());
         assertTrue(dialog.getContentText().contains("broken-model.gguf"), dialog.getContentText());
@@ -209,7 +209,7 @@ class ExplorerWindowTest {
     private ModelDocument openStories(FxRobot robot) throws Exception {
         Path model = SharedFiles.file("models/stories260K.gguf");
         robot.interact(() -> shell.open(model));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         return shell.documents().getFirst();
     }

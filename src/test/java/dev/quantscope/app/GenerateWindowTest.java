@@ -132,7 +132,7 @@ class GenerateWindowTest {
 
         assertEquals(List.of(VariantChoice.of(Preset.Q2_K)), vm.openVariantsForTests());
         robot.interact(() -> shell.closeAll());
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.openVariantsForTests().isEmpty());
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.openVariantsForTests().isEmpty());
     }
 
     @Test
@@ -213,7 +213,7 @@ class GenerateWindowTest {
     void aModelThatIsNoLanguageModelSaysSoInsteadOfGenerating(FxRobot robot) throws Exception {
         Path mnist = SharedFiles.file("models/ggml-mnist-mlp.state_dict");
         robot.interact(() -> shell.open(mnist));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         GenerateViewModel vm = shell.documents().getFirst().generate();
         selectPage(robot, "generatePage");
@@ -264,7 +264,7 @@ class GenerateWindowTest {
     private ModelDocument openStories(FxRobot robot) throws Exception {
         Path model = SharedFiles.file("models/stories260K.gguf");
         robot.interact(() -> shell.open(model));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         return shell.documents().getFirst();
     }

@@ -299,7 +299,7 @@ class TradeoffWindowTest {
     private ModelDocument openStories(FxRobot robot) throws Exception {
         Path model = SharedFiles.file("models/stories260K.gguf");
         robot.interact(() -> shell.open(model));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         return shell.documents().getFirst();
     }

@@ -7,11 +7,11 @@ package dev.quantscope.engine.llama;
  */
 sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
 
-    static KvCache create(KvCacheType type, int layers, int positions, int kvDim) {
+    static KvCache create(KvCacheType type, int layers, int positions, int kvDim, EngineBuffers buffers) {
         int length = Math.multiplyExact(positions, kvDim);
         return switch (type) {
-            case F32 -> new Float32(layers, length);
-            case F16 -> new Float16(layers, length);
+            case F32 -> new Float32(layers, length, buffers);
+            case F16 -> new Float16(layers, length, buffers);
         };
     }
 
@@ -34,9 +34,13 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
     final class Float32 implements KvCache {
         private final float[][] keys, values;
 
-        Float32(int layers, int length) {
-            keys = new float[layers][length];
-            values = new float[layers][length];
+        Float32(int layers, int length, EngineBuffers buffers) {
+            keys = new float[layers][];
+            values = new float[layers][];
+            for (int l = 0; l < layers; l++) {
+                keys[l] = buffers.floats(length);
+                values[l] = buffers.floats(length);
+            }
         }
 
         @Override
@@ -63,9 +67,13 @@ sealed interface KvCache permits KvCache.Float32, KvCache.Float16 {
     final class Float16 implements KvCache {
         private final short[][] keys, values;
 
-        Float16(int layers, int length) {
-            keys = new short[layers][length];
-            values = new short[layers][length];
+        Float16(int layers, int length, EngineBuffers buffers) {
+            keys = new short[layers][];
+            values = new short[layers][];
+            for (int l = 0; l < layers; l++) {
+                keys[l] = buffers.halves(length);
+                values[l] = buffers.halves(length);
+            }
         }
 
         @Override

@@ -10,8 +10,8 @@ import dev.quantscope.format.Model;
  * Runs a Llama-family decoder (Llama, Qwen2) on the CPU: RMSNorm, RoPE (linear, YaRN, Llama 3 frequency factors),
  * grouped-query attention over an F32 or F16 KV cache, SwiGLU MLP, tied or separate output head. Tokens go through
  * in batches: every weight row is read once per batch, not once per token, which is what makes prompt processing
- * faster than generation. All buffers are allocated up front, so the token loop creates no garbage. Not
- * thread-safe: one sequence at a time.
+ * faster than generation. All buffers are taken from {@link EngineBuffers} up front, so the token loop creates
+ * no garbage. Not thread-safe: one sequence at a time.
  */
 public final class LlamaEngine implements AutoCloseable {
 
@@ -59,6 +59,11 @@ public final class LlamaEngine implements AutoCloseable {
      * @param kvCacheType what keys and values are stored as
      */
     public LlamaEngine(Model model, int contextSize, int threads, int maxBatch, KvCacheType kvCacheType) {
+        this(model, contextSize, threads, maxBatch, kvCacheType, EngineBuffers.HEAP);
+    }
+
+    /** As above, with every working buffer taken from {@code buffers}, here and nowhere else. */
+    LlamaEngine(Model model, int contextSize, int threads, int maxBatch, KvCacheType kvCacheType, EngineBuffers buffers) {
         this.c = LlamaConfig.of(model);
         this.kvCacheType = java.util.Objects.requireNonNull(kvCacheType);
         if (contextSize < 1) throw new IllegalArgumentException("context size must be positive");
@@ -66,18 +71,18 @@ public final class LlamaEngine implements AutoCloseable {
         this.contextSize = contextSize;
         this.maxBatch = maxBatch;
         this.w = new LlamaWeights(model, c);
-        x = new float[maxBatch][c.dim()];
-        q = new float[maxBatch][c.qDim()];
-        k = new float[maxBatch][c.kvDim()];
-        v = new float[maxBatch][c.kvDim()];
-        o = new float[maxBatch][c.dim()];
-        gate = new float[maxBatch][c.ffnDim()];
-        up = new float[maxBatch][c.ffnDim()];
-        logits = new float[maxBatch][c.vocab()];
-        xb = activations(maxBatch, c.dim());
-        att = activations(maxBatch, c.qDim());
-        hb = activations(maxBatch, c.ffnDim());
-        cache = KvCache.create(kvCacheType, c.layers(), contextSize, c.kvDim());
+        x = vectors(buffers, maxBatch, c.dim());
+        q = vectors(buffers, maxBatch, c.qDim());
+        k = vectors(buffers, maxBatch, c.kvDim());
+        v = vectors(buffers, maxBatch, c.kvDim());
+        o = vectors(buffers, maxBatch, c.dim());
+        gate = vectors(buffers, maxBatch, c.ffnDim());
+        up = vectors(buffers, maxBatch, c.ffnDim());
+        logits = vectors(buffers, maxBatch, c.vocab());
+        xb = activations(buffers, maxBatch, c.dim());
+        att = activations(buffers, maxBatch, c.qDim());
+        hb = activations(buffers, maxBatch, c.ffnDim());
+        cache = KvCache.create(kvCacheType, c.layers(), contextSize, c.kvDim(), buffers);
         rope = new RopeRotation(c, contextSize);
         this.runner = new RowParallel(threads);
     }
@@ -288,9 +293,16 @@ public final class LlamaEngine implements AutoCloseable {
         for (int i = 0; i < acc.length; i++) acc[i] += add[i];
     }
 
-    private static Activation[] activations(int n, int len) {
+    /** One vector of {@code len} per token of a batch. */
+    private static float[][] vectors(EngineBuffers buffers, int n, int len) {
+        float[][] a = new float[n][];
+        for (int i = 0; i < n; i++) a[i] = buffers.floats(len);
+        return a;
+    }
+
+    private static Activation[] activations(EngineBuffers buffers, int n, int len) {
         Activation[] a = new Activation[n];
-        for (int i = 0; i < n; i++) a[i] = new Activation(len);
+        for (int i = 0; i < n; i++) a[i] = buffers.activation(len);
         return a;
     }
 

@@ -23,7 +23,7 @@ class KvCacheTypeTest {
 
     @Test
     void f16CacheStoresHalfPrecisionRoundedValues() {
-        KvCache cache = KvCache.create(KvCacheType.F16, 2, 3, 4);
+        KvCache cache = KvCache.create(KvCacheType.F16, 2, 3, 4, EngineBuffers.HEAP);
         SplittableRandom rnd = new SplittableRandom(5);
         float[] k = new float[4], v = new float[4];
         for (int i = 0; i < 4; i++) {
@@ -44,7 +44,7 @@ class KvCacheTypeTest {
         float[] q = k.clone();
         cache.roundQuery(q);
         for (int i = 0; i < 4; i++) assertEquals(Float.float16ToFloat(Float.floatToFloat16(k[i])), q[i], "query rounded as ggml's F16 dot");
-        KvCache exact = KvCache.create(KvCacheType.F32, 2, 3, 4);
+        KvCache exact = KvCache.create(KvCacheType.F32, 2, 3, 4, EngineBuffers.HEAP);
         q = k.clone();
         exact.roundQuery(q);
         assertArrayEquals(k, q, "an F32 cache leaves the query alone");

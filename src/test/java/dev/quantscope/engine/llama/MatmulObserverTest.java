@@ -1,12 +1,10 @@
 package dev.quantscope.engine.llama;
 
-import com.sun.management.ThreadMXBean;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.testing.SharedFiles;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,20 +60,32 @@ class MatmulObserverTest {
         }
     }
 
+    /**
+     * What an observer that keeps nothing costs: nothing made for it. It is handed the engine's own activation
+     * buffers, never a copy, and running tokens with it asks the engine's buffer provider for nothing more.
+     */
     @Test
-    void anObserverThatKeepsNothingAllocatesNothing() throws Exception {
-        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    void anObserverIsHandedTheEnginesOwnBuffersAndCostsNoNewOne() throws Exception {
+        CountingBuffers buffers = new CountingBuffers();
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
-             LlamaEngine engine = new LlamaEngine(model, 256, 1)) {
+             LlamaEngine engine = new LlamaEngine(model, 256, 1, 64, KvCacheType.F32, buffers)) {
+            int setup = buffers.requests();
             double[] acc = new double[1];
-            engine.setMatmulObserver((name, x, n) -> { for (int j = 0; j < n; j++) acc[0] += x[j] * x[j]; });
-            float[] logits = engine.forward(1, 0);
-            for (int p = 1; p < 100; p++) logits = engine.forward(Sampler.argmax(logits), p);
-            long tid = Thread.currentThread().threadId();
-            long before = mx.getThreadAllocatedBytes(tid);
-            for (int p = 100; p < 200; p++) logits = engine.forward(Sampler.argmax(logits), p);
-            long allocated = mx.getThreadAllocatedBytes(tid) - before;
-            assertTrue(allocated < 2048, allocated + " bytes allocated in 100 tokens");
+            int[] calls = new int[1], foreign = new int[1];
+            engine.setMatmulObserver((name, x, n) -> {
+                calls[0]++;
+                if (!buffers.handedOut(x)) foreign[0]++;
+                for (int j = 0; j < n; j++) acc[0] += x[j] * x[j];
+            });
+            float[][] last = new float[1][];
+            engine.forwardBatch(TOKENS, 0, TOKENS.length, 0, TOKENS.length - 1, (i, l) -> last[0] = l);
+            float[] logits = last[0];
+            for (int p = TOKENS.length; p < TOKENS.length + 100; p++) logits = engine.forward(Sampler.argmax(logits), p);
+
+            int perToken = 7 * engine.config().layers() + 1;
+            assertEquals(perToken * (TOKENS.length + 100) - (TOKENS.length - 1), calls[0], "observer calls");
+            assertEquals(0, foreign[0], "inputs handed over that are not the engine's own buffers");
+            assertEquals(setup, buffers.requests(), "buffers asked for while the observer watched");
             assertTrue(acc[0] > 0);
         }
     }

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Special tokens, decoding, the small stories260K vocabulary, and speed on real text. */
+/** Special tokens, decoding, the small stories260K vocabulary, and real text encoded repeatably and losslessly. */
 class TokenizerBehaviourTest {
 
     private static Tokenizer open(String relative) throws IOException {
