@@ -2,6 +2,8 @@ package dev.quantscope.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.util.Set;
 
@@ -12,6 +14,13 @@ import java.util.Set;
                 SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class QuantScopeCommand implements Runnable {
+    static final String VERBOSE = "--verbose";
+
+    // Read from the parse result (CliFailureHandler), where it is found whether given before or after the
+    // subcommand; the field only makes picocli accept and document it.
+    @Option(names = VERBOSE, scope = ScopeType.INHERIT,
+            description = "On a failure, print its Java stack trace after the one-line message.")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -20,11 +29,10 @@ public final class QuantScopeCommand implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new QuantScopeCommand());
-        // A bad file is reported as one line on stderr, never as a stack trace.
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("quantscope: " + CliErrors.message(ex));
-            return 2;
-        });
+        // A user's mistake is one line on stderr (and a hint where picocli's usage help says more), never a
+        // stack trace; --verbose adds the trace.
+        cl.setParameterExceptionHandler(CliFailureHandler::parameterError);
+        cl.setExecutionExceptionHandler(CliFailureHandler::executionError);
         return cl;
     }
 

@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.format.safetensors.export.FloatFormat;
@@ -134,7 +135,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException("cannot read importance matrix " + file + ": no such file");
         } catch (java.io.IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String why = FailureDescriber.classify(e).sentence();
             // a format error names the file already; say it once
             if (why.startsWith(file + ": ")) why = why.substring(file.toString().length() + 2);
             throw new IllegalArgumentException("cannot read importance matrix " + file + ": " + why);

@@ -17,7 +17,7 @@ public final class ModelOpener {
     private ModelOpener() {}
 
     public static Model open(Path path) throws IOException {
-        if (!Files.exists(path)) throw new ModelFormatException(path, "file", -1, "no such file or folder");
+        if (!Files.exists(path)) throw ModelFormatException.ofFile(path, "no such file or folder");
         if (Files.isDirectory(path)) return SafetensorsReader.open(path);
         return switch (detect(path)) {
             case GGUF -> GgufReader.open(path);
@@ -34,7 +34,7 @@ public final class ModelOpener {
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
         } catch (NoSuchFileException e) {
-            throw new ModelFormatException(file, "file", -1, "no such file");
+            throw ModelFormatException.ofFile(file, "no such file");
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n >= 4 && head[0] == 'G' && head[1] == 'G' && head[2] == 'U' && head[3] == 'F') return ModelFormat.GGUF;
@@ -48,7 +48,7 @@ public final class ModelOpener {
         }
         // safetensors: an 8-byte little-endian header length followed by a JSON object
         if (n >= 9 && head[8] == '{') return ModelFormat.SAFETENSORS;
-        throw new ModelFormatException(file, "file type", 0,
-                "not a model file QuantScope recognises (GGUF, safetensors, PyTorch zip checkpoint or ONNX)");
+        throw ModelFormatException.ofFile(file,
+                "not a model file QuantScope reads (GGUF, safetensors, a PyTorch zip checkpoint or ONNX)");
     }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantscope.testing.SharedFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -71,5 +73,49 @@ class InspectCommandTest {
         Run r = run("inspect", "/no/such/model.gguf");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("/no/such/model.gguf"), r.err());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"x.gguf, a GGUF file", "x.safetensors, a safetensors file", "x.pt, a PyTorch checkpoint",
+            "x.onnx, an ONNX model"})
+    void aTextFileNamedAsAModelIsOneSentence(String name, String kind, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, "hello, this is text and no model\n");
+        Run r = run("inspect", file.toString());
+        assertEquals(2, r.exit());
+        assertEquals("", r.out());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line: " + err);
+        assertTrue(err.startsWith("quantscope: " + file + ": not " + kind + " (it starts with \"hell"), err);
+    }
+
+    @Test
+    void aMistypedSubcommandGetsTheClosestOne() {
+        Run r = run("inpsect", "x.gguf");
+        assertEquals(2, r.exit());
+        assertEquals("quantscope: unknown subcommand 'inpsect', did you mean 'inspect'?\n"
+                + "Try 'quantscope --help' for more information.", r.err().strip());
+    }
+
+    @Test
+    void aBadOptionValueIsOneLineAndAHint() {
+        Run r = run("bench", "x.gguf", "--pp", "abc");
+        assertEquals(2, r.exit());
+        assertEquals("quantscope: Invalid value for option '--pp': 'abc' is not an int\n"
+                + "Try 'quantscope bench --help' for more information.", r.err().strip());
+    }
+
+    @Test
+    void verbosePrintsTheTraceAfterTheLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("x.gguf");
+        Files.writeString(file, "text");
+        Run quiet = run("inspect", file.toString());
+        Run verbose = run("inspect", "--verbose", file.toString());
+        Run verboseFirst = run("--verbose", "inspect", file.toString());
+        assertFalse(quiet.err().contains("\tat "), quiet.err());
+        String line = quiet.err().lines().findFirst().orElseThrow();
+        assertEquals(line, verbose.err().lines().findFirst().orElseThrow());
+        assertTrue(verbose.err().contains("\tat dev.quantscope.format.gguf.GgufReader"), verbose.err());
+        assertTrue(verboseFirst.err().contains("\tat dev.quantscope.format.gguf.GgufReader"), verboseFirst.err());
     }
 }

@@ -1,5 +1,6 @@
 package dev.quantscope.app.common;
 
+import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.task.ProgressMonitor;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -39,7 +40,7 @@ public final class BackgroundJob<T> {
         running.set(true);
         state.set(new Async.Running<>());
         task.setOnSucceeded(_ -> finish(task, new Async.Done<>(task.getValue())));
-        task.setOnFailed(_ -> finish(task, new Async.Failed<>(ErrorMessages.describe(task.getException()))));
+        task.setOnFailed(_ -> finish(task, new Async.Failed<>(FailureDescriber.describe(task.getException()))));
         task.setOnCancelled(_ -> finish(task, new Async.Cancelled<>()));
         try {
             executor.execute(task);

@@ -263,7 +263,7 @@ public final class CompressController implements FxController {
         try {
             vm.saveRecipe(file);
         } catch (IllegalArgumentException | java.io.IOException e) {
-            error("Recipe", "Could not save the recipe", dev.quantscope.app.common.ErrorMessages.describe(e));
+            error("Recipe", "Could not save the recipe", dev.quantscope.failure.FailureDescriber.describe(e));
         }
     }
 
@@ -272,7 +272,7 @@ public final class CompressController implements FxController {
         try {
             vm.loadRecipe(file);
         } catch (IllegalArgumentException | java.io.IOException e) {
-            error("Recipe", "Could not load " + file.getFileName(), dev.quantscope.app.common.ErrorMessages.describe(e));
+            error("Recipe", "Could not load " + file.getFileName(), dev.quantscope.failure.FailureDescriber.describe(e));
         }
     }
 

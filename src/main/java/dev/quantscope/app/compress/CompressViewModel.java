@@ -2,7 +2,7 @@ package dev.quantscope.app.compress;
 
 import dev.quantscope.app.common.Activity;
 import dev.quantscope.app.common.BackgroundJob;
-import dev.quantscope.app.common.ErrorMessages;
+import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.export.ExportOptions;
@@ -120,7 +120,7 @@ public final class CompressViewModel {
             planProblem.set("");
         } catch (IllegalArgumentException e) {
             // The last good plan stays on screen; the problem is said next to the input.
-            planProblem.set(ErrorMessages.describe(e));
+            planProblem.set(FailureDescriber.describe(e));
         }
     }
 

@@ -173,7 +173,7 @@ final class SchemeBuilder extends VBox {
             scheme.set(s);
             idLabel.setText(s.id());
         } catch (IllegalArgumentException | NullPointerException e) {
-            idLabel.setText("— " + dev.quantscope.app.common.ErrorMessages.describe(e));
+            idLabel.setText("— " + dev.quantscope.failure.FailureDescriber.describe(e));
         } finally {
             updating = false;
         }

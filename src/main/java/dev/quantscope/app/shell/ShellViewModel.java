@@ -1,6 +1,6 @@
 package dev.quantscope.app.shell;
 
-import dev.quantscope.app.common.ErrorMessages;
+import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.format.Model;
 import javafx.beans.binding.Bindings;
@@ -67,7 +67,7 @@ public final class ShellViewModel {
         });
         task.setOnFailed(_ -> {
             opening.remove(task);
-            onFailure.accept(new OpenFailure(p, ErrorMessages.describe(task.getException())));
+            onFailure.accept(new OpenFailure(p, FailureDescriber.describe(task.getException())));
         });
         task.setOnCancelled(_ -> {
             opening.remove(task);

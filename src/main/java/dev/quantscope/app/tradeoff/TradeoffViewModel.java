@@ -2,7 +2,7 @@ package dev.quantscope.app.tradeoff;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.BackgroundJob;
-import dev.quantscope.app.common.ErrorMessages;
+import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.eval.sweep.DeviceFit;
 import dev.quantscope.eval.sweep.ImatrixSource;
@@ -89,7 +89,7 @@ public final class TradeoffViewModel {
                 refused = Optional.empty();
             } catch (RuntimeException e) {
                 // Planning only reads shapes; whatever makes it fail makes the sweep skip the preset too.
-                refused = Optional.of(ErrorMessages.describe(e));
+                refused = Optional.of(FailureDescriber.describe(e));
             }
             presets.add(new SchemeOption(SweepScheme.of(p), DEFAULT_PRESETS.contains(p), refused));
         }

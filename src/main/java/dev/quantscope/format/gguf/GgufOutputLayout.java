@@ -112,8 +112,8 @@ public record GgufOutputLayout(byte[] header, int alignment, long[] offsets, lon
             case boolean[] values -> { for (boolean x : values) value(out, key, et, x); }
             case String[] values -> { for (String x : values) value(out, key, et, x); }
             case GgufArray[] values -> { for (GgufArray x : values) value(out, key, et, x); }
-            default -> throw new IllegalArgumentException("metadata '" + key + "': unsupported array storage "
-                    + raw.getClass().getSimpleName());
+            default -> throw new IllegalArgumentException("metadata '" + key + "': the array holds values GGUF "
+                    + "cannot store");
         }
     }
 
@@ -137,8 +137,17 @@ public record GgufOutputLayout(byte[] header, int alignment, long[] offsets, lon
         return new IllegalArgumentException("metadata '" + key + "': a " + type + " cannot hold " + describe(v));
     }
 
+    /** A value as the user knows it from the metadata view, not by its Java class. */
     private static String describe(Object v) {
-        return v == null ? "null" : v.getClass().getSimpleName() + " " + v;
+        return switch (v) {
+            case null -> "no value";
+            case String t -> "the text \"" + t + "\"";
+            case Long _, Integer _, Short _, Byte _ -> "the integer " + v;
+            case Double _, Float _ -> "the number " + v;
+            case Boolean _ -> "the boolean " + v;
+            case GgufArray a -> "an array of " + a.size() + " values";
+            default -> "a value of another kind (" + v + ")";
+        };
     }
 
     /** Checks what a GGUF reader would reject: duplicate keys or tensor names, a bad general.alignment. */

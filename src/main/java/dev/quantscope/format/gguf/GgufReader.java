@@ -1,6 +1,7 @@
 package dev.quantscope.format.gguf;
 
 import dev.quantscope.format.ByteCursor;
+import dev.quantscope.format.FileStart;
 import dev.quantscope.format.MappedFile;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelFormat;
@@ -60,8 +61,10 @@ public final class GgufReader {
     /** Parses the header, metadata and tensor infos, validating all of them against the mapped file. */
     public static GgufFile parse(Path file, MemorySegment seg) throws ModelFormatException {
         ByteCursor in = new ByteCursor(file, seg, 0);
-        int magic = in.i32("magic");
-        if (magic != MAGIC) throw in.error("magic", 0, "not a GGUF file (magic is not \"GGUF\")");
+        if (seg.byteSize() < 4 || in.i32("magic") != MAGIC) {
+            throw ModelFormatException.notOfKind(file, "a GGUF file",
+                    FileStart.itStartsWith(seg, 4, "\"GGUF\""), "magic", 0);
+        }
         long version = in.u32("version");
         if (version == 1) throw in.error("version", 4, "GGUF v1 is not supported; convert the file to v3");
         if (version != 2 && version != 3) throw in.error("version", 4, "unsupported GGUF version " + version);

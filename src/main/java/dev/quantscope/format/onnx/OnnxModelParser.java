@@ -1,8 +1,10 @@
 package dev.quantscope.format.onnx;
 
+import dev.quantscope.format.FileStart;
 import dev.quantscope.format.ModelFormatException;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,7 +43,22 @@ final class OnnxModelParser {
     record Parsed(OnnxModelInfo info, List<FoundTensor> tensors, String domain, long modelVersion) {}
 
     static Parsed parse(Path file, MemorySegment seg) throws ModelFormatException {
-        return new OnnxModelParser(file, seg).model();
+        try {
+            return new OnnxModelParser(file, seg).model();
+        } catch (ModelFormatException e) {
+            if (startsLikeModelProto(seg)) throw e;
+            // Text or another format named .onnx: say that first; where the protobuf reader tripped comes after.
+            throw ModelFormatException.notOfKind(file, "an ONNX model",
+                    FileStart.itStartsWith(seg, 8, "a protobuf ModelProto's ir_version"), e);
+        }
+    }
+
+    /**
+     * Every exporter writes ir_version (field 1, a varint: tag byte 0x08) first, as protobuf writes fields in
+     * number order; a file that starts otherwise and fails to parse is not a model whose bytes went bad.
+     */
+    private static boolean startsLikeModelProto(MemorySegment seg) {
+        return seg.byteSize() > 0 && seg.get(ValueLayout.JAVA_BYTE, 0) == 0x08;
     }
 
     private Parsed model() throws ModelFormatException {

@@ -79,7 +79,7 @@ final class PyValues {
             case StorageRef s -> "storage";
             case TensorRef t -> "tensor";
             case TorchGlobal g -> "global " + g.qualifiedName();
-            default -> o.getClass().getSimpleName();
+            default -> "object";
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.quantscope.format.pytorch;
 
+import dev.quantscope.format.FileStart;
 import dev.quantscope.format.MappedFile;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelFormat;
@@ -54,7 +55,7 @@ public final class PytorchReader {
     private static Model read(Path path, Arena arena) throws IOException {
         MemorySegment seg = MappedFile.map(path, arena);
         refuseLegacy(path, seg);
-        ZipArchive zip = ZipArchive.read(path, seg);
+        ZipArchive zip = zip(path, seg);
         ZipEntry pkl = findPickle(path, zip);
         String prefix = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
         prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
@@ -101,6 +102,22 @@ public final class PytorchReader {
         return new Model(path, ModelFormat.PYTORCH, tensors, meta, arena, details);
     }
 
+    /**
+     * The checkpoint's zip archive. A file that is no zip at all (text named .pt, say) is told as that, with where
+     * the zip reader gave up after it; a zip archive that starts with other data keeps the zip reader's word.
+     */
+    private static ZipArchive zip(Path path, MemorySegment seg) throws ModelFormatException {
+        try {
+            return ZipArchive.read(path, seg);
+        } catch (ModelFormatException e) {
+            boolean zipStart = seg.byteSize() >= 2 && seg.get(ValueLayout.JAVA_BYTE, 0) == 'P'
+                    && seg.get(ValueLayout.JAVA_BYTE, 1) == 'K';
+            if (zipStart) throw e;
+            throw ModelFormatException.notOfKind(path, "a PyTorch checkpoint",
+                    FileStart.itStartsWith(seg, 8, "a zip archive's \"PK\""), e);
+        }
+    }
+
     /** torch.save before PyTorch 1.6 wrote a bare pickle stream (it starts with PROTO, 0x80). */
     private static void refuseLegacy(Path path, MemorySegment seg) throws ModelFormatException {
         if (seg.byteSize() >= 2 && Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, 0)) == 0x80) {
@@ -125,8 +142,8 @@ public final class PytorchReader {
                     + "QuantScope reads torch.save checkpoints (state_dicts) only");
         }
         if (found.isEmpty()) {
-            throw new ModelFormatException(path, "data.pkl", -1, "the zip archive has no <prefix>/data.pkl member; "
-                    + "it is not a torch.save checkpoint");
+            throw ModelFormatException.notOfKind(path, "a PyTorch checkpoint",
+                    "a zip archive with no <prefix>/data.pkl member, which torch.save always writes", "data.pkl", -1);
         }
         if (found.size() > 1) {
             throw new ModelFormatException(path, "data.pkl", -1, "the zip archive has " + found.size()

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quantscope.format.ByteCursor;
+import dev.quantscope.format.FileStart;
 import dev.quantscope.format.ModelFormatException;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
 import dev.quantscope.tensor.Shape;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,9 +36,10 @@ public final class SafetensorsHeaderParser {
 
     public static SafetensorsHeader parse(Path file, MemorySegment seg) throws ModelFormatException {
         long size = seg.byteSize();
-        if (size < 8) {
-            throw new ModelFormatException(file, "header length", 0, "the file has " + size
-                    + " bytes, but a safetensors file starts with an 8-byte header length (truncated?)");
+        if (!plausibleLength(seg) && !jsonAfterLength(seg)) {
+            // Text or another format named .safetensors: what its first bytes would mean as a length says nothing.
+            throw ModelFormatException.notOfKind(file, "a safetensors file",
+                    FileStart.itStartsWith(seg, 10, "an 8-byte header length and a JSON object"), "header length", 0);
         }
         ByteCursor in = new ByteCursor(file, seg, 0);
         long n = in.u64AsLong("header length");
@@ -82,6 +86,23 @@ public final class SafetensorsHeaderParser {
             throw new ModelFormatException(file, "header", 8, e.getMessage(), e);
         }
         return new SafetensorsHeader(file, n, entries, metadata);
+    }
+
+    /** The first 8 bytes, read as the header length, fit the file and the limit. */
+    private static boolean plausibleLength(MemorySegment seg) {
+        if (seg.byteSize() < 8) return false;
+        long n = seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        return n >= 0 && n <= MAX_HEADER_BYTES && n <= seg.byteSize() - 8;
+    }
+
+    /** A safetensors file's JSON header opens with '{' right after the length (blanks before it are allowed). */
+    private static boolean jsonAfterLength(MemorySegment seg) {
+        for (long i = 8; i < Math.min(seg.byteSize(), 8 + 64); i++) {
+            byte b = seg.get(ValueLayout.JAVA_BYTE, i);
+            if (b == '{') return true;
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
+        }
+        return false;
     }
 
     /**

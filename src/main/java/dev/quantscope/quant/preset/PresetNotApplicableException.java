@@ -7,8 +7,9 @@ package dev.quantscope.quant.preset;
 public final class PresetNotApplicableException extends IllegalArgumentException {
     private final String tensor;
 
-    public PresetNotApplicableException(String tensor, String message) {
-        super(tensor + ": " + message);
+    /** @param problem what is wrong with the tensor, read after its name: "blk.0.ffn_down.weight cannot be Q8_0: ..." */
+    public PresetNotApplicableException(String tensor, String problem) {
+        super(tensor + " " + problem);
         this.tensor = tensor;
     }
 

@@ -95,8 +95,8 @@ public final class PresetPlanner {
         if (hp.nExpert() <= 1) return counted;
         long layer = GgufOutputOrder.blockNumber(name);
         if (layer < 0 || layer >= hp.nLayer()) {
-            throw new PresetNotApplicableException(name, "cannot tell its layer (must be blk.N. with N in [0, "
-                    + hp.nLayer() + "))");
+            throw new PresetNotApplicableException(name, "has no layer llama-quantize can tell: an expert tensor's "
+                    + "name must start blk.N. with N below the model's " + hp.nLayer() + " layers");
         }
         return (int) layer;
     }

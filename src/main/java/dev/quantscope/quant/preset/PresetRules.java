@@ -150,9 +150,9 @@ public final class PresetRules {
             case Q4_K -> DType.Q5_0;
             case Q5_K -> DType.Q5_1;
             case Q6_K -> DType.Q8_0;
-            default -> throw new PresetNotApplicableException(name, "rows of " + rowLength
-                    + " are not a multiple of " + type.blockElements() + ", and llama-quantize defines no fallback for "
-                    + type);
+            default -> throw new PresetNotApplicableException(name, "cannot be " + type + ": its rows of " + rowLength
+                    + " values do not split into " + type + "'s blocks of " + type.blockElements()
+                    + ", and llama-quantize defines no fallback for " + type);
         };
         return rowLength % replacement.blockElements() == 0 ? replacement : DType.F16;
     }

@@ -251,6 +251,10 @@ class GgufWriterTest {
                 List.of(new GgufKv("general.alignment", GgufValueType.UINT32, 48L)), List.of(t)));
         assertThrows(IllegalArgumentException.class, () -> GgufOutputLayout.of(new GgufOutput(
                 List.of(new GgufKv("u8", GgufValueType.UINT8, 256L)), List.of(t))));
+        IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class, () -> GgufOutputLayout.of(
+                new GgufOutput(List.of(new GgufKv("general.name", GgufValueType.STRING, 7L)), List.of(t))));
+        assertEquals("metadata 'general.name': a STRING cannot hold the integer 7", wrongType.getMessage(),
+                "the value as the user knows it, not its Java class");
     }
 
     private static List<GgufOutputTensor> zeroTensors(GgufFile g, DType type) {
