@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.engine.EngineBuild;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 import java.util.Set;
 
 /** The top-level {@code quantscope} command. Subcommands share the engine with the GUI. */
-@Command(name = "quantscope", mixinStandardHelpOptions = true, version = "QuantScope 0.1.0",
+@Command(name = "quantscope", mixinStandardHelpOptions = true, versionProvider = QuantScopeCommand.BuildVersion.class,
         description = "Explore and compress neural-network models. With no arguments, opens the GUI.",
         subcommands = {InspectCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
                 SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class,
@@ -42,5 +43,13 @@ public final class QuantScopeCommand implements Runnable {
 
     public static Set<String> subcommandNames() {
         return commandLine().getSubcommands().keySet();
+    }
+
+    /** {@code --version} prints what Help → About shows: the version and the engine build. */
+    static final class BuildVersion implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return EngineBuild.versionLines().toArray(String[]::new);
+        }
     }
 }
