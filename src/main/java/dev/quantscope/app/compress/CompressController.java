@@ -226,7 +226,7 @@ public final class CompressController implements FxController {
                 Numbers.grouped(p.bytes()), Numbers.percent(source == 0 ? 0 : (double) p.bytes() / source),
                 Numbers.bytes(source)));
         exportHint.setText(vm.ggufExportable()
-                ? "GGUF for llama.cpp, or safetensors; written beside, never over, the input."
+                ? "GGUF for llama.cpp, or safetensors; written to a new file, never over the input."
                 : "safetensors (dequantized, or packed integer codes); GGUF needs a GGUF source and ggml types.");
     }
 
