@@ -448,6 +448,10 @@ class CompressWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(first, vm.presetProperty().get(), "a refused preset cannot be chosen");
         robot.interact(presets::hide);
+        robot.interact(() -> presets.setValue(Preset.Q8_0)); // as the keyboard can
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(first, vm.presetProperty().get(), "nor reached by keyboard");
+        assertEquals(first, presets.getValue(), "the chooser shows the choice again");
 
         @SuppressWarnings("unchecked")
         ComboBox<String> tensors = robot.lookup("#tensorCombo").queryAs(ComboBox.class);

@@ -127,6 +127,8 @@ public final class CompressController implements FxController {
             customRadio.setSelected(m == CompressViewModel.Mode.CUSTOM);
         });
         presetCombo.disableProperty().bind(customRadio.selectedProperty());
+        // With no preset that applies (the page then opens on the custom scheme), there is nothing to switch to.
+        presetRadio.setDisable(vm.presetChoices().stream().noneMatch(PresetApplicability::applies));
         schemeBuilder.disableProperty().bind(presetRadio.selectedProperty());
         removeRuleButton.disableProperty().bind(rulesTable.getSelectionModel().selectedItemProperty().isNull());
 
