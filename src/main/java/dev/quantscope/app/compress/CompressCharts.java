@@ -155,8 +155,11 @@ final class CompressCharts {
             ChartStyle.axis(y);
             y.setUpperMargin(0.12);
             plot.setRangeAxis(y);
-            note.setText(r.note() + "  ·  current: " + currentName + " = " + Numbers.bytes(r.current().plan().bytes())
-                    + ", " + (mse ? "MSE " + Numbers.stat(cy) : String.format(java.util.Locale.ROOT, "%.2f dB", cy)));
+            boolean unchanged = r.current().plan().tensors().stream().noneMatch(t -> t.changesValues());
+            // What the figures rest on (r.note()) is said beside the chart; a subtitle that long would be clipped.
+            note.setText("current: " + currentName + " = " + Numbers.bytes(r.current().plan().bytes())
+                    + ", " + (unchanged ? "no error: every tensor is kept as it is"
+                    : mse ? "MSE " + Numbers.stat(cy) : String.format(java.util.Locale.ROOT, "%.2f dB", cy)));
         }
 
         private static LogAxis logAxis(String label) {
@@ -282,6 +285,11 @@ final class CompressCharts {
             data.addSeries(series("original", p.original(), p.lo(), p.hi()));
             data.addSeries(series("dequantized (" + p.plan().schemeLabel() + ")", p.dequantized(), p.lo(), p.hi()));
             plot.clearDomainMarkers();
+            if (!p.plan().changesValues()) {
+                // Kept: both histograms are the same values, and there is no grid to mark.
+                note.setText(p.plan().name() + "  ·  kept as it is: the stored values are the original ones, no error");
+                return;
+            }
             double[] levels = p.walkthrough().levels();
             if (levels.length <= 256) {
                 for (double l : levels) {

@@ -3,6 +3,7 @@ package dev.quantscope.app.compress;
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
+import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.app.common.StatePane;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.BlockWalkthrough;
@@ -10,6 +11,7 @@ import dev.quantscope.quant.preview.ModelPlan;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.preview.Walkthroughs;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.fxml.FXML;
@@ -40,7 +42,11 @@ import java.util.Locale;
 
 /** Binds the Compress page to its {@link CompressViewModel}. */
 public final class CompressController implements FxController {
+    /** What the trade-off views say when nothing is measured and nothing runs (before the first choice, after Cancel). */
+    static final String NOT_MEASURED = "Not measured. Change the choice to measure it.";
+
     private final CompressViewModel vm;
+    private final ExportFolders exportFolders = ExportFolders.standard();
     private final CompressCharts.Tradeoff tradeoffChart = new CompressCharts.Tradeoff();
     private final CompressCharts.PerTensor perTensorChart = new CompressCharts.PerTensor();
     private final CompressCharts.Overlay overlayChart = new CompressCharts.Overlay();
@@ -66,6 +72,7 @@ public final class CompressController implements FxController {
     @FXML private Label problemLabel;
     @FXML private Button exportButton;
     @FXML private Label exportHint;
+    @FXML private Label exportStatus;
     @FXML private HBox exportProgressBox;
     @FXML private ProgressBar exportProgress;
     @FXML private Button exportCancelButton;
@@ -97,9 +104,18 @@ public final class CompressController implements FxController {
 
     @FXML
     private void initialize() {
-        presetCombo.setItems(FXCollections.observableArrayList(Preset.values()));
+        presetCombo.setItems(FXCollections.observableArrayList(
+                vm.presetChoices().stream().map(PresetApplicability::preset).toList()));
         presetCombo.setId("presetCombo");
-        presetCombo.valueProperty().bindBidirectional(vm.presetProperty());
+        presetCombo.setCellFactory(_ -> new PresetCell(vm::refusalOf));
+        presetCombo.setValue(vm.presetProperty().get());
+        presetCombo.valueProperty().addListener((_, _, p) -> {
+            // A refused preset cannot be clicked, but the keyboard can still reach it: then the choice stays.
+            if (p != null && p != vm.presetProperty().get() && !vm.choosePreset(p)) {
+                Platform.runLater(() -> presetCombo.setValue(vm.presetProperty().get()));
+            }
+        });
+        vm.presetProperty().addListener((_, _, p) -> presetCombo.setValue(p));
         schemeHost.getChildren().add(schemeBuilder);
         schemeBuilder.schemeProperty().bindBidirectional(vm.customSchemeProperty());
         presetRadio.setSelected(vm.modeProperty().get() == CompressViewModel.Mode.PRESET);
@@ -111,6 +127,8 @@ public final class CompressController implements FxController {
             customRadio.setSelected(m == CompressViewModel.Mode.CUSTOM);
         });
         presetCombo.disableProperty().bind(customRadio.selectedProperty());
+        // With no preset that applies (the page then opens on the custom scheme), there is nothing to switch to.
+        presetRadio.setDisable(vm.presetChoices().stream().noneMatch(PresetApplicability::applies));
         schemeBuilder.disableProperty().bind(presetRadio.selectedProperty());
         removeRuleButton.disableProperty().bind(rulesTable.getSelectionModel().selectedItemProperty().isNull());
 
@@ -130,6 +148,9 @@ public final class CompressController implements FxController {
         saveRecipeButton.setOnAction(_ -> chooseRecipeToSave());
         loadRecipeButton.setOnAction(_ -> chooseRecipeToLoad());
         problemLabel.textProperty().bind(vm.planProblemProperty());
+        problemLabel.managedProperty().bind(vm.planProblemProperty().isNotEmpty());
+        typeHint.textProperty().bind(vm.keptSummaryProperty());
+        typeHint.managedProperty().bind(vm.keptSummaryProperty().isNotEmpty());
 
         vm.planProperty().addListener((_, _, p) -> showPlan(p));
         showPlan(vm.plan());
@@ -137,6 +158,8 @@ public final class CompressController implements FxController {
         tensorCombo.setItems(FXCollections.observableArrayList(
                 vm.model().tensors().stream().map(t -> t.name()).toList()));
         tensorCombo.valueProperty().bindBidirectional(vm.selectedTensorProperty());
+        // Picking the same tensor again after a cancel measures it again, as the cancelled view says.
+        tensorCombo.showingProperty().addListener((_, _, showing) -> { if (!showing) vm.previewAgainIfCancelled(); });
         rowSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0));
         blockSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 0, 0));
         vm.selectedTensorProperty().addListener((_, _, _) -> fitSpinners());
@@ -157,14 +180,16 @@ public final class CompressController implements FxController {
                 vm.errorAsMseProperty().set(i.intValue() == 1));
         samplingLabel.setText(vm.estimator().describeSampling());
 
-        tradeoffState = host(tradeoffHost, tradeoffChart.viewer(), "Measuring every preset…");
-        perTensorState = host(perTensorHost, perTensorChart.viewer(), "Measuring every tensor…");
+        // Idle is never "busy": the spinner shows while work runs, and every end (done, failed, cancelled) says so.
+        tradeoffState = host(tradeoffHost, tradeoffChart.viewer(), NOT_MEASURED);
+        perTensorState = host(perTensorHost, perTensorChart.viewer(), NOT_MEASURED);
         overlayState = host(overlayHost, overlayChart.viewer(), "Pick a tensor");
         errorState = host(errorHost, errorChart.viewer(), "");
         ScrollPane howScroll = new ScrollPane(how);
         howScroll.setFitToWidth(true);
         howState = host(howHost, howScroll, "Pick a tensor");
         vm.tradeoff().stateProperty().addListener((_, _, s) -> showTradeoff(s));
+        vm.planProblemProperty().addListener((_, _, _) -> showTradeoff(vm.tradeoff().state()));
         vm.errorAsMseProperty().addListener((_, _, _) -> showTradeoff(vm.tradeoff().state()));
         vm.preview().stateProperty().addListener((_, _, s) -> showPreview(s));
         vm.export().stateProperty().addListener((_, _, s) -> showExport(s));
@@ -175,6 +200,7 @@ public final class CompressController implements FxController {
         exportProgressBox.managedProperty().bind(vm.export().runningProperty());
         exportProgress.progressProperty().bind(vm.export().progressProperty());
         exportCancelButton.setOnAction(_ -> vm.export().cancel());
+        exportStatus.managedProperty().bind(exportStatus.textProperty().isNotEmpty());
     }
 
     private static StatePane host(StackPane host, javafx.scene.Node content, String idle) {
@@ -201,14 +227,20 @@ public final class CompressController implements FxController {
         fromLabel.setText(String.format(Locale.ROOT, "%s · %s bytes, %s of the source's %s", p.label(),
                 Numbers.grouped(p.bytes()), Numbers.percent(source == 0 ? 0 : (double) p.bytes() / source),
                 Numbers.bytes(source)));
-        long fallbacks = p.tensors().stream().filter(t -> !t.note().isEmpty()).count();
-        typeHint.setText(fallbacks == 0 ? "" : fallbacks + " tensors fell back (rows do not fit the blocks)");
         exportHint.setText(vm.ggufExportable()
-                ? "GGUF for llama.cpp, or safetensors; written beside, never over, the input."
+                ? "GGUF for llama.cpp, or safetensors; written to a new file, never over the input."
                 : "safetensors (dequantized, or packed integer codes); GGUF needs a GGUF source and ggml types.");
     }
 
-    private void showTradeoff(Async<TradeoffResult> s) {
+    private void showTradeoff(Async<TradeoffResult> state) {
+        Async<TradeoffResult> s = switch (state) {
+            // Nothing measured because the choice cannot be planned: say why, rather than wait.
+            case Async.Idle<TradeoffResult> _ when !vm.planProblemProperty().get().isEmpty() ->
+                    new Async.Failed<>(vm.planProblemProperty().get());
+            // The shared pane's cancel text speaks of tensors; the trade-off restarts with the next change.
+            case Async.Cancelled<TradeoffResult> _ -> Async.idle();
+            default -> state;
+        };
         tradeoffState.show(s);
         perTensorState.show(s);
         if (s instanceof Async.Done<TradeoffResult>(TradeoffResult r)) {
@@ -253,8 +285,7 @@ public final class CompressController implements FxController {
         FileChooser chooser = new FileChooser();
         chooser.setTitle(title);
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("QuantScope recipe (JSON)", "*.json"));
-        Path dir = vm.model().source().toAbsolutePath().getParent();
-        if (dir != null) chooser.setInitialDirectory(dir.toFile());
+        chooser.setInitialDirectory(exportFolders.initialFor(vm.model().source()).toFile());
         return chooser;
     }
 
@@ -288,8 +319,12 @@ public final class CompressController implements FxController {
         ModelPlan p = vm.plan();
         if (p == null) return;
         ExportDialog d = new ExportDialog(window(), vm.model().source(), p,
-                vm.model().details() instanceof dev.quantscope.format.gguf.GgufFile);
-        d.showAndWait().ifPresent(r -> export(r.target(), r.options(), r.imatrix()));
+                vm.model().details() instanceof dev.quantscope.format.gguf.GgufFile,
+                exportFolders.initialFor(vm.model().source()));
+        d.showAndWait().ifPresent(r -> {
+            exportFolders.remember(r.target());
+            export(r.target(), r.options(), r.imatrix());
+        });
     }
 
     /** Exports to {@code target}, refusing the input file itself; {@code imatrix} may be null. */
@@ -303,6 +338,16 @@ public final class CompressController implements FxController {
     }
 
     private void showExport(Async<CompressViewModel.ExportOutcome> s) {
+        exportStatus.getStyleClass().remove("state-error");
+        exportStatus.setText(switch (s) {
+            case Async.Idle<CompressViewModel.ExportOutcome> _ -> "";
+            case Async.Running<CompressViewModel.ExportOutcome> _ -> "";
+            case Async.Done<CompressViewModel.ExportOutcome>(CompressViewModel.ExportOutcome o) ->
+                    "Wrote " + o.file().getFileName() + " (" + Numbers.bytes(o.bytes()) + ").";
+            case Async.Cancelled<CompressViewModel.ExportOutcome> _ -> "Export cancelled: nothing was written.";
+            case Async.Failed<CompressViewModel.ExportOutcome>(String message) -> "Export failed: " + message;
+        });
+        if (s instanceof Async.Failed<?>) exportStatus.getStyleClass().add("state-error");
         switch (s) {
             case Async.Done<CompressViewModel.ExportOutcome>(CompressViewModel.ExportOutcome o) -> {
                 Alert a = new Alert(Alert.AlertType.INFORMATION, "Wrote " + o.file() + "\n" + Numbers.bytes(o.bytes())
@@ -352,6 +397,7 @@ public final class CompressController implements FxController {
             rule.getStyleClass().add("how-rule");
             rule.setId("howRule");
             summary.getStyleClass().add("muted");
+            summary.setId("howSummary");
             summary.setWrapText(true);
             TableColumn<BlockWalkthrough.Step, String> name = col("Stored value", 150, s -> s.name());
             TableColumn<BlockWalkthrough.Step, String> formula = col("How it is computed", 430, s -> s.formula());
@@ -386,10 +432,14 @@ public final class CompressController implements FxController {
             title.setText(String.format(Locale.ROOT, "%s  ·  %s  ·  row %d, weights %d–%d", w.target(), w.tensor(),
                     w.row(), w.firstColumn(), w.firstColumn() + w.size() - 1));
             rule.setText(w.decodeRule());
-            summary.setText(String.format(Locale.ROOT, "%d weights  ·  %d grid levels  ·  max |error| %s  ·  "
-                            + "the tensor is stored as %s: %s for %s weights (%.3f bits each)", w.size(),
-                    w.levels().length, fmt(w.maxAbsError()), plan.schemeLabel(), Numbers.bytes(plan.size().bytes()),
-                    Numbers.grouped(plan.elements()), plan.size().bitsPerWeight()));
+            String stored = String.format(Locale.ROOT, "%s for %s weights (%.3f bits each)",
+                    Numbers.bytes(plan.size().bytes()), Numbers.grouped(plan.elements()), plan.size().bitsPerWeight());
+            summary.setText(plan.changesValues()
+                    ? String.format(Locale.ROOT, "%d weights  ·  %d grid levels  ·  max |error| %s  ·  the tensor is "
+                            + "stored as %s: %s", w.size(), w.levels().length, fmt(w.maxAbsError()),
+                            plan.schemeLabel(), stored)
+                    // A kept tensor has no codes and no grid: say why it is kept instead.
+                    : KeptTensors.why(plan) + "  ·  " + stored);
             steps.setItems(FXCollections.observableArrayList(w.steps()));
             weights.setItems(FXCollections.observableArrayList(
                     java.util.stream.IntStream.range(0, w.size()).boxed().toList()));

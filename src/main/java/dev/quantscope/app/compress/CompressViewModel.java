@@ -2,6 +2,7 @@ package dev.quantscope.app.compress;
 
 import dev.quantscope.app.common.Activity;
 import dev.quantscope.app.common.BackgroundJob;
+import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.format.Model;
@@ -59,12 +60,14 @@ public final class CompressViewModel {
     private final ModelSession session;
     private final ErrorEstimator estimator;
     private final ObjectProperty<Mode> mode = new SimpleObjectProperty<>(Mode.PRESET);
-    private final ObjectProperty<Preset> preset = new SimpleObjectProperty<>(Preset.Q8_0);
+    private final List<PresetApplicability> presetChoices;
+    private final ObjectProperty<Preset> preset = new SimpleObjectProperty<>();
     private final ObjectProperty<QuantScheme> customScheme = new SimpleObjectProperty<>(new GgmlBlock(DType.Q4_K));
     private final ObservableList<RuleRow> rules = FXCollections.observableArrayList(
             r -> new Observable[] {r.patternProperty(), r.schemeProperty()});
     private final ReadOnlyObjectWrapper<ModelPlan> plan = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper planProblem = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper keptSummary = new ReadOnlyStringWrapper("");
     private final ObjectProperty<String> selectedTensor = new SimpleObjectProperty<>();
     private final IntegerProperty row = new SimpleIntegerProperty(0);
     private final IntegerProperty block = new SimpleIntegerProperty(0);
@@ -86,6 +89,15 @@ public final class CompressViewModel {
         this.preview = new BackgroundJob<>(executor);
         this.export = new BackgroundJob<>(executor);
         this.activity = new Activity(List.of(tradeoff, preview, export));
+        this.presetChoices = PresetApplicability.of(session.model());
+        // The first preset that applies, in the order the chooser lists them; with none (no GGUF source, or rows
+        // no preset can cut), the page opens on the custom scheme instead of on an error.
+        presetChoices.stream().filter(PresetApplicability::applies).findFirst().ifPresentOrElse(
+                a -> preset.set(a.preset()),
+                () -> {
+                    preset.set(presetChoices.getFirst().preset());
+                    mode.set(Mode.CUSTOM);
+                });
         debounce.setOnFinished(_ -> recompute());
         mode.addListener((_, _, _) -> replan());
         preset.addListener((_, _, _) -> replan());
@@ -98,8 +110,11 @@ public final class CompressViewModel {
         });
         row.addListener((_, _, _) -> requestPreview());
         block.addListener((_, _, _) -> requestPreview());
+        plan.addListener((_, _, p) -> {
+            // The tensor box always shows a tensor once there is a plan to show it under.
+            if (selectedTensor.get() == null) selectedTensor.set(firstQuantized(p));
+        });
         replanNow();
-        selectedTensor.set(firstQuantized(plan.get()));
     }
 
     /** Re-plans at once (sizes), then measures errors once the user has paused. */
@@ -118,6 +133,7 @@ public final class CompressViewModel {
             plan.set(Plans.of(r, base + (r.rules().isEmpty() ? "" : " + " + r.rules().size()
                     + (r.rules().size() == 1 ? " rule" : " rules")), session.model()));
             planProblem.set("");
+            keptSummary.set(KeptTensors.summary(plan.get()));
         } catch (IllegalArgumentException e) {
             // The last good plan stays on screen; the problem is said next to the input.
             planProblem.set(FailureDescriber.describe(e));
@@ -180,14 +196,12 @@ public final class CompressViewModel {
     private void recompute() {
         ModelPlan current = plan.get();
         if (current == null || !started) return;
+        long refused = presetChoices.stream().filter(a -> !a.applies()).count();
         tradeoff.submit("Measuring size vs error", m -> session.read(() -> {
             List<ModelPlan> plans = new ArrayList<>();
-            for (Preset p : Preset.values()) {
-                try {
-                    plans.add(Plans.ofPreset(p, session.model()));
-                } catch (IllegalArgumentException notForThisModel) {
-                    // llama-quantize would refuse it too: no point on the chart
-                }
+            // A preset llama-quantize would refuse gets no point on the chart; the note says how many.
+            for (PresetApplicability a : presetChoices) {
+                if (a.applies()) plans.add(Plans.ofPreset(a.preset(), session.model()));
             }
             boolean currentIsPreset = current.preset().isPresent();
             if (!currentIsPreset) plans.add(current);
@@ -196,7 +210,9 @@ public final class CompressViewModel {
             PlanError cur = currentIsPreset
                     ? presets.stream().filter(e -> e.plan().preset().equals(current.preset())).findFirst().orElseThrow()
                     : errors.getLast();
-            return new TradeoffResult(presets, cur, estimator.describeSampling());
+            String note = estimator.describeSampling() + (refused == 0 ? "" : "  ·  " + refused
+                    + (refused == 1 ? " preset does" : " presets do") + " not apply to this model");
+            return new TradeoffResult(presets, cur, note);
         }));
         requestPreview();
     }
@@ -217,6 +233,11 @@ public final class CompressViewModel {
         long r = Math.max(0, Math.min(tp.rows() - 1, row.get()));
         int b = Math.max(0, Math.min(Walkthroughs.blocksPerRow(tp.rowLength()) - 1, block.get()));
         preview.submit("Quantizing " + name, _ -> session.read(() -> TensorPreview.of(estimator, tp, r, b, BINS)));
+    }
+
+    /** Measures the selected tensor again when its last measurement was cancelled (picking it again asks so). */
+    public void previewAgainIfCancelled() {
+        if (preview.state() instanceof dev.quantscope.app.common.Async.Cancelled<TensorPreview>) requestPreview();
     }
 
     /** Exports the current plan to {@code target} in the format its extension names, with the default options. */
@@ -287,6 +308,21 @@ public final class CompressViewModel {
 
     public ObjectProperty<Preset> presetProperty() { return preset; }
 
+    /** Every preset in the chooser's order, with why llama-quantize would refuse it for this model. */
+    public List<PresetApplicability> presetChoices() { return presetChoices; }
+
+    /** Why {@code p} cannot apply to this model, or empty when it can. */
+    public java.util.Optional<String> refusalOf(Preset p) {
+        return presetChoices.stream().filter(a -> a.preset() == p).findFirst().flatMap(PresetApplicability::refusal);
+    }
+
+    /** Chooses {@code p} when it applies to this model; false (and nothing changes) when llama-quantize refuses it. */
+    public boolean choosePreset(Preset p) {
+        if (p == null || refusalOf(p).isPresent()) return false;
+        preset.set(p);
+        return true;
+    }
+
     public ObjectProperty<QuantScheme> customSchemeProperty() { return customScheme; }
 
     public ObservableList<RuleRow> rules() { return rules; }
@@ -296,6 +332,9 @@ public final class CompressViewModel {
     public ModelPlan plan() { return plan.get(); }
 
     public ReadOnlyStringProperty planProblemProperty() { return planProblem.getReadOnlyProperty(); }
+
+    /** Which tensors cannot take the scheme asked for and are kept, and why; "" when all took it. */
+    public ReadOnlyStringProperty keptSummaryProperty() { return keptSummary.getReadOnlyProperty(); }
 
     public ObjectProperty<String> selectedTensorProperty() { return selectedTensor; }
 

@@ -71,8 +71,15 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
     private final Label note = new Label();
     private final Path source;
 
+    /** Proposes a file beside the input. */
     public ExportDialog(Window owner, Path source, ModelPlan plan, boolean ggufSource) {
+        this(owner, source, plan, ggufSource, source.toAbsolutePath().normalize().getParent());
+    }
+
+    /** Proposes a file in {@code folder} (see {@link ExportFolders}). */
+    public ExportDialog(Window owner, Path source, ModelPlan plan, boolean ggufSource, Path folder) {
         this.source = source.toAbsolutePath().normalize();
+        Path dir = folder == null ? Path.of(".").toAbsolutePath().normalize() : folder;
         initOwner(owner);
         setTitle("Export quantized model");
         setHeaderText("Export " + plan.label());
@@ -140,7 +147,7 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
                 case SAFETENSORS -> "every tensor dequantized (it carries the quantization error)";
                 case PACKED -> "for the scales and unquantized tensors";
             });
-            file.setText(suggested(this.source, plan, c).toString());
+            file.setText(suggested(dir, this.source, plan, c).toString());
         });
         format.setValue(choices.getFirst());
         note.setText(ggufNote);
@@ -240,15 +247,14 @@ public final class ExportDialog extends Dialog<ExportDialog.Request> {
         if (f != null) file.setText(f.getAbsolutePath());
     }
 
-    /** {@code model-f16.gguf} + Q4_K_M → {@code model-Q4_K_M.gguf} beside it; never the input's own name. */
-    static Path suggested(Path source, ModelPlan plan, Choice c) {
+    /** {@code model-f16.gguf} + Q4_K_M → {@code model-Q4_K_M.gguf} in {@code dir}; never the input's own name. */
+    static Path suggested(Path dir, Path source, ModelPlan plan, Choice c) {
         String name = source.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = (dot > 0 ? name.substring(0, dot) : name).replaceAll("(?i)-(f16|f32|bf16)$", "");
         String tag = plan.preset().map(Enum::name)
                 .orElse(plan.label().replaceAll("[^A-Za-z0-9_.+-]+", "-").replaceAll("-+$", ""));
         String suffix = c == Choice.PACKED ? "-packed" : "";
-        Path dir = source.getParent() == null ? Path.of(".") : source.getParent();
         return dir.resolve(stem + "-" + tag + suffix + c.format.extension());
     }
 }

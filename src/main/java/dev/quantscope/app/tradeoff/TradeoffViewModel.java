@@ -2,7 +2,7 @@ package dev.quantscope.app.tradeoff;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.BackgroundJob;
-import dev.quantscope.failure.FailureDescriber;
+import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.eval.sweep.DeviceFit;
 import dev.quantscope.eval.sweep.ImatrixSource;
@@ -15,7 +15,6 @@ import dev.quantscope.eval.sweep.SweepResult;
 import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
-import dev.quantscope.quant.preview.Plans;
 import dev.quantscope.tensor.Units;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
@@ -39,7 +38,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -82,16 +80,8 @@ public final class TradeoffViewModel {
         this.session = session;
         this.job = new BackgroundJob<>(executor);
         Model model = session.model();
-        for (Preset p : Preset.values()) {
-            Optional<String> refused;
-            try {
-                Plans.ofPreset(p, model); // planning only: cheap
-                refused = Optional.empty();
-            } catch (RuntimeException e) {
-                // Planning only reads shapes; whatever makes it fail makes the sweep skip the preset too.
-                refused = Optional.of(FailureDescriber.describe(e));
-            }
-            presets.add(new SchemeOption(SweepScheme.of(p), DEFAULT_PRESETS.contains(p), refused));
+        for (PresetApplicability a : PresetApplicability.of(model)) {
+            presets.add(new SchemeOption(SweepScheme.of(a.preset()), DEFAULT_PRESETS.contains(a.preset()), a.refusal()));
         }
         // Half the base model is a budget that rules something out: the recommendation then has a reason to give.
         budget.set(Units.bytes(Math.max(1, model.tensorBytes() / 2)));
