@@ -6,12 +6,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ExplorerRecentFilesTest {
-    private final Preferences node = Preferences.userRoot().node("dev/quantscope/tests/recent-" + System.nanoTime());
+    private final Preferences node = Preferences.userRoot().node("dev/quantscope/tests/recent-" + UUID.randomUUID());
 
     @AfterEach
     void removeNode() throws Exception {

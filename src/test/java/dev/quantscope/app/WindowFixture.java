@@ -7,6 +7,7 @@ import dev.quantscope.app.shell.ShellViewModel;
 import javafx.stage.Stage;
 import org.testfx.api.FxRobot;
 
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.prefs.Preferences;
 
@@ -19,7 +20,7 @@ record WindowFixture(ExecutorService workers, Preferences prefs, ShellViewModel 
 
     static WindowFixture open(Stage stage, String name) {
         ExecutorService workers = Workers.newPool();
-        Preferences prefs = Preferences.userRoot().node("dev/quantscope/tests/" + name + "-" + System.nanoTime());
+        Preferences prefs = Preferences.userRoot().node("dev/quantscope/tests/" + name + "-" + UUID.randomUUID());
         ShellViewModel shell = new ShellViewModel(workers, new RecentFiles(prefs));
         return new WindowFixture(workers, prefs, shell, MainWindow.show(stage, shell));
     }

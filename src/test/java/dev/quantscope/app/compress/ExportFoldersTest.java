@@ -7,13 +7,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.prefs.Preferences;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Where the export dialog starts: the last export's folder, else the input's, but never the program's own files. */
 class ExportFoldersTest {
-    private final Preferences node = Preferences.userRoot().node("dev/quantscope/tests/export-folders-" + System.nanoTime());
+    private final Preferences node =
+            Preferences.userRoot().node("dev/quantscope/tests/export-folders-" + UUID.randomUUID());
 
     @AfterEach
     void drop() throws Exception {
