@@ -83,7 +83,8 @@ public final class LatencyProbe {
             } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
             long pp = median(runs, 0), tg = median(runs, 1);
             return new Probe(new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens,
-                    generatedTokens, engine.threads()), perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens));
+                    generatedTokens, engine.threads(), spread(runs, 0, promptTokens), spread(runs, 1, generatedTokens)),
+                    perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens));
         }
     }
 
@@ -92,9 +93,12 @@ public final class LatencyProbe {
 
     /**
      * Warm-up ends once the JIT has compiled nothing for this long and no run has been 5 % faster than the best
-     * so far for as long, or after the longest.
+     * so far for as long, or after the longest. The longest was 4 s, and on two cores shared with other work the
+     * JIT had not compiled a K-quant's kernels by then: the first point of a sweep in the GUI read 11 tokens/s
+     * (Q6_K on stories260K, ± 54 % over its runs) beside 3,600 for a later one. The JIT is done in a few
+     * seconds when it gets the cores, so the limit only bites when it does not.
      */
-    private static final long WARM_QUIET_NANOS = 300_000_000L, WARM_MAX_NANOS = 4_000_000_000L;
+    private static final long WARM_QUIET_NANOS = 300_000_000L, WARM_MAX_NANOS = 20_000_000_000L;
 
     /**
      * Runs until the JIT is done and the speed stops improving; true if it ended that way (with the JIT's compile
@@ -144,6 +148,11 @@ public final class LatencyProbe {
     /** Tokens per second, NaN for a phase that did not run. */
     private static double rate(int tokens, long nanos) {
         return tokens == 0 ? Double.NaN : tokens * 1e9 / Math.max(1, nanos);
+    }
+
+    /** Quartiles of one phase's per-run speeds. */
+    private static RateSpread spread(List<long[]> runs, int phase, int tokens) {
+        return RateSpread.of(runs.stream().mapToDouble(r -> rate(tokens, r[phase])).toArray());
     }
 
     private static long median(List<long[]> runs, int phase) {

@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;
 import dev.quantscope.engine.tokenizer.Tokenizers;
@@ -50,6 +51,12 @@ public final class Sweep {
     private static final long QUANTIZE = 150, LATENCY = 100;
 
     /**
+     * Timed latency runs at least (a small model gets more, up to the probe's time limit): three give each point's
+     * speed a spread, which {@link SpeedNoise} weighs against the differences between points.
+     */
+    static final int LATENCY_RUNS = 3;
+
+    /**
      * @param base an open Llama-family GGUF model (the sweep reads its file once to digest it)
      * @throws java.util.concurrent.CancellationException when cancelled; points delivered so far stay delivered
      * @throws IllegalArgumentException when the text is too short for two windows of {@code ctx}
@@ -69,8 +76,10 @@ public final class Sweep {
         }
         int ctx = request.ctx();
         if (tokens.length < 2L * ctx) {
-            throw new IllegalArgumentException("the text tokenizes to " + tokens.length + " tokens; a sweep at ctx "
-                    + ctx + " needs at least " + 2 * ctx + (request.chunks() > 0 ? " (and --chunks ≥ 2)" : ""));
+            // A sentence the page shows as it is: what is short, and the ways out.
+            throw new IllegalArgumentException("The text is " + tokens.length + " tokens long, and a sweep with a "
+                    + "context of " + ctx + " tokens needs at least " + 2 * ctx + (request.chunks() > 0
+                    ? " in at least 2 chunks" : "") + ": use more of the text or a smaller context.");
         }
 
         // Each scheme, then (with an importance matrix) the same scheme quantized with it.
@@ -165,7 +174,7 @@ public final class Sweep {
                 new ScaledProgress(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
             Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
-                    request.threads());
+                    request.threads(), KvCacheType.F32, LATENCY_RUNS);
             monitor.progress(start + QUANTIZE + LATENCY, total);
             KlDivergenceResult r = baseSide.compare(quantized,
                     new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total));
