@@ -256,7 +256,8 @@ public final class TradeoffController implements FxController {
         text(dPplColumn, p -> p instanceof SweepPoint.Measured m
                 ? fmt("%+.3f", m.accuracy().ppl() - m.accuracy().pplBase()) : "");
         // The median of the timed runs and half their interquartile range: how far this figure could as well read.
-        text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f ± %.0f %%", m.latency().generationTokensPerSecond(),
+        text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt(m.latency().generationTokensPerSecond() >= 100
+                ? "%.0f ± %.0f %%" : "%.1f ± %.0f %%", m.latency().generationTokensPerSecond(),
                 100 * m.latency().generationSpread().relativeHalfWidth()) : "");
         text(ppColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().promptTokensPerSecond()) : "");
         text(noteColumn, p -> switch (p) {
