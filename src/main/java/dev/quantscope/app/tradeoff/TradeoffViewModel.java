@@ -103,18 +103,21 @@ public final class TradeoffViewModel {
      * checks the new ones again). A failed run's message goes too, and the charts show their hint again.
      */
     private void clearProblemsOnChange() {
-        javafx.beans.InvalidationListener settingsChanged = _ -> {
+        // Change listeners, not invalidation ones: those fire once until someone reads the value again.
+        javafx.beans.value.ChangeListener<Object> settingsChanged = (_, _, _) -> {
             problem.set("");
             if (job.state() instanceof Async.Failed<?>) job.reset();
         };
         for (SchemeOption o : presets) o.selectedProperty().addListener(settingsChanged);
-        for (javafx.beans.Observable o : List.of(customIds, text, textKilobytes, ctx, imatrixChoice, imatrixFile)) {
+        for (javafx.beans.value.ObservableValue<?> o : List.of(customIds, text, textKilobytes, ctx, imatrixChoice,
+                imatrixFile)) {
             o.addListener(settingsChanged);
         }
-        javafx.beans.InvalidationListener fitChanged = _ -> fitProblem.set("");
+        javafx.beans.value.ChangeListener<Object> fitChanged = (_, _, _) -> fitProblem.set("");
         budget.addListener(fitChanged);
         maxKld.addListener(fitChanged);
-        points.addListener(fitChanged); // "run a sweep first" is answered by the points arriving
+        // "Run a sweep first" is answered by the points arriving.
+        points.addListener((javafx.collections.ListChangeListener<SweepPoint>) _ -> fitProblem.set(""));
     }
 
     public Model model() { return session.model(); }

@@ -56,6 +56,30 @@ public final class LatencyProbe {
     /** {@link #measure(Model, int, int, int, KvCacheType, int)} with the timed runs' allocation. */
     public static Probe probe(Model model, int promptTokens, int generatedTokens, int threads, KvCacheType cache,
                               int minRuns) {
+        return around(model, promptTokens, generatedTokens, threads, cache, minRuns, null).probe();
+    }
+
+    /** A speed measured in two halves, and what ran between them. */
+    public record Around<T>(Latency latency, T between) {}
+
+    /**
+     * Measures in two halves with {@code between} run in the middle (the engine kept), and reports the medians and
+     * spreads of both halves' runs together. One half's runs follow each other within a fraction of a second, so
+     * their spread misses what changes over seconds: the load of other processes, the JIT's work. Timed again
+     * after {@code between} (a sweep's accuracy pass, seconds on a small model), a point's spread takes that in.
+     */
+    public static <T> Around<T> measureAround(Model model, int promptTokens, int generatedTokens, int threads,
+                                              int minRunsPerHalf, java.util.function.Supplier<T> between) {
+        java.util.Objects.requireNonNull(between);
+        Measured<T> m = around(model, promptTokens, generatedTokens, threads, KvCacheType.F32, minRunsPerHalf, between);
+        return new Around<>(m.probe().latency(), m.between());
+    }
+
+    private record Measured<T>(Probe probe, T between) {}
+
+    /** One half of timed runs, or two with {@code between} (when not null) run after the first. */
+    private static <T> Measured<T> around(Model model, int promptTokens, int generatedTokens, int threads,
+                                          KvCacheType cache, int minRuns, java.util.function.Supplier<T> between) {
         if (promptTokens < 0 || generatedTokens < 0 || promptTokens + generatedTokens < 1) {
             throw new IllegalArgumentException("need a prompt or generated tokens (got " + promptTokens + " and "
                     + generatedTokens + ")");
@@ -72,20 +96,34 @@ public final class LatencyProbe {
             // Marked warm only after a warm-up that saw the JIT go quiet: one cut short by the time limit may have
             // left the kernels uncompiled (the GUI keeps the JIT busy), and the next probe must wait for it again.
             if (warmUp(engine, prompt, generatedTokens, WARMED.containsAll(types))) WARMED.addAll(types);
-            // A small model runs in a millisecond, where a pause of the JIT or of a neighbour's process would be
-            // the whole figure: repeat for a while and keep the median of each phase.
-            List<long[]> runs = new ArrayList<>();
-            long spent = 0;
-            do {
-                long[] nanos = timeRun(engine, prompt, generatedTokens);
-                runs.add(nanos);
-                spent += nanos[0] + nanos[1];
-            } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
+            List<long[]> runs = timedRuns(engine, prompt, generatedTokens, minRuns);
+            T result = null;
+            if (between != null) {
+                result = between.get();
+                // The kernels are compiled; only let the speed settle after the other work.
+                warmUp(engine, prompt, generatedTokens, true);
+                runs.addAll(timedRuns(engine, prompt, generatedTokens, minRuns));
+            }
             long pp = median(runs, 0), tg = median(runs, 1);
-            return new Probe(new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens,
+            return new Measured<>(new Probe(new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens,
                     generatedTokens, engine.threads(), spread(runs, 0, promptTokens), spread(runs, 1, generatedTokens)),
-                    perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens));
+                    perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens)), result);
         }
+    }
+
+    /**
+     * A small model runs in a millisecond, where a pause of the JIT or of a neighbour's process would be the whole
+     * figure: repeat for a while (the median of each phase is kept).
+     */
+    private static List<long[]> timedRuns(LlamaEngine engine, int[] prompt, int generated, int minRuns) {
+        List<long[]> runs = new ArrayList<>();
+        long spent = 0;
+        do {
+            long[] nanos = timeRun(engine, prompt, generated);
+            runs.add(nanos);
+            spent += nanos[0] + nanos[1];
+        } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
+        return runs;
     }
 
     /** The dtypes whose kernels a warm-up in this JVM has already run. */

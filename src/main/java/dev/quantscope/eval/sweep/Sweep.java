@@ -1,6 +1,5 @@
 package dev.quantscope.eval.sweep;
 
-import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;
 import dev.quantscope.engine.tokenizer.Tokenizers;
@@ -51,10 +50,11 @@ public final class Sweep {
     private static final long QUANTIZE = 150, LATENCY = 100;
 
     /**
-     * Timed latency runs at least (a small model gets more, up to the probe's time limit): three give each point's
-     * speed a spread, which {@link SpeedNoise} weighs against the differences between points.
+     * Timed latency runs at least, before and again after the accuracy pass (a small model gets more, up to the
+     * probe's time limit): they give each point's speed a spread, which {@link SpeedNoise} weighs against the
+     * differences between points.
      */
-    static final int LATENCY_RUNS = 3;
+    static final int LATENCY_RUNS = 2;
 
     /**
      * @param base an open Llama-family GGUF model (the sweep reads its file once to digest it)
@@ -173,11 +173,15 @@ public final class Sweep {
         try (Model quantized = InMemoryQuantizer.quantize(base, plan, imatrix, request.threads(),
                 new ScaledProgress(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
-            Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
-                    request.threads(), KvCacheType.F32, LATENCY_RUNS);
-            monitor.progress(start + QUANTIZE + LATENCY, total);
-            KlDivergenceResult r = baseSide.compare(quantized,
-                    new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total));
+            // Speed timed before and after the accuracy pass: its spread then covers seconds, not one burst.
+            LatencyProbe.Around<KlDivergenceResult> timed = LatencyProbe.measureAround(quantized,
+                    request.promptTokens(), request.generatedTokens(), request.threads(), LATENCY_RUNS, () -> {
+                        monitor.progress(start + QUANTIZE + LATENCY / 2, total);
+                        return baseSide.compare(quantized, new ScaledProgress(monitor, start + QUANTIZE + LATENCY / 2,
+                                UNIT - QUANTIZE - LATENCY, total));
+                    });
+            Latency latency = timed.latency();
+            KlDivergenceResult r = timed.between();
             return new SweepPoint.Measured(index, v.id(), v.label(), v.weighted(), plan.bytes(), plan.bitsPerWeight(),
                     latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
         }
