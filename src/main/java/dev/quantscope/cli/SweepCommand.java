@@ -14,6 +14,8 @@ import dev.quantscope.eval.sweep.SweepPoint;
 import dev.quantscope.eval.sweep.SweepRequest;
 import dev.quantscope.eval.sweep.SweepResult;
 import dev.quantscope.eval.sweep.SweepScheme;
+import dev.quantscope.eval.sweep.SpeedNoise;
+import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.task.ProgressMonitor;
@@ -34,7 +36,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 
 /**
- * {@code quantscope sweep MODEL --types LIST --text FILE [--imatrix FILE | --imatrix-text FILE] [--ctx N] [--chunks N]
+ * {@code quantscope sweep MODEL --types LIST [--text FILE] [--imatrix FILE | --imatrix-text FILE] [--ctx N] [--chunks N]
  * [--budget SIZE] [--max-kld X] [--json]}: quantizes MODEL in memory with each preset or scheme of LIST and measures
  * size, speed and KL divergence against MODEL; prints the table as points finish, then the Pareto fronts and, with
  * --budget, the scheme to use. With an importance matrix every scheme is measured a second time quantized with it
@@ -51,7 +53,8 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Comma-separated llama-quantize presets (Q4_K_M) and scheme ids (int4-asym-g128-mse, keep).")
     List<String> types;
 
-    @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to compare on.")
+    @Option(names = "--text", paramLabel = "FILE",
+            description = "UTF-8 text to compare on (default: the bundled 40 KB of Shakespeare).")
     Path text;
 
     @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix (llama-imatrix GGUF or legacy "
@@ -113,7 +116,8 @@ public final class SweepCommand implements Callable<Integer> {
             source = new ImatrixSource.FromText(Files.readString(imatrixText, StandardCharsets.UTF_8),
                     imatrixText.getFileName().toString(), ctx, 0);
         }
-        SweepRequest request = new SweepRequest(schemes, Files.readString(text, StandardCharsets.UTF_8), ctx, chunks,
+        SweepText measuredOn = text == null ? SweepText.bundled() : new SweepText.FromFile(text);
+        SweepRequest request = new SweepRequest(schemes, measuredOn.readAll(), ctx, chunks,
                 pp, tg, n, source);
         SweepCache cache = noCache ? SweepCache.disabled() : SweepCache.atDefaultLocation();
         PrintWriter out = spec.commandLine().getOut();
@@ -139,7 +143,9 @@ public final class SweepCommand implements Callable<Integer> {
         } else {
             out.println();
             out.println("Pareto front, size vs KLD:    " + names(result.sizeFront()));
-            out.println("Pareto front, latency vs KLD: " + names(result.latencyFront()));
+            SpeedNoise noise = result.speedNoise();
+            out.println("Pareto front, latency vs KLD: " + (noise.withinNoise() ? "(none) " + noise.note()
+                    : names(result.latencyFront())));
             if (result.cacheHits() > 0) {
                 out.printf(Locale.ROOT, "%d of %d points from the cache (%s)%n", result.cacheHits(),
                         result.points().size(), cache.directory().map(Path::toString).orElse(""));
@@ -155,13 +161,14 @@ public final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String row() { return "%-" + width + "s %10s %6s %9s %9s %9s %8s %6s %9s%n"; }
+    private String row() { return "%-" + width + "s %10s %6s %13s %9s %9s %8s %6s %9s%n"; }
 
     private void printRow(PrintWriter out, SweepPoint p) {
         switch (p) {
             case SweepPoint.Measured m -> out.printf(Locale.ROOT, row(), m.label(), Units.bytes(m.bytes()),
                     String.format(Locale.ROOT, "%.2f", m.bitsPerWeight()),
-                    String.format(Locale.ROOT, "%.1f", m.latency().generationTokensPerSecond()),
+                    String.format(Locale.ROOT, "%.1f ±%.0f%%", m.latency().generationTokensPerSecond(),
+                            100 * m.latency().generationSpread().relativeHalfWidth()),
                     String.format(Locale.ROOT, "%.1f", m.latency().promptTokensPerSecond()),
                     String.format(Locale.ROOT, "%.6f", m.accuracy().kldMean()),
                     String.format(Locale.ROOT, "%.4f", m.accuracy().kldP99()),
@@ -207,6 +214,8 @@ public final class SweepCommand implements Callable<Integer> {
                     o.put("bpw", m.bitsPerWeight());
                     o.put("tg_tokens_per_s", m.latency().generationTokensPerSecond());
                     o.put("pp_tokens_per_s", m.latency().promptTokensPerSecond());
+                    SweepCache.writeSpread(o.putObject("tg_spread"), m.latency().generationSpread());
+                    SweepCache.writeSpread(o.putObject("pp_spread"), m.latency().promptSpread());
                     o.put("kld_mean", m.accuracy().kldMean());
                     o.put("kld_median", m.accuracy().kldMedian());
                     o.put("kld_p99", m.accuracy().kldP99());
@@ -227,6 +236,10 @@ public final class SweepCommand implements Callable<Integer> {
         r.sizeFront().forEach(m -> size.add(m.schemeId()));
         ArrayNode latency = doc.putArray("pareto_latency_kld");
         r.latencyFront().forEach(m -> latency.add(m.schemeId()));
+        // Why that front is empty when it is: the points' speeds differ by less than their runs scatter.
+        ObjectNode noise = doc.putObject("speed_noise");
+        noise.put("within_noise", r.speedNoise().withinNoise());
+        noise.put("relative_half_iqr", r.speedNoise().noise());
         if (rec == null) {
             doc.putNull("recommendation");
         } else {

@@ -43,10 +43,15 @@ final class TradeoffChart {
 
     private final ToDoubleFunction<SweepPoint.Measured> x;
     private final NumberAxis xAxis;
+    private final LogAxis yAxis;
     private final Function<List<SweepPoint>, List<SweepPoint.Measured>> front;
     private final XYSeriesCollection data = new XYSeriesCollection();
     private final ChartViewer viewer;
     private final TextTitle note = new TextTitle("");
+    /** Why this chart draws no front, above the plot where it is read first; hidden when there is no reason. */
+    private final TextTitle caveat = new TextTitle("");
+    private final Function<List<SweepPoint>, String> caveatOf;
+    private final SpreadLabelRenderer renderer;
     private final List<String> labels = new ArrayList<>();
     private final List<String> imatrixLabels = new ArrayList<>();
     /** Colour of the points quantized with an importance matrix (violet: apart from the accent, green and red). */
@@ -55,13 +60,17 @@ final class TradeoffChart {
 
     /**
      * @param x     the point's x value
-     * @param front the Pareto front of a list of points for this pair of axes
+     * @param front   the Pareto front of a list of points for this pair of axes
+     * @param caveat  a sentence saying why the points' x values cannot be ranked (then the front is empty), or ""
      */
     TradeoffChart(String id, String xLabel, ToDoubleFunction<SweepPoint.Measured> x,
-                  Function<List<SweepPoint>, List<SweepPoint.Measured>> front) {
+                  Function<List<SweepPoint>, List<SweepPoint.Measured>> front,
+                  Function<List<SweepPoint>, String> caveat) {
         this.x = x;
         this.front = front;
+        this.caveatOf = caveat;
         SpreadLabelRenderer r = new SpreadLabelRenderer();
+        this.renderer = r;
         r.setSeriesLinesVisible(0, false);
         r.setSeriesShapesVisible(0, true);
         r.setSeriesShape(0, new Ellipse2D.Double(-4.5, -4.5, 9, 9));
@@ -100,6 +109,7 @@ final class TradeoffChart {
         xAxis.setUpperMargin(0.08);
         this.xAxis = xAxis;
         LogAxis yAxis = new LogAxis("mean KL divergence (log, lower is better)");
+        this.yAxis = yAxis;
         yAxis.setSmallestValue(KLD_FLOOR);
         // Plain values ("0.045", "1.20e-4"), not powers: a sweep often spans less than a decade, where the log
         // axis would label its ticks 10^-1.34, 10^-1.35, ...
@@ -111,6 +121,11 @@ final class TradeoffChart {
         note.setFont(SMALL);
         note.setPaint(ChartStyle.palette().muted());
         chart.addSubtitle(note);
+        this.caveat.setFont(SMALL.deriveFont(Font.BOLD, 12f));
+        this.caveat.setPosition(org.jfree.chart.ui.RectangleEdge.TOP);
+        this.caveat.setPadding(new RectangleInsets(6, 8, 2, 8));
+        this.caveat.setVisible(false);
+        chart.addSubtitle(this.caveat);
         ChartStyle.apply(chart);
         // Room between legend entries: the front's legend line would otherwise touch the previous entry's text.
         chart.getLegend().setItemLabelPadding(new RectangleInsets(2, 6, 2, 26));
@@ -120,6 +135,9 @@ final class TradeoffChart {
     }
 
     ChartViewer viewer() { return viewer; }
+
+    /** The sentence shown above the plot when the points cannot be ranked on x, or "". */
+    String caveat() { return caveat.isVisible() ? caveat.getText() : ""; }
 
     XYSeriesCollection dataset() { return data; }
 
@@ -169,6 +187,10 @@ final class TradeoffChart {
             data.addSeries(effect);
         }
         int measured = all.getItemCount() + weighted.getItemCount();
+        String reason = caveatOf.apply(points);
+        this.caveat.setText(reason);
+        this.caveat.setVisible(!reason.isEmpty());
+        renderer.setSeriesVisibleInLegend(1, reason.isEmpty()); // no front drawn: none in the legend either
         // Points of (nearly) one x, e.g. one scheme with and without imatrix on the size chart: without a minimum
         // the axis zooms into rounding noise and prints the same label at every tick.
         double maxX = 0;
@@ -178,12 +200,33 @@ final class TradeoffChart {
             }
         }
         xAxis.setAutoRangeMinimumSize(maxX > 0 ? maxX * 0.2 : 1e-9);
+        fitKld(List.of(all, weighted));
         // The imatrix's effect in one figure: the mean relative change of KLD over the schemes measured both ways.
         note.setText(measured == 0 ? "No point measured yet"
-                : measured + " measured · " + best.getItemCount() + " on the front"
+                : measured + " measured" + (reason.isEmpty() ? " · " + best.getItemCount() + " on the front" : "")
                 + (changes.isEmpty() ? "" : String.format(Locale.ROOT, " · imatrix: KLD %+.1f %%",
                         100 * changes.stream().mapToDouble(Double::doubleValue).average().orElse(0)))
                 + (currentLabel.isEmpty() ? "" : " · current choice: " + currentLabel));
+    }
+
+    /**
+     * Points within a factor of two in KL divergence (the first point of a sweep, alone) get a range of a decade
+     * around them: auto-ranged, the log axis would zoom into a sliver and print the same value at every tick.
+     */
+    private void fitKld(List<XYSeries> series) {
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (XYSeries s : series) {
+            for (int i = 0; i < s.getItemCount(); i++) {
+                lo = Math.min(lo, s.getY(i).doubleValue());
+                hi = Math.max(hi, s.getY(i).doubleValue());
+            }
+        }
+        if (hi > 0 && hi < 2 * lo) {
+            double mid = Math.sqrt(lo * hi);
+            yAxis.setRange(mid / Math.sqrt(10), mid * Math.sqrt(10));
+        } else {
+            yAxis.setAutoRange(true);
+        }
     }
 
     static double y(SweepPoint.Measured m) { return Math.max(KLD_FLOOR, m.accuracy().kldMean()); }

@@ -5,7 +5,9 @@ import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.common.StatePane;
 import dev.quantscope.eval.sweep.Recommendation;
+import dev.quantscope.eval.sweep.SpeedNoise;
 import dev.quantscope.eval.sweep.SweepPoint;
+import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.eval.sweep.TradeOffs;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -40,9 +42,10 @@ public final class TradeoffController implements FxController {
 
     private final TradeoffViewModel vm;
     private final TradeoffChart sizeChart = new TradeoffChart("sweepSizeChart", "size (MiB)",
-            m -> m.bytes() / MIB, TradeOffs::sizeVsKld);
+            m -> m.bytes() / MIB, TradeOffs::sizeVsKld, _ -> "");
+    /** Speeds within their runs' noise get no front, and the chart says why (a tiny model's usual case). */
     private final TradeoffChart speedChart = new TradeoffChart("sweepSpeedChart", "generation speed (tg tokens/s)",
-            m -> m.latency().generationTokensPerSecond(), TradeOffs::latencyVsKld);
+            m -> m.latency().generationTokensPerSecond(), TradeOffs::latencyVsKld, pts -> SpeedNoise.of(pts).note());
     private StatePane sizeState;
     private StatePane speedState;
     /** Set while the combo box is made to show the view model's choice, which must not open a file chooser. */
@@ -109,7 +112,7 @@ public final class TradeoffController implements FxController {
         }
         customField.textProperty().bindBidirectional(vm.customIdsProperty());
 
-        textLabel.textProperty().bind(vm.textFileProperty().map(p -> p.getFileName().toString()).orElse("no text chosen"));
+        textLabel.textProperty().bind(vm.textProperty().map(SweepText::name).orElse("no text chosen"));
         chooseTextButton.setOnAction(_ -> chooseText());
         textKbSpinner.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 1 << 20, vm.textKilobytesProperty().get(), 8));
         textKbSpinner.valueProperty().addListener((_, _, v) -> { if (v != null) vm.textKilobytesProperty().set(v); });
@@ -141,8 +144,8 @@ public final class TradeoffController implements FxController {
         vm.currentProperty().addListener((_, _, _) -> tryButton.setDisable(!vm.canTryCurrent()));
         showRecommendation(null);
 
-        sizeState = new StatePane(sizeChart.viewer(), "Tick schemes, choose a text and run a sweep: each scheme "
-                + "appears here as soon as it is measured.");
+        sizeState = new StatePane(sizeChart.viewer(), "Run a sweep: each ticked scheme appears here as soon as it is "
+                + "measured, on the bundled Shakespeare or a text you choose.");
         speedState = new StatePane(speedChart.viewer(), "Generation speed against closeness to the original.");
         sizeHost.getChildren().add(sizeState);
         speedHost.getChildren().add(speedState);
@@ -169,10 +172,11 @@ public final class TradeoffController implements FxController {
         chooser.setTitle("Text to measure accuracy on");
         chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Text", "*.txt", "*.md"),
                 new FileChooser.ExtensionFilter("All files", "*"));
-        Path current = vm.textFileProperty().get();
-        if (current != null && current.getParent() != null) chooser.setInitialDirectory(current.getParent().toFile());
+        if (vm.textProperty().get() instanceof SweepText.FromFile(Path current) && current.getParent() != null) {
+            chooser.setInitialDirectory(current.getParent().toFile());
+        }
         File f = chooser.showOpenDialog(pointsTable.getScene().getWindow());
-        if (f != null) vm.textFileProperty().set(f.toPath());
+        if (f != null) vm.textProperty().set(new SweepText.FromFile(f.toPath()));
     }
 
     /**
@@ -251,7 +255,10 @@ public final class TradeoffController implements FxController {
         text(pplColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.3f", m.accuracy().ppl()) : "");
         text(dPplColumn, p -> p instanceof SweepPoint.Measured m
                 ? fmt("%+.3f", m.accuracy().ppl() - m.accuracy().pplBase()) : "");
-        text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().generationTokensPerSecond()) : "");
+        // The median of the timed runs and half their interquartile range: how far this figure could as well read.
+        text(tgColumn, p -> p instanceof SweepPoint.Measured m ? fmt(m.latency().generationTokensPerSecond() >= 100
+                ? "%.0f ± %.0f %%" : "%.1f ± %.0f %%", m.latency().generationTokensPerSecond(),
+                100 * m.latency().generationSpread().relativeHalfWidth()) : "");
         text(ppColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().promptTokensPerSecond()) : "");
         text(noteColumn, p -> switch (p) {
             case SweepPoint.Measured m -> (m.imatrix() ? "with the importance matrix · " : "")

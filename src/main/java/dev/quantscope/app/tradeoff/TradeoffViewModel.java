@@ -13,6 +13,7 @@ import dev.quantscope.eval.sweep.SweepPoint;
 import dev.quantscope.eval.sweep.SweepRequest;
 import dev.quantscope.eval.sweep.SweepResult;
 import dev.quantscope.eval.sweep.SweepScheme;
+import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.tensor.Units;
@@ -31,10 +32,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +57,8 @@ public final class TradeoffViewModel {
     private final BackgroundJob<SweepResult> job;
     private final ObservableList<SchemeOption> presets = FXCollections.observableArrayList();
     private final StringProperty customIds = new SimpleStringProperty("");
-    private final ObjectProperty<Path> textFile = new SimpleObjectProperty<>();
+    /** The bundled sample at first, so a first sweep is one click. */
+    private final ObjectProperty<SweepText> text = new SimpleObjectProperty<>(SweepText.bundled());
     private final IntegerProperty textKilobytes = new SimpleIntegerProperty(DEFAULT_TEXT_KB);
     private final IntegerProperty ctx = new SimpleIntegerProperty(DEFAULT_CTX);
     private final ObjectProperty<ImatrixChoice> imatrixChoice = new SimpleObjectProperty<>(ImatrixChoice.NONE);
@@ -86,6 +85,29 @@ public final class TradeoffViewModel {
         // Half the base model is a budget that rules something out: the recommendation then has a reason to give.
         budget.set(Units.bytes(Math.max(1, model.tensorBytes() / 2)));
         job.stateProperty().addListener((_, _, s) -> status.set(describe(s)));
+        clearProblemsOnChange();
+    }
+
+    /**
+     * A message about the settings goes as soon as the settings change: it described the old ones (the next Run
+     * checks the new ones again). A failed run's message goes too, and the charts show their hint again.
+     */
+    private void clearProblemsOnChange() {
+        // Change listeners, not invalidation ones: those fire once until someone reads the value again.
+        javafx.beans.value.ChangeListener<Object> settingsChanged = (_, _, _) -> {
+            problem.set("");
+            if (job.state() instanceof Async.Failed<?>) job.reset();
+        };
+        for (SchemeOption o : presets) o.selectedProperty().addListener(settingsChanged);
+        for (javafx.beans.value.ObservableValue<?> o : List.of(customIds, text, textKilobytes, ctx, imatrixChoice,
+                imatrixFile)) {
+            o.addListener(settingsChanged);
+        }
+        javafx.beans.value.ChangeListener<Object> fitChanged = (_, _, _) -> fitProblem.set("");
+        budget.addListener(fitChanged);
+        maxKld.addListener(fitChanged);
+        // "Run a sweep first" is answered by the points arriving.
+        points.addListener((javafx.collections.ListChangeListener<SweepPoint>) _ -> fitProblem.set(""));
     }
 
     public Model model() { return session.model(); }
@@ -113,8 +135,8 @@ public final class TradeoffViewModel {
             problem.set("Tick at least one preset or enter a scheme id.");
             return;
         }
-        Path file = textFile.get();
-        if (file == null) {
+        SweepText measuredOn = text.get();
+        if (measuredOn == null) {
             problem.set("Choose a text file to measure on.");
             return;
         }
@@ -125,6 +147,7 @@ public final class TradeoffViewModel {
             return;
         }
         problem.set("");
+        fitProblem.set("");
         long id = ++run;
         points.clear();
         current.set(null);
@@ -136,41 +159,19 @@ public final class TradeoffViewModel {
                 + (weighting == ImatrixChoice.NONE ? "" : ", each without and with the importance matrix");
         job.submit(what, monitor -> session.read(() -> {
             try {
-                String text = readStart(file, limit);
+                String sample = measuredOn.read(limit);
                 ImatrixSource source = switch (weighting) {
                     case NONE -> ImatrixSource.NONE;
                     // The matrix is computed over the same text and windows the sweep measures on.
-                    case FROM_TEXT -> new ImatrixSource.FromText(text, file.getFileName().toString(), context, 0);
+                    case FROM_TEXT -> new ImatrixSource.FromText(sample, measuredOn.name(), context, 0);
                     case FILE -> new ImatrixSource.FromFile(weightsFile);
                 };
-                SweepRequest request = SweepRequest.of(schemes, text, context).withImatrix(source);
+                SweepRequest request = SweepRequest.of(schemes, sample, context).withImatrix(source);
                 return Sweep.run(session.model(), request, cache, p -> Platform.runLater(() -> deliver(id, p)), monitor);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }));
-    }
-
-    /**
-     * The first {@code limit} bytes of a text file, cut back to the last line break so no character or word is
-     * split (the whole text when it has none there).
-     */
-    static String readStart(Path file, long limit) throws IOException {
-        long size = Files.size(file);
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, Math.min(limit, size)));
-        }
-        int end = bytes.length;
-        if (size > bytes.length) {
-            for (int i = bytes.length - 1; i > 0; i--) {
-                if (bytes[i] == '\n') {
-                    end = i + 1;
-                    break;
-                }
-            }
-        }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
     private void deliver(long id, SweepPoint p) {
@@ -253,7 +254,8 @@ public final class TradeoffViewModel {
 
     public StringProperty customIdsProperty() { return customIds; }
 
-    public ObjectProperty<Path> textFileProperty() { return textFile; }
+    /** What accuracy is measured on: the bundled sample until the user chooses a file. */
+    public ObjectProperty<SweepText> textProperty() { return text; }
 
     public IntegerProperty textKilobytesProperty() { return textKilobytes; }
 

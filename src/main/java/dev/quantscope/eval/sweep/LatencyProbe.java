@@ -56,6 +56,30 @@ public final class LatencyProbe {
     /** {@link #measure(Model, int, int, int, KvCacheType, int)} with the timed runs' allocation. */
     public static Probe probe(Model model, int promptTokens, int generatedTokens, int threads, KvCacheType cache,
                               int minRuns) {
+        return around(model, promptTokens, generatedTokens, threads, cache, minRuns, null).probe();
+    }
+
+    /** A speed measured in two halves, and what ran between them. */
+    public record Around<T>(Latency latency, T between) {}
+
+    /**
+     * Measures in two halves with {@code between} run in the middle (the engine kept), and reports the medians and
+     * spreads of both halves' runs together. One half's runs follow each other within a fraction of a second, so
+     * their spread misses what changes over seconds: the load of other processes, the JIT's work. Timed again
+     * after {@code between} (a sweep's accuracy pass, seconds on a small model), a point's spread takes that in.
+     */
+    public static <T> Around<T> measureAround(Model model, int promptTokens, int generatedTokens, int threads,
+                                              int minRunsPerHalf, java.util.function.Supplier<T> between) {
+        java.util.Objects.requireNonNull(between);
+        Measured<T> m = around(model, promptTokens, generatedTokens, threads, KvCacheType.F32, minRunsPerHalf, between);
+        return new Around<>(m.probe().latency(), m.between());
+    }
+
+    private record Measured<T>(Probe probe, T between) {}
+
+    /** One half of timed runs, or two with {@code between} (when not null) run after the first. */
+    private static <T> Measured<T> around(Model model, int promptTokens, int generatedTokens, int threads,
+                                          KvCacheType cache, int minRuns, java.util.function.Supplier<T> between) {
         if (promptTokens < 0 || generatedTokens < 0 || promptTokens + generatedTokens < 1) {
             throw new IllegalArgumentException("need a prompt or generated tokens (got " + promptTokens + " and "
                     + generatedTokens + ")");
@@ -72,19 +96,34 @@ public final class LatencyProbe {
             // Marked warm only after a warm-up that saw the JIT go quiet: one cut short by the time limit may have
             // left the kernels uncompiled (the GUI keeps the JIT busy), and the next probe must wait for it again.
             if (warmUp(engine, prompt, generatedTokens, WARMED.containsAll(types))) WARMED.addAll(types);
-            // A small model runs in a millisecond, where a pause of the JIT or of a neighbour's process would be
-            // the whole figure: repeat for a while and keep the median of each phase.
-            List<long[]> runs = new ArrayList<>();
-            long spent = 0;
-            do {
-                long[] nanos = timeRun(engine, prompt, generatedTokens);
-                runs.add(nanos);
-                spent += nanos[0] + nanos[1];
-            } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
+            List<long[]> runs = timedRuns(engine, prompt, generatedTokens, minRuns);
+            T result = null;
+            if (between != null) {
+                result = between.get();
+                // The kernels are compiled; only let the speed settle after the other work.
+                warmUp(engine, prompt, generatedTokens, true);
+                runs.addAll(timedRuns(engine, prompt, generatedTokens, minRuns));
+            }
             long pp = median(runs, 0), tg = median(runs, 1);
-            return new Probe(new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens,
-                    generatedTokens, engine.threads()), perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens));
+            return new Measured<>(new Probe(new Latency(rate(promptTokens, pp), rate(generatedTokens, tg), promptTokens,
+                    generatedTokens, engine.threads(), spread(runs, 0, promptTokens), spread(runs, 1, generatedTokens)),
+                    perToken(runs, 2, promptTokens), perToken(runs, 3, generatedTokens)), result);
         }
+    }
+
+    /**
+     * A small model runs in a millisecond, where a pause of the JIT or of a neighbour's process would be the whole
+     * figure: repeat for a while (the median of each phase is kept).
+     */
+    private static List<long[]> timedRuns(LlamaEngine engine, int[] prompt, int generated, int minRuns) {
+        List<long[]> runs = new ArrayList<>();
+        long spent = 0;
+        do {
+            long[] nanos = timeRun(engine, prompt, generated);
+            runs.add(nanos);
+            spent += nanos[0] + nanos[1];
+        } while (runs.size() < minRuns || (runs.size() < MAX_RUNS && spent < MIN_NANOS));
+        return runs;
     }
 
     /** The dtypes whose kernels a warm-up in this JVM has already run. */
@@ -92,9 +131,12 @@ public final class LatencyProbe {
 
     /**
      * Warm-up ends once the JIT has compiled nothing for this long and no run has been 5 % faster than the best
-     * so far for as long, or after the longest.
+     * so far for as long, or after the longest. The longest was 4 s, and on two cores shared with other work the
+     * JIT had not compiled a K-quant's kernels by then: the first point of a sweep in the GUI read 11 tokens/s
+     * (Q6_K on stories260K, ± 54 % over its runs) beside 3,600 for a later one. The JIT is done in a few
+     * seconds when it gets the cores, so the limit only bites when it does not.
      */
-    private static final long WARM_QUIET_NANOS = 300_000_000L, WARM_MAX_NANOS = 4_000_000_000L;
+    private static final long WARM_QUIET_NANOS = 300_000_000L, WARM_MAX_NANOS = 20_000_000_000L;
 
     /**
      * Runs until the JIT is done and the speed stops improving; true if it ended that way (with the JIT's compile
@@ -144,6 +186,11 @@ public final class LatencyProbe {
     /** Tokens per second, NaN for a phase that did not run. */
     private static double rate(int tokens, long nanos) {
         return tokens == 0 ? Double.NaN : tokens * 1e9 / Math.max(1, nanos);
+    }
+
+    /** Quartiles of one phase's per-run speeds. */
+    private static RateSpread spread(List<long[]> runs, int phase, int tokens) {
+        return RateSpread.of(runs.stream().mapToDouble(r -> rate(tokens, r[phase])).toArray());
     }
 
     private static long median(List<long[]> runs, int phase) {

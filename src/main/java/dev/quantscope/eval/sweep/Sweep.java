@@ -50,6 +50,13 @@ public final class Sweep {
     private static final long QUANTIZE = 150, LATENCY = 100;
 
     /**
+     * Timed latency runs at least, before and again after the accuracy pass (a small model gets more, up to the
+     * probe's time limit): they give each point's speed a spread, which {@link SpeedNoise} weighs against the
+     * differences between points.
+     */
+    static final int LATENCY_RUNS = 2;
+
+    /**
      * @param base an open Llama-family GGUF model (the sweep reads its file once to digest it)
      * @throws java.util.concurrent.CancellationException when cancelled; points delivered so far stay delivered
      * @throws IllegalArgumentException when the text is too short for two windows of {@code ctx}
@@ -69,8 +76,10 @@ public final class Sweep {
         }
         int ctx = request.ctx();
         if (tokens.length < 2L * ctx) {
-            throw new IllegalArgumentException("the text tokenizes to " + tokens.length + " tokens; a sweep at ctx "
-                    + ctx + " needs at least " + 2 * ctx + (request.chunks() > 0 ? " (and --chunks ≥ 2)" : ""));
+            // A sentence the page shows as it is: what is short, and the ways out.
+            throw new IllegalArgumentException("The text is " + tokens.length + " tokens long, and a sweep with a "
+                    + "context of " + ctx + " tokens needs at least " + 2 * ctx + (request.chunks() > 0
+                    ? " in at least 2 chunks" : "") + ": use more of the text or a smaller context.");
         }
 
         // Each scheme, then (with an importance matrix) the same scheme quantized with it.
@@ -164,11 +173,15 @@ public final class Sweep {
         try (Model quantized = InMemoryQuantizer.quantize(base, plan, imatrix, request.threads(),
                 new ScaledProgress(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
-            Latency latency = LatencyProbe.measure(quantized, request.promptTokens(), request.generatedTokens(),
-                    request.threads());
-            monitor.progress(start + QUANTIZE + LATENCY, total);
-            KlDivergenceResult r = baseSide.compare(quantized,
-                    new ScaledProgress(monitor, start + QUANTIZE + LATENCY, UNIT - QUANTIZE - LATENCY, total));
+            // Speed timed before and after the accuracy pass: its spread then covers seconds, not one burst.
+            LatencyProbe.Around<KlDivergenceResult> timed = LatencyProbe.measureAround(quantized,
+                    request.promptTokens(), request.generatedTokens(), request.threads(), LATENCY_RUNS, () -> {
+                        monitor.progress(start + QUANTIZE + LATENCY / 2, total);
+                        return baseSide.compare(quantized, new ScaledProgress(monitor, start + QUANTIZE + LATENCY / 2,
+                                UNIT - QUANTIZE - LATENCY, total));
+                    });
+            Latency latency = timed.latency();
+            KlDivergenceResult r = timed.between();
             return new SweepPoint.Measured(index, v.id(), v.label(), v.weighted(), plan.bytes(), plan.bitsPerWeight(),
                     latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
         }

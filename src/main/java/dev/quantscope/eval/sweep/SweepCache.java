@@ -28,7 +28,7 @@ public final class SweepCache {
 
     /** System property naming the cache folder (tests point it at a temporary folder). */
     public static final String DIRECTORY_PROPERTY = "quantscope.sweep.cache";
-    static final String FORMAT = "quantscope.sweep-point/1";
+    static final String FORMAT = "quantscope.sweep-point/2";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -101,7 +101,8 @@ public final class SweepCache {
             JsonNode p = root.path("point");
             JsonNode l = p.path("latency"), a = p.path("accuracy");
             Latency latency = new Latency(num(l, "pp_tokens_per_s"), num(l, "tg_tokens_per_s"),
-                    l.path("pp_tokens").asInt(), l.path("tg_tokens").asInt(), l.path("threads").asInt());
+                    l.path("pp_tokens").asInt(), l.path("tg_tokens").asInt(), l.path("threads").asInt(),
+                    spread(l.path("pp_spread")), spread(l.path("tg_spread")));
             Accuracy accuracy = new Accuracy(num(a, "kld_mean"), num(a, "kld_median"), num(a, "kld_p90"),
                     num(a, "kld_p99"), num(a, "kld_max"), num(a, "same_top_p"), num(a, "ppl"), num(a, "ppl_base"),
                     a.path("tokens").asLong(), a.path("chunks").asInt());
@@ -138,6 +139,8 @@ public final class SweepCache {
         l.put("pp_tokens", point.latency().promptTokens());
         l.put("tg_tokens", point.latency().generatedTokens());
         l.put("threads", point.latency().threads());
+        writeSpread(l.putObject("pp_spread"), point.latency().promptSpread());
+        writeSpread(l.putObject("tg_spread"), point.latency().generationSpread());
         Accuracy acc = point.accuracy();
         ObjectNode a = p.putObject("accuracy");
         a.put("kld_mean", acc.kldMean());
@@ -171,6 +174,22 @@ public final class SweepCache {
         return new Key(k.path("model_sha256").asText(), k.path("scheme").asText(), k.path("imatrix_sha256").asText(""),
                 k.path("text_sha256").asText(), k.path("ctx").asInt(), k.path("chunks").asInt(), k.path("pp_tokens").asInt(),
                 k.path("tg_tokens").asInt(), k.path("threads").asInt(), k.path("engine").asText(""));
+    }
+
+    /**
+     * Writes a speed's spread the way the cache and {@code sweep --json} hold it: {@code q1} and {@code q3} (tokens
+     * per second: the quartiles of the timed runs) and {@code runs}.
+     */
+    public static void writeSpread(ObjectNode to, RateSpread s) {
+        to.put("q1", s.lowerQuartile());
+        to.put("q3", s.upperQuartile());
+        to.put("runs", s.runs());
+    }
+
+    private static RateSpread spread(JsonNode s) {
+        JsonNode runs = s.get("runs");
+        if (runs == null || !runs.isInt()) throw new IllegalStateException("missing runs");
+        return new RateSpread(num(s, "q1"), num(s, "q3"), runs.asInt());
     }
 
     /** A number that must be there: a missing one makes the file unreadable (a miss), not a zero. */

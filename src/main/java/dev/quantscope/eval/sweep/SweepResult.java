@@ -29,7 +29,10 @@ public record SweepResult(List<SweepPoint> points, String modelSha256, String te
 
     public List<SweepPoint.Measured> sizeFront() { return TradeOffs.sizeVsKld(points); }
 
+    /** Empty when {@link #speedNoise()} says the speeds cannot tell the points apart. */
     public List<SweepPoint.Measured> latencyFront() { return TradeOffs.latencyVsKld(points); }
+
+    public SpeedNoise speedNoise() { return SpeedNoise.of(points); }
 
     public Recommendation recommend(long budgetBytes, OptionalDouble maxKld) {
         return DeviceFit.recommend(points, budgetBytes, maxKld);

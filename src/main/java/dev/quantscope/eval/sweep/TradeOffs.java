@@ -18,8 +18,12 @@ public final class TradeOffs {
         return front(points, p -> p.bytes());
     }
 
-    /** Faster generation and closer to the base: by increasing seconds per generated token. */
+    /**
+     * Faster generation and closer to the base: by increasing seconds per generated token. Empty when the speeds
+     * are within measurement noise ({@link SpeedNoise}): a front from them would rank the accidents of timing.
+     */
     public static List<SweepPoint.Measured> latencyVsKld(List<? extends SweepPoint> points) {
+        if (SpeedNoise.of(points).withinNoise()) return List.of();
         return front(points, p -> p.latency().secondsPerToken());
     }
 
