@@ -370,9 +370,8 @@ class TradeoffWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertInstanceOf(Async.Failed.class, vm.job().state());
         String failure = vm.statusProperty().get();
-        // The sentence names what is short and the way out. (The class-name prefix app/common's ErrorMessages still
-        // puts before an IllegalArgumentException goes with the shared describer issue 11 brings.)
-        assertTrue(failure.contains("The text is ") && failure.endsWith("use more of the text or a smaller context."),
+        // One sentence that names what is short and the way out, with no class name before it.
+        assertTrue(failure.startsWith("The text is ") && failure.endsWith("use more of the text or a smaller context."),
                 failure);
         Screenshots.save(robot, window.stage().getScene(), "tradeoff-failed");
         robot.interact(() -> vm.ctxProperty().set(64));
