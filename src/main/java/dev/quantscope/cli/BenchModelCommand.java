@@ -7,6 +7,7 @@ import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
@@ -37,20 +38,18 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--tg", paramLabel = "N", defaultValue = "32", description = "Generated tokens, from an empty cache like llama-bench's tg test (default: ${DEFAULT-VALUE}).")
     int tg;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--kv-cache", paramLabel = "f16|f32", defaultValue = "f32",
-            description = "KV cache type (default: ${DEFAULT-VALUE}); f16 halves the cache, as llama.cpp's default.")
-    String kvCache;
+    @Mixin
+    KvCacheOption kvCache;
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "3",
             description = "Timed runs after the warm-up; their medians are reported (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
-    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb, kv_cache, "
-            + "pp_alloc_bytes_per_token, tg_alloc_bytes_per_token (0 when every kernel compiled without boxing).")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
@@ -65,12 +64,12 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (pp < 0 || tg < 0 || pp + tg < 1) {
             throw new IllegalArgumentException("--pp and --tg must not be negative, and one must be at least 1");
         }
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        KvCacheType cacheType = KvCacheType.parse(kvCache);
+        int n = threads.count();
+        KvCacheType cacheType = kvCache.type();
         if (repetitions < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
         Result r = run(model, pp, tg, n, cacheType, repetitions);
         java.io.PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.json) {
             // a phase that did not run (its N is 0) has no rate: null, as the JSON shape allows
             out.printf(Locale.ROOT, "{\"pp\": %s, \"tg\": %s, \"peak_rss_mb\": %s, \"kv_cache\": \"%s\", "
                             + "\"pp_alloc_bytes_per_token\": %s, \"tg_alloc_bytes_per_token\": %s}%n",

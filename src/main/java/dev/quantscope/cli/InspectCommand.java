@@ -8,6 +8,7 @@ import dev.quantscope.format.ModelOpener;
 import dev.quantscope.stats.StatsEngine;
 import dev.quantscope.stats.TensorStats;
 import dev.quantscope.task.ProgressMonitor;
+import picocli.CommandLine.Mixin;
 import dev.quantscope.tensor.TensorInfo;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
@@ -33,8 +34,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "A GGUF, safetensors, PyTorch or ONNX file, or a Hugging Face model folder.")
     Path file;
 
-    @Option(names = "--json", description = "Print one JSON document instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--stats", description = "Add each tensor's statistics.")
     boolean stats;
@@ -47,7 +48,7 @@ public final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Model model = ModelOpener.open(file)) {
             Map<String, TensorStats> tensorStats = stats ? computeStats(model) : Map.of();
-            if (json) printJson(model, tensorStats, out);
+            if (json.json) printJson(model, tensorStats, out);
             else printTable(model, tensorStats, out);
         }
         out.flush();
