@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;
@@ -13,12 +14,13 @@ import dev.quantscope.format.ModelOpener;
 import dev.quantscope.task.ProgressMonitor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,28 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * {@code eval --json}: the figures with six decimals as before; the KL figures are null without {@code --base},
+     * and a figure that is not a number (a PPL over nothing scored) is null too (see {@link CliJson}).
+     */
+    record Json(@JsonProperty("ppl") BigDecimal ppl, @JsonProperty("kld_mean") BigDecimal kldMean,
+                @JsonProperty("kld_median") BigDecimal kldMedian, @JsonProperty("kld_p99") BigDecimal kldP99,
+                @JsonProperty("kld_max") BigDecimal kldMax, @JsonProperty("same_top_p") BigDecimal sameTopP,
+                @JsonProperty("tokens") long tokens) {
+
+        private static final int DECIMALS = 6;
+
+        static Json of(PerplexityResult r) {
+            return new Json(CliJson.rounded(r.ppl(), DECIMALS), null, null, null, null, null, r.tokens());
+        }
+
+        static Json of(KlDivergenceResult r) {
+            return new Json(CliJson.rounded(r.ppl(), DECIMALS), CliJson.rounded(r.kldMean(), DECIMALS),
+                    CliJson.rounded(r.kldMedian(), DECIMALS), CliJson.rounded(r.kldP99(), DECIMALS),
+                    CliJson.rounded(r.kldMax(), DECIMALS), CliJson.rounded(r.sameTopP(), DECIMALS), r.tokens());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         int n = threads.count();
@@ -74,8 +98,7 @@ public final class EvalCommand implements Callable<Integer> {
             if (base == null) {
                 PerplexityResult r = Perplexity.compute(engine, tokens, ctx, bos, ProgressMonitor.NONE);
                 if (json.json) {
-                    out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": null, \"kld_median\": null, \"kld_p99\": null, "
-                            + "\"kld_max\": null, \"same_top_p\": null, \"tokens\": %d}%n", r.ppl(), r.tokens());
+                    out.println(CliJson.compact(Json.of(r)));
                 } else {
                     out.printf(Locale.ROOT, "%d chunks of %d tokens, %d scored%nPPL = %.4f +/- %.5f%n",
                             r.chunks(), ctx, r.tokens(), r.ppl(), r.pplError());
@@ -84,9 +107,7 @@ public final class EvalCommand implements Callable<Integer> {
                 try (Model b = ModelOpener.open(base); LlamaEngine baseEngine = new LlamaEngine(b, ctx, n, cacheType)) {
                     KlDivergenceResult r = KlDivergence.compute(baseEngine, engine, tokens, ctx, bos, ProgressMonitor.NONE);
                     if (json.json) {
-                        out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": %.6f, \"kld_median\": %.6f, \"kld_p99\": %.6f, "
-                                        + "\"kld_max\": %.6f, \"same_top_p\": %.6f, \"tokens\": %d}%n",
-                                r.ppl(), r.kldMean(), r.kldMedian(), r.kldP99(), r.kldMax(), r.sameTopP(), r.tokens());
+                        out.println(CliJson.compact(Json.of(r)));
                     } else {
                         out.printf(Locale.ROOT, """
                                 %d chunks of %d tokens, %d scored

@@ -1,17 +1,14 @@
 package dev.quantscope.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.stats.StatsEngine;
 import dev.quantscope.stats.TensorStats;
 import dev.quantscope.task.ProgressMonitor;
-import picocli.CommandLine.Mixin;
 import dev.quantscope.tensor.TensorInfo;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -86,11 +83,7 @@ public final class InspectCommand implements Callable<Integer> {
             tensors.add(row);
         }
         doc.put("tensors", tensors);
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        mapper.writeValue(out, doc);
-        out.println();
+        CliJson.printPretty(out, doc);
     }
 
     static void printTable(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) {

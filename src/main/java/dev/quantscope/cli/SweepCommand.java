@@ -1,7 +1,5 @@
 package dev.quantscope.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quantscope.eval.sweep.DeviceFit;
@@ -20,9 +18,9 @@ import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.Units;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -184,8 +182,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private String json(SweepResult r, Recommendation rec, long budgetBytes) throws Exception {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = mapper.createObjectNode();
+        ObjectNode doc = CliJson.object();
         doc.put("model", model.toString());
         doc.put("model_sha256", r.modelSha256());
         doc.put("text_sha256", r.textSha256());
@@ -259,6 +256,6 @@ public final class SweepCommand implements Callable<Integer> {
                 x.put("detail", e.detail());
             }
         }
-        return mapper.writeValueAsString(doc);
+        return CliJson.pretty(doc);
     }
 }
