@@ -8,6 +8,9 @@ import picocli.CommandLine.Spec;
 /** {@code quantscope bench …}: throughput benchmarks of engine parts. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: bench MODEL (inference speed), bench stats FILE, bench quantize FILE --type PRESET, bench kernels.",
+        footer = "bench MODEL --json prints one object: pp, tg (tokens/s), peak_rss_mb, kv_cache, "
+                + "pp_alloc_bytes_per_token, tg_alloc_bytes_per_token (0 when every kernel compiled without boxing); "
+                + "a phase that did not run has null figures.",
         subcommands = {BenchStatsCommand.class, BenchQuantizeCommand.class, BenchKernelsCommand.class})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     /** {@code bench MODEL …}: a first argument that names no subcommand is a model to run. */

@@ -8,6 +8,7 @@ import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.lang.foreign.Arena;
@@ -39,8 +40,8 @@ public final class BenchKernelsCommand implements Callable<Integer> {
             description = "Weight types (default: every type with a kernel).")
     List<String> types;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--millis", defaultValue = "400", description = "Time per measurement (default: ${DEFAULT-VALUE} ms).")
     int millis;
@@ -64,7 +65,7 @@ public final class BenchKernelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int n = threads.count();
         List<DType> list = new ArrayList<>();
         if (types == null) {
             Kernels.supportedTypes().stream().sorted().forEach(list::add);

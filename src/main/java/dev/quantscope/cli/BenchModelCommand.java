@@ -1,16 +1,19 @@
 package dev.quantscope.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.eval.sweep.Latency;
 import dev.quantscope.eval.sweep.LatencyProbe;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,20 +40,18 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--tg", paramLabel = "N", defaultValue = "32", description = "Generated tokens, from an empty cache like llama-bench's tg test (default: ${DEFAULT-VALUE}).")
     int tg;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--kv-cache", paramLabel = "f16|f32", defaultValue = "f32",
-            description = "KV cache type (default: ${DEFAULT-VALUE}); f16 halves the cache, as llama.cpp's default.")
-    String kvCache;
+    @Mixin
+    KvCacheOption kvCache;
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "3",
             description = "Timed runs after the warm-up; their medians are reported (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
-    @Option(names = "--json", description = "Print one JSON object: pp, tg (tokens/s), peak_rss_mb, kv_cache, "
-            + "pp_alloc_bytes_per_token, tg_alloc_bytes_per_token (0 when every kernel compiled without boxing).")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
@@ -59,24 +60,35 @@ public final class BenchModelCommand implements Callable<Integer> {
     public record Result(double ppTokensPerSecond, double tgTokensPerSecond, double peakRssMb,
                          double ppBytesPerToken, double tgBytesPerToken) {}
 
+    /**
+     * {@code bench MODEL --json}: the figures rounded as the text prints them; a phase that did not run (its N is
+     * 0) has no rate and no allocation, null (see {@link CliJson}).
+     */
+    record Json(@JsonProperty("pp") BigDecimal pp, @JsonProperty("tg") BigDecimal tg,
+                @JsonProperty("peak_rss_mb") BigDecimal peakRssMb, @JsonProperty("kv_cache") String kvCache,
+                @JsonProperty("pp_alloc_bytes_per_token") BigDecimal ppAllocBytesPerToken,
+                @JsonProperty("tg_alloc_bytes_per_token") BigDecimal tgAllocBytesPerToken) {
+
+        static Json of(Result r, KvCacheType cacheType) {
+            return new Json(CliJson.rounded(r.ppTokensPerSecond(), 2), CliJson.rounded(r.tgTokensPerSecond(), 2),
+                    CliJson.rounded(r.peakRssMb(), 1), cacheType.name().toLowerCase(Locale.ROOT),
+                    CliJson.rounded(r.ppBytesPerToken(), 0), CliJson.rounded(r.tgBytesPerToken(), 0));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (model == null) throw new IllegalArgumentException("no MODEL given");
         if (pp < 0 || tg < 0 || pp + tg < 1) {
             throw new IllegalArgumentException("--pp and --tg must not be negative, and one must be at least 1");
         }
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        KvCacheType cacheType = KvCacheType.parse(kvCache);
+        int n = threads.count();
+        KvCacheType cacheType = kvCache.type();
         if (repetitions < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
         Result r = run(model, pp, tg, n, cacheType, repetitions);
         java.io.PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            // a phase that did not run (its N is 0) has no rate: null, as the JSON shape allows
-            out.printf(Locale.ROOT, "{\"pp\": %s, \"tg\": %s, \"peak_rss_mb\": %s, \"kv_cache\": \"%s\", "
-                            + "\"pp_alloc_bytes_per_token\": %s, \"tg_alloc_bytes_per_token\": %s}%n",
-                    jsonNumber(r.ppTokensPerSecond(), 2), jsonNumber(r.tgTokensPerSecond(), 2), jsonNumber(r.peakRssMb(), 1),
-                    cacheType.name().toLowerCase(Locale.ROOT), jsonNumber(r.ppBytesPerToken(), 0),
-                    jsonNumber(r.tgBytesPerToken(), 0));
+        if (json.json) {
+            out.println(CliJson.compact(Json.of(r, cacheType)));
         } else {
             out.printf(Locale.ROOT, "%s, %d threads, %s KV cache%n", model.getFileName(), n, cacheType.name());
             if (pp > 0) out.printf(Locale.ROOT, "pp%d  %10.2f tok/s%n", pp, r.ppTokensPerSecond());
@@ -96,11 +108,6 @@ public final class BenchModelCommand implements Callable<Integer> {
             return new Result(l.promptTokensPerSecond(), l.generationTokensPerSecond(), peakRssMb(),
                     p.promptBytesPerToken(), p.generationBytesPerToken());
         }
-    }
-
-    /** {@code value} with {@code decimals} decimals, or null when it is not a number (JSON has no NaN). */
-    static String jsonNumber(double value, int decimals) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "null";
     }
 
     /** Peak resident set size of this process (VmHWM in /proc/self/status), or NaN where there is no /proc. */

@@ -8,6 +8,7 @@ import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.task.ProgressMonitor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,8 +33,8 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
     @Option(names = "--type", required = true, paramLabel = "PRESET", description = "llama-quantize preset, e.g. Q4_K_M.")
     String type;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Spec
     CommandSpec spec;
@@ -46,7 +47,7 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
         int n;
         try {
             preset = QuantizeCommand.preset(type);
-            n = QuantizeCommand.threads(threads);
+            n = threads.count();
         } catch (IllegalArgumentException e) {
             err.println("quantscope: " + e.getMessage());
             err.flush();

@@ -7,6 +7,7 @@ import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,8 +30,8 @@ public final class BenchStatsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file (GGUF, safetensors, PyTorch, ONNX).")
     Path file;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "2",
             description = "Times over the whole model (default: ${DEFAULT-VALUE}); the first is cold.")
@@ -38,7 +39,7 @@ public final class BenchStatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int n = threads.count();
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1");
         try (Model model = ModelOpener.open(file); StatsEngine engine = new StatsEngine(model, n)) {
             long skipped = model.tensors().stream().filter(t -> !t.decodable()).count();

@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.quantscope.engine.llama.KvCacheType;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;
@@ -13,11 +14,13 @@ import dev.quantscope.format.ModelOpener;
 import dev.quantscope.task.ProgressMonitor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +32,9 @@ import java.util.concurrent.Callable;
  * computes it, and with {@code --base} the KL divergence of MODEL against the base model, both run here.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Perplexity over a text (llama-perplexity's method); with --base, KL divergence against a base model.")
+        description = "Perplexity over a text (llama-perplexity's method); with --base, KL divergence against a base model.",
+        footer = "--json prints one object: ppl, kld_mean, kld_median, kld_p99, kld_max, same_top_p, tokens "
+                + "(the kld_ and same_top_p keys are null without --base).")
 public final class EvalCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "Llama-family model (GGUF or Hugging Face folder).")
@@ -38,32 +43,53 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to score.")
     Path text;
 
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "512", description = "Window size in tokens (default: ${DEFAULT-VALUE}).")
-    int ctx;
+    @Mixin
+    ContextOption context;
 
-    @Option(names = "--base", paramLabel = "MODEL", description = "Base model for KL divergence (same vocabulary).")
+    @Option(names = "--base", paramLabel = "MODEL", description = "Base model for KL divergence (same vocabulary; run with the same --kv-cache).")
     Path base;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--kv-cache", paramLabel = "f16|f32", defaultValue = "f32",
-            description = "KV cache type of both models (default: ${DEFAULT-VALUE}); f16 rounds keys and values as "
-                    + "llama.cpp's default cache does.")
-    String kvCache;
+    @Mixin
+    KvCacheOption kvCache;
 
-    @Option(names = "--json", description = "One JSON object: ppl, kld_mean, kld_median, kld_p99, kld_max, same_top_p, tokens.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
 
+    /**
+     * {@code eval --json}: the figures with six decimals as before; the KL figures are null without {@code --base},
+     * and a figure that is not a number (a PPL over nothing scored) is null too (see {@link CliJson}).
+     */
+    record Json(@JsonProperty("ppl") BigDecimal ppl, @JsonProperty("kld_mean") BigDecimal kldMean,
+                @JsonProperty("kld_median") BigDecimal kldMedian, @JsonProperty("kld_p99") BigDecimal kldP99,
+                @JsonProperty("kld_max") BigDecimal kldMax, @JsonProperty("same_top_p") BigDecimal sameTopP,
+                @JsonProperty("tokens") long tokens) {
+
+        private static final int DECIMALS = 6;
+
+        static Json of(PerplexityResult r) {
+            return new Json(CliJson.rounded(r.ppl(), DECIMALS), null, null, null, null, null, r.tokens());
+        }
+
+        static Json of(KlDivergenceResult r) {
+            return new Json(CliJson.rounded(r.ppl(), DECIMALS), CliJson.rounded(r.kldMean(), DECIMALS),
+                    CliJson.rounded(r.kldMedian(), DECIMALS), CliJson.rounded(r.kldP99(), DECIMALS),
+                    CliJson.rounded(r.kldMax(), DECIMALS), CliJson.rounded(r.sameTopP(), DECIMALS), r.tokens());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int n = threads.count();
         String content = Files.readString(text, StandardCharsets.UTF_8);
         PrintWriter out = spec.commandLine().getOut();
-        KvCacheType cacheType = KvCacheType.parse(kvCache);
+        KvCacheType cacheType = kvCache.type();
+        int ctx = context.ctx;
         try (Model m = ModelOpener.open(model); LlamaEngine engine = new LlamaEngine(m, ctx, n, cacheType)) {
             Tokenizer tokenizer = Tokenizers.forModel(m);
             int[] tokens = tokenizer.encode(content, true);
@@ -71,9 +97,8 @@ public final class EvalCommand implements Callable<Integer> {
             int bos = tokens.length > 0 && tokenizer.specials().addBos() && tokens[0] == tokenizer.bos() ? tokenizer.bos() : -1;
             if (base == null) {
                 PerplexityResult r = Perplexity.compute(engine, tokens, ctx, bos, ProgressMonitor.NONE);
-                if (json) {
-                    out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": null, \"kld_median\": null, \"kld_p99\": null, "
-                            + "\"kld_max\": null, \"same_top_p\": null, \"tokens\": %d}%n", r.ppl(), r.tokens());
+                if (json.json) {
+                    out.println(CliJson.compact(Json.of(r)));
                 } else {
                     out.printf(Locale.ROOT, "%d chunks of %d tokens, %d scored%nPPL = %.4f +/- %.5f%n",
                             r.chunks(), ctx, r.tokens(), r.ppl(), r.pplError());
@@ -81,10 +106,8 @@ public final class EvalCommand implements Callable<Integer> {
             } else {
                 try (Model b = ModelOpener.open(base); LlamaEngine baseEngine = new LlamaEngine(b, ctx, n, cacheType)) {
                     KlDivergenceResult r = KlDivergence.compute(baseEngine, engine, tokens, ctx, bos, ProgressMonitor.NONE);
-                    if (json) {
-                        out.printf(Locale.ROOT, "{\"ppl\": %.6f, \"kld_mean\": %.6f, \"kld_median\": %.6f, \"kld_p99\": %.6f, "
-                                        + "\"kld_max\": %.6f, \"same_top_p\": %.6f, \"tokens\": %d}%n",
-                                r.ppl(), r.kldMean(), r.kldMedian(), r.kldP99(), r.kldMax(), r.sameTopP(), r.tokens());
+                    if (json.json) {
+                        out.println(CliJson.compact(Json.of(r)));
                     } else {
                         out.printf(Locale.ROOT, """
                                 %d chunks of %d tokens, %d scored

@@ -11,6 +11,7 @@ import dev.quantscope.quant.imatrix.ImportanceMatrix;
 import dev.quantscope.task.ProgressMonitor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -41,32 +42,32 @@ public final class ImatrixCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Importance matrix file to write (GGUF).")
     Path output;
 
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "512", description = "Chunk size in tokens (default: ${DEFAULT-VALUE}).")
-    int ctx;
+    @Mixin
+    ContextOption context;
 
-    @Option(names = "--chunks", paramLabel = "N", defaultValue = "0", description = "Chunks to process at most (default: all).")
-    int chunks;
+    @Mixin
+    ChunksOption chunks;
 
     @Option(names = "--process-output", description = "Also collect the output head's input (llama-imatrix --process-output).")
     boolean processOutput;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int n = threads.count();
         String content = Files.readString(text, StandardCharsets.UTF_8);
         PrintWriter out = spec.commandLine().getOut();
-        try (Model m = ModelOpener.open(model); LlamaEngine engine = new LlamaEngine(m, ctx, n)) {
+        try (Model m = ModelOpener.open(model); LlamaEngine engine = new LlamaEngine(m, context.ctx, n)) {
             Tokenizer tokenizer = Tokenizers.forModel(m);
             int[] tokens = tokenizer.encode(content, true);
             int bos = tokens.length > 0 && tokenizer.specials().addBos() && tokens[0] == tokenizer.bos() ? tokenizer.bos() : -1;
             long start = System.nanoTime();
-            ImportanceMatrix im = ImatrixComputation.compute(engine, tokens, ctx, bos, chunks, processOutput,
+            ImportanceMatrix im = ImatrixComputation.compute(engine, tokens, context.ctx, bos, chunks.chunks, processOutput,
                     List.of(text.getFileName().toString()), ProgressMonitor.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;
             ImatrixFiles.writeGguf(im, output);

@@ -1,8 +1,5 @@
 package dev.quantscope.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.stats.StatsEngine;
@@ -11,6 +8,7 @@ import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.TensorInfo;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,8 +31,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "A GGUF, safetensors, PyTorch or ONNX file, or a Hugging Face model folder.")
     Path file;
 
-    @Option(names = "--json", description = "Print one JSON document instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Option(names = "--stats", description = "Add each tensor's statistics.")
     boolean stats;
@@ -47,7 +45,7 @@ public final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Model model = ModelOpener.open(file)) {
             Map<String, TensorStats> tensorStats = stats ? computeStats(model) : Map.of();
-            if (json) printJson(model, tensorStats, out);
+            if (json.json) printJson(model, tensorStats, out);
             else printTable(model, tensorStats, out);
         }
         out.flush();
@@ -85,11 +83,7 @@ public final class InspectCommand implements Callable<Integer> {
             tensors.add(row);
         }
         doc.put("tensors", tensors);
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        mapper.writeValue(out, doc);
-        out.println();
+        CliJson.printPretty(out, doc);
     }
 
     static void printTable(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) {

@@ -25,6 +25,7 @@ import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -81,8 +82,8 @@ public final class QuantizeCommand implements Callable<Integer> {
             + "metadata (default: on for recipes and schemes, off for presets).")
     Boolean stamp;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Spec
     CommandSpec spec;
@@ -94,7 +95,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         try {
             Recipe r = recipe(type, recipe);
             ExportOptions options = new ExportOptions(OutputFormat.of(this.out), floatFormat(dtype), packed,
-                    threads(threads), stamp == null ? StampMode.AUTO : stamp ? StampMode.ON : StampMode.OFF,
+                    threads.count(), stamp == null ? StampMode.AUTO : stamp ? StampMode.ON : StampMode.OFF,
                     imatrix == null ? null : readImatrix(imatrix));
             try (Model model = ModelOpener.open(in)) {
                 ExportResult result = ModelExport.export(model, r, this.out, options, ProgressMonitor.NONE);
@@ -154,12 +155,6 @@ public final class QuantizeCommand implements Callable<Integer> {
             case "bf16" -> FloatFormat.BF16;
             default -> throw new IllegalArgumentException("--dtype must be f32, f16 or bf16, not '" + dtype + "'");
         };
-    }
-
-    static int threads(Integer threads) {
-        if (threads == null) return Runtime.getRuntime().availableProcessors();
-        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
-        return threads;
     }
 
     private static String describe(Recipe r) {

@@ -1,7 +1,5 @@
 package dev.quantscope.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quantscope.eval.sweep.DeviceFit;
@@ -22,6 +20,7 @@ import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -65,11 +64,11 @@ public final class SweepCommand implements Callable<Integer> {
             + "calibration text (chunks of --ctx tokens) instead of reading one.")
     Path imatrixText;
 
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "512", description = "Window size in tokens (default: ${DEFAULT-VALUE}).")
-    int ctx;
+    @Mixin
+    ContextOption context;
 
-    @Option(names = "--chunks", paramLabel = "N", defaultValue = "0", description = "At most N windows (default: all).")
-    int chunks;
+    @Mixin
+    ChunksOption chunks;
 
     @Option(names = "--budget", paramLabel = "SIZE", description = "Memory for the weights (100MB, 1.5GiB): recommend a scheme.")
     String budget;
@@ -83,14 +82,14 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--tg", paramLabel = "N", defaultValue = "16", description = "Generated tokens of the speed run (default: ${DEFAULT-VALUE}).")
     int tg;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--no-cache", description = "Measure every point again (and store nothing).")
     boolean noCache;
 
-    @Option(names = "--json", description = "Print one JSON document instead of tables.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -104,7 +103,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (schemes.isEmpty()) throw new IllegalArgumentException("--types names no scheme");
         long budgetBytes = budget == null ? -1 : DeviceFit.parseBytes(budget);
         if (maxKld != null && budget == null) throw new IllegalArgumentException("--max-kld needs --budget");
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int n = threads.count();
         if (imatrix != null && imatrixText != null) {
             throw new IllegalArgumentException("give at most one of --imatrix FILE and --imatrix-text FILE");
         }
@@ -114,17 +113,17 @@ public final class SweepCommand implements Callable<Integer> {
             source = new ImatrixSource.FromFile(imatrix);
         } else if (imatrixText != null) {
             source = new ImatrixSource.FromText(Files.readString(imatrixText, StandardCharsets.UTF_8),
-                    imatrixText.getFileName().toString(), ctx, 0);
+                    imatrixText.getFileName().toString(), context.ctx, 0);
         }
         SweepText measuredOn = text == null ? SweepText.bundled() : new SweepText.FromFile(text);
-        SweepRequest request = new SweepRequest(schemes, measuredOn.readAll(), ctx, chunks,
+        SweepRequest request = new SweepRequest(schemes, measuredOn.readAll(), context.ctx, chunks.chunks,
                 pp, tg, n, source);
         SweepCache cache = noCache ? SweepCache.disabled() : SweepCache.atDefaultLocation();
         PrintWriter out = spec.commandLine().getOut();
         SweepListener listener = SweepListener.NONE;
         int suffix = request.weighted() ? SweepPoint.IMATRIX_SUFFIX.length() : 0;
         width = Math.max(6, schemes.stream().mapToInt(s -> s.label().length() + suffix).max().orElse(6));
-        if (!json) {
+        if (!json.json) {
             out.printf(Locale.ROOT, row(), "scheme", "size", "bpw", "tg tok/s", "pp tok/s", "KLD mean", "KLD p99", "top-1", "PPL");
             out.flush();
             listener = p -> {
@@ -138,7 +137,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         OptionalDouble kldLimit = maxKld == null ? OptionalDouble.empty() : OptionalDouble.of(maxKld);
         Recommendation rec = budget == null ? null : result.recommend(budgetBytes, kldLimit);
-        if (json) {
+        if (json.json) {
             out.println(json(result, rec, budgetBytes));
         } else {
             out.println();
@@ -183,8 +182,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private String json(SweepResult r, Recommendation rec, long budgetBytes) throws Exception {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = mapper.createObjectNode();
+        ObjectNode doc = CliJson.object();
         doc.put("model", model.toString());
         doc.put("model_sha256", r.modelSha256());
         doc.put("text_sha256", r.textSha256());
@@ -196,7 +194,7 @@ public final class SweepCommand implements Callable<Integer> {
             else im.put("calibration_text", imatrixText.toString());
             im.put("sha256", r.imatrixSha256());
         }
-        doc.put("ctx", ctx);
+        doc.put("ctx", context.ctx);
         doc.put("parameters", r.parameters());
         doc.put("base_bytes", r.baseBytes());
         doc.put("computed", r.computed());
@@ -258,6 +256,6 @@ public final class SweepCommand implements Callable<Integer> {
                 x.put("detail", e.detail());
             }
         }
-        return mapper.writeValueAsString(doc);
+        return CliJson.pretty(doc);
     }
 }

@@ -8,6 +8,7 @@ import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -61,8 +62,8 @@ public final class SynthCommand implements Callable<Integer> {
             description = "Copy the tokenizer.ggml.* keys of this GGUF (its vocabulary must have V tokens).")
     Path tokenizerFrom;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Spec
     CommandSpec spec;
@@ -85,7 +86,7 @@ public final class SynthCommand implements Callable<Integer> {
             }
             SyntheticLlama model = new SyntheticLlama(dim, layers, heads, kvHeads, ffn, vocab, type, seed);
             Optional<Path> tokenizer = tokenizerSource();
-            int n = QuantizeCommand.threads(threads);
+            int n = threads.count();
             long start = System.nanoTime();
             GgufOutputLayout layout = SyntheticLlamaWriter.write(model, tokenizer, this.out, n, ProgressMonitor.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;
