@@ -80,13 +80,13 @@ class FirstRunTourTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         List<String> problems = new ArrayList<>();
 
-        selectPage(robot, "tensorsPage");
+        WindowFixture.selectPage(robot, "tensorsPage");
         checkEveryTab(robot, "Tensors", problems);
 
-        selectPage(robot, "overviewPage");
+        WindowFixture.selectPage(robot, "overviewPage");
         checkEveryTab(robot, "Overview", problems);
 
-        selectPage(robot, "compressPage");
+        WindowFixture.selectPage(robot, "compressPage");
         checkEveryTab(robot, "Compress", problems);
         Path exported = dir.resolve("stories260K-default.gguf");
         exportWithDefaults(robot, exported, problems);
@@ -94,13 +94,13 @@ class FirstRunTourTest {
             assertEquals(BUNDLED_TENSORS, model.tensors().size(), "the default export holds every tensor");
         }
 
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
         press(robot, "#runButton");
         check(robot, "Trade-off", problems);
         TableView<?> points = robot.lookup("#pointsTable").queryAs(TableView.class);
         assertTrue(points.getItems().size() >= 2, () -> "the sweep measured the ticked schemes: " + points.getItems());
 
-        selectPage(robot, "generatePage");
+        WindowFixture.selectPage(robot, "generatePage");
         press(robot, "#generateButton");
         check(robot, "Generate", problems);
         TextFlow original = robot.lookup("#originalFlow").queryAs(TextFlow.class);
@@ -196,11 +196,4 @@ class FirstRunTourTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private static void selectPage(FxRobot robot, String id) {
-        TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
-        Tab tab = tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow();
-        robot.interact(() -> tabs.getSelectionModel().select(tab));
-        WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(id, tabs.getSelectionModel().getSelectedItem().getId());
-    }
 }

@@ -73,7 +73,7 @@ class GenerateWindowTest {
             throws Exception {
         ModelDocument doc = openStories(robot);
         GenerateViewModel vm = doc.generate();
-        selectPage(robot, "generatePage");
+        WindowFixture.selectPage(robot, "generatePage");
         robot.interact(() -> {
             vm.promptProperty().set(PROMPT);
             vm.maxTokensProperty().set(TOKENS);
@@ -139,7 +139,7 @@ class GenerateWindowTest {
     void stopEndsALongRunAndAnotherVariantReplacesTheTemporaryFile(FxRobot robot) throws Exception {
         ModelDocument doc = openStories(robot);
         GenerateViewModel vm = doc.generate();
-        selectPage(robot, "generatePage");
+        WindowFixture.selectPage(robot, "generatePage");
         robot.interact(() -> {
             vm.maxTokensProperty().set(4000);
             vm.variantProperty().set(VariantChoice.of(Preset.Q6_K));
@@ -189,7 +189,7 @@ class GenerateWindowTest {
     void aFirstVisitRunsWithTheDefaults(FxRobot robot) throws Exception {
         ModelDocument doc = openStories(robot);
         GenerateViewModel vm = doc.generate();
-        selectPage(robot, "generatePage");
+        WindowFixture.selectPage(robot, "generatePage");
         javafx.scene.control.Label summary = robot.lookup(".generate-summary").queryAs(javafx.scene.control.Label.class);
         assertEquals(GenerateViewModel.IDLE_HINT, summary.getText(), "empty panes say what to do");
         VariantChoice preselected = vm.variantProperty().get();
@@ -216,7 +216,7 @@ class GenerateWindowTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         GenerateViewModel vm = shell.documents().getFirst().generate();
-        selectPage(robot, "generatePage");
+        WindowFixture.selectPage(robot, "generatePage");
         robot.clickOn("#generateButton");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
                 () -> !vm.job().runningProperty().get() && !(vm.job().state() instanceof Async.Idle<?>));
@@ -267,13 +267,6 @@ class GenerateWindowTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         return shell.documents().getFirst();
-    }
-
-    private static void selectPage(FxRobot robot, String id) {
-        TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
-        robot.interact(() -> tabs.getSelectionModel().select(
-                tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow()));
-        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private static void awaitDone(GenerateViewModel vm) throws Exception {

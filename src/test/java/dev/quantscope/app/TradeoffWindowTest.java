@@ -83,7 +83,7 @@ class TradeoffWindowTest {
         }
         ModelDocument doc = openStories(robot);
         TradeoffViewModel vm = doc.tradeoff();
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
         robot.interact(() -> {
             for (SchemeOption o : vm.presets()) {
                 o.selectedProperty().set(o.scheme().id().equals("Q6_K") || o.scheme().id().equals("Q2_K"));
@@ -155,7 +155,7 @@ class TradeoffWindowTest {
         assertEquals("generatePage", robot.lookup(".document-pages").queryAs(TabPane.class)
                 .getSelectionModel().getSelectedItem().getId());
         assertEquals(dev.quantscope.app.generate.VariantChoice.of(Preset.Q2_K), doc.generate().variantProperty().get());
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
 
         // A KL limit below both points: nothing qualifies, and the page says why.
         robot.interact(() -> {
@@ -186,7 +186,7 @@ class TradeoffWindowTest {
         }
         ModelDocument doc = openStories(robot);
         TradeoffViewModel vm = doc.tradeoff();
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
         // "Load file…" without a file: Run says what is missing (the file chooser cannot run under TestFX).
         robot.interact(() -> {
             for (SchemeOption o : vm.presets()) o.selectedProperty().set(o.scheme().id().equals("Q4_K_M"));
@@ -249,7 +249,7 @@ class TradeoffWindowTest {
         System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
         ModelDocument doc = openStories(robot);
         TradeoffViewModel vm = doc.tradeoff();
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
         robot.interact(() -> {
             for (SchemeOption o : vm.presets()) o.selectedProperty().set(o.unavailable().isEmpty());
             vm.customIdsProperty().set("int8-sym-row-rtn, int4-asym-g32-mse, nf4-b64-dq");
@@ -288,7 +288,7 @@ class TradeoffWindowTest {
         System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
         ModelDocument doc = open(robot, Path.of("assets/models/stories260K.gguf"));
         TradeoffViewModel vm = doc.tradeoff();
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
         assertEquals(SweepText.bundled(), vm.textProperty().get(), "the bundled text is preselected");
         assertEquals("Shakespeare (bundled sample)", robot.lookup("#textLabel").queryAs(Label.class).getText());
         long ticked = vm.presets().stream().filter(o -> o.selectedProperty().get()).count();
@@ -329,7 +329,7 @@ class TradeoffWindowTest {
     void aStaleProblemGoesWhenItsCauseIsFixed(FxRobot robot) throws Exception {
         ModelDocument doc = openStories(robot);
         TradeoffViewModel vm = doc.tradeoff();
-        selectPage(robot, "tradeoffPage");
+        WindowFixture.selectPage(robot, "tradeoffPage");
         Label problem = robot.lookup("#problemLabel").queryAs(Label.class);
         robot.interact(() -> vm.textProperty().set(null));
         robot.clickOn("#runButton");
@@ -460,13 +460,6 @@ class TradeoffWindowTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
         WaitForAsyncUtils.waitForFxEvents();
         return shell.documents().getFirst();
-    }
-
-    private static void selectPage(FxRobot robot, String id) {
-        TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
-        robot.interact(() -> tabs.getSelectionModel().select(
-                tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow()));
-        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private static SweepResult awaitDone(TradeoffViewModel vm) throws Exception {

@@ -4,8 +4,11 @@ import dev.quantscope.app.common.Workers;
 import dev.quantscope.app.shell.MainWindow;
 import dev.quantscope.app.shell.RecentFiles;
 import dev.quantscope.app.shell.ShellViewModel;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
 import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -30,5 +33,13 @@ record WindowFixture(ExecutorService workers, Preferences prefs, ShellViewModel 
         robot.interact(shell::closeAll);
         workers.shutdownNow();
         prefs.removeNode();
+    }
+
+    /** Brings a page of the open document to the front ({@code tensorsPage}, {@code compressPage}, …). */
+    static void selectPage(FxRobot robot, String id) {
+        TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
+        Tab tab = tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow();
+        robot.interact(() -> tabs.getSelectionModel().select(tab));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 }
