@@ -12,6 +12,7 @@ import dev.quantscope.recipe.FileDigest;
 import dev.quantscope.recipe.RecipePlan;
 import dev.quantscope.recipe.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.task.ProgressSlice;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,7 @@ public final class Sweep {
                                     + "quantizer takes an importance matrix";
                         } else if (imatrix.needsComputing()) {
                             weights = imatrix.file(base, request.threads(),
-                                    new ScaledProgress(monitor, i * UNIT + shift, UNIT, total));
+                                    new ProgressSlice(monitor, i * UNIT + shift, UNIT, total));
                             shift += UNIT;
                         } else {
                             weights = imatrix.file(base, request.threads(), monitor);
@@ -141,7 +142,7 @@ public final class Sweep {
                         point = new SweepPoint.Skipped(i, v.id(), v.label(), v.weighted(), problem);
                     } else {
                         if (!baseSide.ready()) {
-                            baseSide.prepare(new ScaledProgress(monitor, i * UNIT + shift, UNIT, total));
+                            baseSide.prepare(new ProgressSlice(monitor, i * UNIT + shift, UNIT, total));
                             shift += UNIT;
                         }
                         point = measure(base, baseSide, plan, weights, v, i, request, monitor, i * UNIT + shift, total);
@@ -171,13 +172,13 @@ public final class Sweep {
                                                long start, long total) {
         long t0 = System.nanoTime();
         try (Model quantized = InMemoryQuantizer.quantize(base, plan, imatrix, request.threads(),
-                new ScaledProgress(monitor, start, QUANTIZE, total))) {
+                new ProgressSlice(monitor, start, QUANTIZE, total))) {
             monitor.checkCancelled();
             // Speed timed before and after the accuracy pass: its spread then covers seconds, not one burst.
             LatencyProbe.Around<KlDivergenceResult> timed = LatencyProbe.measureAround(quantized,
                     request.promptTokens(), request.generatedTokens(), request.threads(), LATENCY_RUNS, () -> {
                         monitor.progress(start + QUANTIZE + LATENCY / 2, total);
-                        return baseSide.compare(quantized, new ScaledProgress(monitor, start + QUANTIZE + LATENCY / 2,
+                        return baseSide.compare(quantized, new ProgressSlice(monitor, start + QUANTIZE + LATENCY / 2,
                                 UNIT - QUANTIZE - LATENCY, total));
                     });
             Latency latency = timed.latency();

@@ -26,6 +26,7 @@ import dev.quantscope.recipe.RecipePlan;
 import dev.quantscope.recipe.RecipeStamp;
 import dev.quantscope.recipe.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.task.ProgressSlice;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
 
@@ -145,22 +146,11 @@ public final class ModelExport {
     }
 
     static ProgressMonitor convertPhase(ProgressMonitor monitor) {
-        return new Phase(monitor, HASH_SHARE, CONVERT_SHARE);
+        return new ProgressSlice(monitor, HASH_SHARE, CONVERT_SHARE, SCALE);
     }
 
     static ProgressMonitor writePhase(ProgressMonitor monitor) {
-        return new Phase(monitor, HASH_SHARE + CONVERT_SHARE, SCALE - HASH_SHARE - CONVERT_SHARE);
-    }
-
-    private record Phase(ProgressMonitor outer, long start, long length) implements ProgressMonitor {
-        @Override
-        public void progress(long done, long total) {
-            double f = total <= 0 ? 1 : Math.min(1, Math.max(0, (double) done / total));
-            outer.progress(start + Math.round(f * length), SCALE);
-        }
-
-        @Override
-        public boolean isCancelled() { return outer.isCancelled(); }
+        return new ProgressSlice(monitor, HASH_SHARE + CONVERT_SHARE, SCALE - HASH_SHARE - CONVERT_SHARE, SCALE);
     }
 
     private static ExportResult gguf(Model source, RecipePlan plan, Path out, ExportOptions options,

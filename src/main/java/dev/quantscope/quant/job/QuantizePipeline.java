@@ -20,6 +20,7 @@ import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.TensorChoice;
 import dev.quantscope.quant.scheme.QuantizedTensor;
 import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.task.ProgressSlice;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.ElementDecoder;
@@ -101,7 +102,7 @@ public final class QuantizePipeline {
         try (Arena arena = Arena.ofShared()) {
             List<TensorTask> tasks = new ArrayList<>(plan.size());
             for (TensorChoice c : plan) tasks.add(task(c, infos.get(c.name()), entries.get(c.name()), imatrix, arena));
-            List<ErrorMetrics> errors = convert(tasks, threads, new PhasedProgress(monitor, 0, QUANTIZE_SHARE, SCALE));
+            List<ErrorMetrics> errors = convert(tasks, threads, new ProgressSlice(monitor, 0, QUANTIZE_SHARE, SCALE));
             List<TensorMetrics> metrics = new ArrayList<>(tasks.size());
             for (int i = 0; i < tasks.size(); i++) {
                 TensorTask t = tasks.get(i);
@@ -119,7 +120,7 @@ public final class QuantizePipeline {
             GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, preset.llamaFtype(), outputs);
             if (imatrix != null) output = imatrix.appendTo(output);
             GgufOutputLayout layout = GgufWriter.write(output, out, List.of(model.source()),
-                    new PhasedProgress(monitor, QUANTIZE_SHARE, SCALE - QUANTIZE_SHARE, SCALE));
+                    new ProgressSlice(monitor, QUANTIZE_SHARE, SCALE - QUANTIZE_SHARE, SCALE));
             long written = System.nanoTime();
             return new QuantizeResult(out, preset, new ModelMetrics(metrics), layout.fileSize(), threads,
                     quantized - start, written - quantized);

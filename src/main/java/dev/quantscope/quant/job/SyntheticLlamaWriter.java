@@ -12,6 +12,7 @@ import dev.quantscope.format.gguf.GgufValueType;
 import dev.quantscope.format.gguf.GgufWriter;
 import dev.quantscope.quant.metrics.UnitRunner;
 import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.task.ProgressSlice;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
 
@@ -78,9 +79,9 @@ public final class SyntheticLlamaWriter {
                 outputs.add(new GgufOutputTensor(t.name(), t.ne(), t.type(),
                         data.asSlice(offsets[i], t.type().byteSize(t.elements()))));
             }
-            generate(model, tensors, outputs, threads, new PhasedProgress(monitor, 0, GENERATE_SHARE, SCALE));
+            generate(model, tensors, outputs, threads, new ProgressSlice(monitor, 0, GENERATE_SHARE, SCALE));
             return GgufWriter.write(new GgufOutput(metadata, outputs), target, List.of(scratch),
-                    new PhasedProgress(monitor, GENERATE_SHARE, SCALE - GENERATE_SHARE, SCALE));
+                    new ProgressSlice(monitor, GENERATE_SHARE, SCALE - GENERATE_SHARE, SCALE));
         } finally {
             Files.deleteIfExists(scratch);
         }
