@@ -15,13 +15,13 @@ import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.TensorChoice;
+import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.Keep;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.recipe.RecipeJson;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
-import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.testing.SharedFiles;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
@@ -403,7 +403,7 @@ class CompressWindowTest {
         // Packed: int4 codes as compressed-tensors int32 words, with config.json beside the file.
         Path packedDir = Files.createDirectory(dir.resolve("packed"));
         Path packed = packedDir.resolve("model.safetensors");
-        robot.interact(() -> vm.exportTo(packed, dev.quantscope.quant.export.ExportOptions.forTarget(packed)
+        robot.interact(() -> vm.exportTo(packed, dev.quantscope.pipeline.export.ExportOptions.forTarget(packed)
                 .withPacked(true).withThreads(1)));
         awaitDone(vm.export()::state, "packed export");
         try (Model written = dev.quantscope.format.safetensors.SafetensorsReader.open(packed)) {

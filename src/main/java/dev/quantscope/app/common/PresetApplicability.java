@@ -2,8 +2,8 @@ package dev.quantscope.app.common;
 
 import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.format.Model;
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.quant.preset.Preset;
-import dev.quantscope.quant.preview.Plans;
 
 import java.util.ArrayList;
 import java.util.List;

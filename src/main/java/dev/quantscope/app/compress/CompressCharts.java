@@ -2,8 +2,8 @@ package dev.quantscope.app.compress;
 
 import dev.quantscope.app.common.ChartStyle;
 import dev.quantscope.app.common.Numbers;
+import dev.quantscope.pipeline.plan.PlanError;
 import dev.quantscope.quant.preview.Pareto;
-import dev.quantscope.quant.preview.PlanError;
 import dev.quantscope.quant.preview.TensorPreview;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;

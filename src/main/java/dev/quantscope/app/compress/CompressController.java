@@ -5,9 +5,9 @@ import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.app.common.StatePane;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.BlockWalkthrough;
-import dev.quantscope.quant.preview.ModelPlan;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.preview.Walkthroughs;
@@ -328,7 +328,7 @@ public final class CompressController implements FxController {
     }
 
     /** Exports to {@code target}, refusing the input file itself; {@code imatrix} may be null. */
-    public void export(Path target, dev.quantscope.quant.export.ExportOptions options, Path imatrix) {
+    public void export(Path target, dev.quantscope.pipeline.export.ExportOptions options, Path imatrix) {
         Path source = vm.model().source().toAbsolutePath().normalize();
         if (target.toAbsolutePath().normalize().equals(source)) {
             error("Export", "Cannot overwrite the input", "Choose another file: the model being read is " + source);

@@ -3,17 +3,18 @@ package dev.quantscope.app.compress;
 import dev.quantscope.app.common.Activity;
 import dev.quantscope.app.common.BackgroundJob;
 import dev.quantscope.app.common.PresetApplicability;
-import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.app.document.ModelSession;
+import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.format.Model;
-import dev.quantscope.quant.export.ExportOptions;
-import dev.quantscope.quant.export.ExportResult;
-import dev.quantscope.quant.export.ModelExport;
+import dev.quantscope.pipeline.export.ExportOptions;
+import dev.quantscope.pipeline.export.ExportResult;
+import dev.quantscope.pipeline.export.ModelExport;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.PlanError;
+import dev.quantscope.pipeline.plan.PlanErrors;
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.ErrorEstimator;
-import dev.quantscope.quant.preview.ModelPlan;
-import dev.quantscope.quant.preview.PlanError;
-import dev.quantscope.quant.preview.Plans;
 import dev.quantscope.quant.preview.Sampling;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
@@ -205,7 +206,7 @@ public final class CompressViewModel {
             }
             boolean currentIsPreset = current.preset().isPresent();
             if (!currentIsPreset) plans.add(current);
-            List<PlanError> errors = estimator.evaluateAll(plans, m);
+            List<PlanError> errors = PlanErrors.evaluateAll(estimator, plans, m);
             List<PlanError> presets = errors.subList(0, errors.size() - (currentIsPreset ? 0 : 1));
             PlanError cur = currentIsPreset
                     ? presets.stream().filter(e -> e.plan().preset().equals(current.preset())).findFirst().orElseThrow()

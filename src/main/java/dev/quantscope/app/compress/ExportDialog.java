@@ -1,10 +1,10 @@
 package dev.quantscope.app.compress;
 
 import dev.quantscope.format.safetensors.export.FloatFormat;
-import dev.quantscope.quant.export.ExportOptions;
-import dev.quantscope.quant.export.OutputFormat;
-import dev.quantscope.quant.export.StampMode;
-import dev.quantscope.quant.preview.ModelPlan;
+import dev.quantscope.pipeline.export.ExportOptions;
+import dev.quantscope.pipeline.export.OutputFormat;
+import dev.quantscope.pipeline.export.StampMode;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.quant.scheme.IntegerScheme;
 import javafx.beans.binding.Bindings;
 import javafx.collections.FXCollections;

@@ -1,6 +1,6 @@
 package dev.quantscope.app.compress;
 
-import dev.quantscope.quant.preview.ModelPlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.QuantScheme;

@@ -1,6 +1,6 @@
 package dev.quantscope.app.compress;
 
-import dev.quantscope.quant.preview.PlanError;
+import dev.quantscope.pipeline.plan.PlanError;
 
 import java.util.List;
 

@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * writes a temporary file, verifies it and renames it over the target.
  *
  * <p>The parallel conversion itself, {@link #convert}, takes any mix of copies, ggml encodings and round trips
- * through a {@link dev.quantscope.quant.scheme.QuantScheme}; {@link dev.quantscope.quant.export.ModelExport}
+ * through a {@link dev.quantscope.quant.scheme.QuantScheme}; {@link dev.quantscope.pipeline.export.ModelExport}
  * drives it with a recipe's plan.
  */
 public final class QuantizePipeline {

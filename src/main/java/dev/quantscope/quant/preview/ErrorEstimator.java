@@ -4,19 +4,17 @@ import dev.quantscope.format.Model;
 import dev.quantscope.quant.metrics.ErrorAccumulator;
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.scheme.QuantScheme;
-import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.TensorInfo;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Measures plans' errors on one open model, remembering every (tensor, scheme) it has measured: presets share most
+ * Measures tensors' errors on one open model, remembering every (tensor, scheme) it has measured: presets share most
  * of their tensor types, so after the first preset the others mostly cost additions, and changing one rule of a
- * custom scheme re-measures only the tensors it moved. Thread-safe; callers hold the model open while it runs.
+ * custom scheme re-measures only the tensors it moved. Thread-safe; callers hold the model open while it runs. A whole plan's
+ * error is {@code dev.quantscope.pipeline.plan.PlanErrors}'s: plans are made from recipes, a layer above this one.
  */
 public final class ErrorEstimator {
     private final Model model;
@@ -41,37 +39,6 @@ public final class ErrorEstimator {
     public boolean exact() { return sampling.exactFor(weights); }
 
     public String describeSampling() { return sampling.describe(weights); }
-
-    /** Every tensor's error under {@code plan}; cancellable between tensors. */
-    public PlanError evaluate(ModelPlan plan, ProgressMonitor monitor) {
-        List<PlanError.TensorError> out = new ArrayList<>(plan.tensors().size());
-        ErrorMetrics total = ErrorMetrics.NONE;
-        int done = 0;
-        for (TensorPlan p : plan.tensors()) {
-            monitor.checkCancelled();
-            ErrorMetrics s = measure(p);
-            out.add(new PlanError.TensorError(p, s));
-            total = total.plus(s);
-            monitor.progress(++done, plan.tensors().size());
-        }
-        return new PlanError(plan, out, total, exact());
-    }
-
-    /** Several plans, sharing the work; progress runs over all of them. */
-    public List<PlanError> evaluateAll(List<ModelPlan> plans, ProgressMonitor monitor) {
-        long total = plans.stream().mapToLong(p -> p.tensors().size()).sum();
-        long[] base = {0};
-        List<PlanError> out = new ArrayList<>(plans.size());
-        for (ModelPlan plan : plans) {
-            long offset = base[0];
-            out.add(evaluate(plan, new ProgressMonitor() {
-                @Override public void progress(long done, long of) { monitor.progress(offset + done, total); }
-                @Override public boolean isCancelled() { return monitor.isCancelled(); }
-            }));
-            base[0] += plan.tensors().size();
-        }
-        return out;
-    }
 
     /** One tensor's error, extrapolated to the whole tensor when sampled. */
     public ErrorMetrics measure(TensorPlan p) {

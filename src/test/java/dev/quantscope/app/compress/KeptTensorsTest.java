@@ -2,8 +2,8 @@ package dev.quantscope.app.compress;
 
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
-import dev.quantscope.quant.preview.ModelPlan;
-import dev.quantscope.quant.preview.Plans;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.recipe.Recipe;

@@ -2,10 +2,14 @@ package dev.quantscope.quant.preview;
 
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.PlanError;
+import dev.quantscope.pipeline.plan.PlanErrors;
+import dev.quantscope.pipeline.plan.Plans;
+import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
 import dev.quantscope.quant.preset.TensorChoice;
-import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.scheme.Cast;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.IntegerScheme;
@@ -139,7 +143,7 @@ class CompressPreviewTest {
         ErrorEstimator est = new ErrorEstimator(model, Sampling.DEFAULT);
         assertTrue(est.exact());
         ModelPlan plan = Plans.ofPreset(Preset.Q4_0, model);
-        PlanError err = est.evaluate(plan, ProgressMonitor.NONE);
+        PlanError err = PlanErrors.evaluate(est, plan, ProgressMonitor.NONE);
         TensorPlan tp = plan.tensor("blk.1.ffn_up.weight").orElseThrow();
         TensorInfo t = model.tensor(tp.name()).orElseThrow();
         float[] x = Decoders.decodeAll(t);
@@ -158,7 +162,7 @@ class CompressPreviewTest {
         double sqnr = measured.sqnrDb();
         assertTrue(sqnr > 10 && sqnr < 30, "SQNR " + sqnr);
         // Q8_0 is far better than Q4_0 on the same model.
-        PlanError q8 = est.evaluate(Plans.ofPreset(Preset.Q8_0, model), ProgressMonitor.NONE);
+        PlanError q8 = PlanErrors.evaluate(est, Plans.ofPreset(Preset.Q8_0, model), ProgressMonitor.NONE);
         assertTrue(q8.total().sqnrDb() > err.total().sqnrDb() + 15);
     }
 

@@ -1,4 +1,4 @@
-package dev.quantscope.quant.export;
+package dev.quantscope.pipeline.export;
 
 import dev.quantscope.format.safetensors.export.PackedLinearWeight;
 import dev.quantscope.quant.job.Conversion;

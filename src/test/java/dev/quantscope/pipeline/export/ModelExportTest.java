@@ -1,4 +1,4 @@
-package dev.quantscope.quant.export;
+package dev.quantscope.pipeline.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,10 +1,8 @@
-package dev.quantscope.quant.export;
+package dev.quantscope.pipeline.export;
 
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
-import dev.quantscope.format.safetensors.HfFolder;
-import dev.quantscope.format.safetensors.ShardIndex;
 import dev.quantscope.format.gguf.GgufKv;
 import dev.quantscope.format.gguf.GgufOutput;
 import dev.quantscope.format.gguf.GgufOutputLayout;
@@ -12,6 +10,8 @@ import dev.quantscope.format.gguf.GgufOutputTensor;
 import dev.quantscope.format.gguf.GgufTensorEntry;
 import dev.quantscope.format.gguf.GgufValueType;
 import dev.quantscope.format.gguf.GgufWriter;
+import dev.quantscope.format.safetensors.HfFolder;
+import dev.quantscope.format.safetensors.ShardIndex;
 import dev.quantscope.quant.job.Conversion;
 import dev.quantscope.quant.job.QuantizePipeline;
 import dev.quantscope.quant.job.TensorTask;

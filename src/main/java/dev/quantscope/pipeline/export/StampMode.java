@@ -1,4 +1,4 @@
-package dev.quantscope.quant.export;
+package dev.quantscope.pipeline.export;
 
 import dev.quantscope.recipe.Recipe;
 import dev.quantscope.recipe.RecipeBase;

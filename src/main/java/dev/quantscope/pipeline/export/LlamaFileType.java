@@ -1,4 +1,4 @@
-package dev.quantscope.quant.export;
+package dev.quantscope.pipeline.export;
 
 import dev.quantscope.tensor.DType;
 

@@ -1,7 +1,8 @@
-package dev.quantscope.quant.preview;
+package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.quant.ggml.QuantizedSize;
 import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.recipe.Recipe;
 
 import java.util.List;

@@ -1,6 +1,7 @@
-package dev.quantscope.quant.preview;
+package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.quant.metrics.ErrorMetrics;
+import dev.quantscope.quant.preview.TensorPlan;
 
 import java.util.List;
 
