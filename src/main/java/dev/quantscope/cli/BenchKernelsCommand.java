@@ -3,7 +3,6 @@ package dev.quantscope.cli;
 import dev.quantscope.engine.kernel.Activation;
 import dev.quantscope.engine.kernel.Kernels;
 import dev.quantscope.engine.kernel.RowParallel;
-import dev.quantscope.engine.kernel.SyntheticWeights;
 import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;

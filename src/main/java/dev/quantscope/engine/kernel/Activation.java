@@ -244,7 +244,7 @@ public final class Activation {
     }
 
     /** {@code GGML_FP32_TO_BF16}: round to nearest even; NaNs stay (quiet) NaNs. */
-    static float roundToBFloat16(float f) {
+    public static float roundToBFloat16(float f) {
         int u = Float.floatToRawIntBits(f);
         int h;
         if ((u & 0x7fffffff) > 0x7f800000) h = (u >>> 16) | 64;

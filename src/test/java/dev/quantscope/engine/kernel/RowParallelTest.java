@@ -1,5 +1,6 @@
 package dev.quantscope.engine.kernel;
 
+import dev.quantscope.cli.SyntheticWeights;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
-package dev.quantscope.engine.kernel;
+package dev.quantscope.cli;
 
+import dev.quantscope.engine.kernel.Activation;
+import dev.quantscope.engine.kernel.Kernels;
 import dev.quantscope.quant.ggml.GgmlQuantizer;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
@@ -11,8 +13,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.Random;
 
 /**
- * Random weight matrices in any kernel dtype, for benchmarks and tests: Gaussian weights with a few heavy
- * outliers (like real projection matrices), stored as ggml's quantizers would write them, in an arena.
+ * Random weight matrices in any kernel dtype, for {@code bench kernels} (and the kernel tests): Gaussian weights
+ * with a few heavy outliers (like real projection matrices), stored as ggml's quantizers would write them, in an
+ * arena. It quantizes, so it lives above the engine, with the bench that needs it.
  */
 public final class SyntheticWeights {
     private SyntheticWeights() {}
