@@ -6,6 +6,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
@@ -33,63 +35,40 @@ class LayersTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.quantscope");
 
-    /** Every layer, bottom up, as {name, its top-level package}. */
-    private static final String[][] LAYERS = {
-            {"Tensor", "tensor"}, {"Task", "task"}, {"Failure", "failure"},
-            {"Format", "format"},
-            {"Stats", "stats"}, {"Engine", "engine"},
-            {"Quant", "quant"}, {"Prune", "prune"}, {"Train", "train"},
-            {"Recipe", "recipe"},
-            {"Pipeline", "pipeline"},
-            {"Eval", "eval"}, {"Distill", "distill"},
-            {"Cli", "cli"}, {"App", "app"},
-    };
+    /** The layers bottom up, one level per row: a level's packages may use every level below it, never above. */
+    private static final List<List<String>> LEVELS = List.of(
+            List.of("tensor", "task", "failure"),
+            List.of("format"),
+            List.of("stats", "engine"),
+            List.of("quant", "prune", "train"),
+            List.of("recipe"),
+            List.of("pipeline"),
+            List.of("eval", "distill"),
+            List.of("cli", "app"));
 
-    private static LayeredArchitecture layers() {
-        LayeredArchitecture rule = layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true);
-        for (String[] layer : LAYERS) rule = rule.layer(layer[0]).definedBy(ROOT + layer[1] + "..");
-        return rule;
+    private static List<String> allPackages() {
+        return LEVELS.stream().flatMap(List::stream).toList();
     }
 
     @Test
     void eachLayerIsUsedOnlyByTheLayersAboveIt() {
-        layers()
-                .whereLayer("Tensor").mayOnlyBeAccessedByLayers(
-                        "Format", "Stats", "Engine", "Quant", "Prune", "Train", "Recipe", "Pipeline", "Eval",
-                        "Distill", "Cli", "App")
-                .whereLayer("Task").mayOnlyBeAccessedByLayers(
-                        "Format", "Stats", "Engine", "Quant", "Prune", "Train", "Recipe", "Pipeline", "Eval",
-                        "Distill", "Cli", "App")
-                .whereLayer("Failure").mayOnlyBeAccessedByLayers(
-                        "Format", "Stats", "Engine", "Quant", "Prune", "Train", "Recipe", "Pipeline", "Eval",
-                        "Distill", "Cli", "App")
-                .whereLayer("Format").mayOnlyBeAccessedByLayers(
-                        "Stats", "Engine", "Quant", "Prune", "Train", "Recipe", "Pipeline", "Eval", "Distill",
-                        "Cli", "App")
-                .whereLayer("Stats").mayOnlyBeAccessedByLayers(
-                        "Quant", "Prune", "Train", "Recipe", "Pipeline", "Eval", "Distill", "Cli", "App")
-                .whereLayer("Engine").mayOnlyBeAccessedByLayers(
-                        "Quant", "Prune", "Train", "Recipe", "Pipeline", "Eval", "Distill", "Cli", "App")
-                .whereLayer("Quant").mayOnlyBeAccessedByLayers(
-                        "Recipe", "Pipeline", "Eval", "Distill", "Cli", "App")
-                .whereLayer("Prune").mayOnlyBeAccessedByLayers(
-                        "Recipe", "Pipeline", "Eval", "Distill", "Cli", "App")
-                .whereLayer("Train").mayOnlyBeAccessedByLayers(
-                        "Recipe", "Pipeline", "Eval", "Distill", "Cli", "App")
-                .whereLayer("Recipe").mayOnlyBeAccessedByLayers("Pipeline", "Eval", "Distill", "Cli", "App")
-                .whereLayer("Pipeline").mayOnlyBeAccessedByLayers("Eval", "Distill", "Cli", "App")
-                .whereLayer("Eval").mayOnlyBeAccessedByLayers("Cli", "App")
-                .whereLayer("Distill").mayOnlyBeAccessedByLayers("Cli", "App")
-                .whereLayer("Cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("App").mayNotBeAccessedByAnyLayer()
-                .check(classes);
+        LayeredArchitecture rule = layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true);
+        for (String pkg : allPackages()) rule = rule.layer(pkg).definedBy(ROOT + pkg + "..");
+        for (int level = 0; level < LEVELS.size(); level++) {
+            String[] above = LEVELS.subList(level + 1, LEVELS.size()).stream().flatMap(List::stream)
+                    .toArray(String[]::new);
+            for (String pkg : LEVELS.get(level)) {
+                rule = above.length == 0 ? rule.whereLayer(pkg).mayNotBeAccessedByAnyLayer()
+                        : rule.whereLayer(pkg).mayOnlyBeAccessedByLayers(above);
+            }
+        }
+        rule.check(classes);
     }
 
     @Test
     void everyPackageHasItsPlaceInTheLayers() {
-        // A new top-level package must be placed in LAYERS before it can land; the Launcher picks GUI or CLI.
-        String[] packages = new String[LAYERS.length];
-        for (int i = 0; i < LAYERS.length; i++) packages[i] = ROOT + LAYERS[i][1] + "..";
+        // A new top-level package must be placed in LEVELS before it can land; the Launcher picks GUI or CLI.
+        String[] packages = allPackages().stream().map(p -> ROOT + p + "..").toArray(String[]::new);
         classes().that().doNotHaveFullyQualifiedName("dev.quantscope.Launcher")
                 .should().resideInAnyPackage(packages)
                 .because("a new top-level package must first be placed in LayersTest's layers")
