@@ -49,9 +49,7 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
             preset = QuantizeCommand.preset(type);
             n = threads.count();
         } catch (IllegalArgumentException e) {
-            err.println("quantscope: " + e.getMessage());
-            err.flush();
-            return 1;
+            return CliFailureHandler.refused(err, e);
         }
         Path dir = file.toAbsolutePath().getParent();
         Path temp = Files.createTempFile(dir, ".bench-quantize.", ".gguf");
@@ -74,9 +72,7 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (IllegalArgumentException e) {
-            err.println("quantscope: " + e.getMessage());
-            err.flush();
-            return 1;
+            return CliFailureHandler.refused(err, e);
         } finally {
             Files.deleteIfExists(temp);
         }

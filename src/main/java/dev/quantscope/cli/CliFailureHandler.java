@@ -18,6 +18,11 @@ import java.util.List;
 final class CliFailureHandler {
     /** Exit status of a command that failed while running (a bad file, a refused recipe). */
     static final int FAILED = 2;
+    /**
+     * Exit status of an input a command refuses itself (quantize, synth, bench quantize catch their own
+     * IllegalArgumentExceptions). It differs from {@link #FAILED} for historical reasons; both are non-zero.
+     */
+    static final int REFUSED = 1;
 
     private CliFailureHandler() {}
 
@@ -43,6 +48,13 @@ final class CliFailureHandler {
         if (verbose(full)) ex.printStackTrace(err);
         err.flush();
         return FAILED;
+    }
+
+    /** One line for an input a command refused itself: FailureDescriber's sentence, no trace. */
+    static int refused(PrintWriter err, Exception e) {
+        err.println("quantscope: " + FailureDescriber.classify(e).sentence());
+        err.flush();
+        return REFUSED;
     }
 
     /**

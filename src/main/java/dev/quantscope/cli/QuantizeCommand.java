@@ -106,9 +106,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | RecipeFormatException e) {
             // bad options, a recipe file's error, a recipe the model cannot take (naming the tensor), the input as
             // output: one line
-            err.println("quantscope: " + e.getMessage());
-            err.flush();
-            return 1;
+            return CliFailureHandler.refused(err, e);
         }
     }
 

@@ -98,9 +98,7 @@ public final class SynthCommand implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (IllegalArgumentException e) {
-            err.println("quantscope: " + e.getMessage());
-            err.flush();
-            return 1;
+            return CliFailureHandler.refused(err, e);
         }
     }
 
