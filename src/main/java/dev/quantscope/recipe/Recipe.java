@@ -1,6 +1,5 @@
 package dev.quantscope.recipe;
 
-import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.scheme.QuantScheme;
 
@@ -9,9 +8,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A mixed-precision recipe: an ordered list of rules, then a base for the tensors no rule matches. For each tensor
- * the first matching rule wins; unmatched 1-D tensors and norms are kept as they are (quantizing a few thousand
- * norm weights saves nothing and hurts quality); everything else goes to the {@link RecipeBase}.
+ * A compression recipe: an ordered list of rules, then a base for the tensors no rule gives a scheme. For each
+ * tensor the first matching rule that names a scheme wins; unmatched 1-D tensors and norms are kept as they are
+ * (quantizing a few thousand norm weights saves nothing and hurts quality); everything else goes to the
+ * {@link RecipeBase}. Independently, the first matching rule that names a {@link SparsityRule} prunes the tensor
+ * before it is quantized. {@code dev.quantscope.pipeline.plan.Plans} resolves a recipe on a model.
  *
  * @param name  a free label shown to the user ("" when unnamed)
  */
@@ -35,22 +36,26 @@ public record Recipe(String name, RecipeBase base, List<Rule> rules) {
 
     public Recipe withName(String newName) { return new Recipe(newName, base, rules); }
 
-    /** The first rule matching {@code tensorName}, as its index, or -1. */
-    public int firstMatch(String tensorName) {
-        for (int i = 0; i < rules.size(); i++) if (rules.get(i).pattern().matches(tensorName)) return i;
+    /** The first rule matching {@code tensorName} that names a scheme, as its index, or -1. */
+    public int schemeRule(String tensorName) {
+        for (int i = 0; i < rules.size(); i++) {
+            Rule r = rules.get(i);
+            if (r.scheme().isPresent() && r.pattern().matches(tensorName)) return i;
+        }
         return -1;
     }
 
-    /** The scheme of every tensor of {@code model}, with sizes and totals. */
-    public RecipePlan resolve(Model model) {
-        return resolve(model, false);
+    /** The first rule matching {@code tensorName} that prunes, as its index, or -1. */
+    public int sparsityRule(String tensorName) {
+        for (int i = 0; i < rules.size(); i++) {
+            Rule r = rules.get(i);
+            if (r.sparsity().isPresent() && r.pattern().matches(tensorName)) return i;
+        }
+        return -1;
     }
 
-    /**
-     * As {@link #resolve(Model)}; {@code withImatrix}: the model is quantized with an importance matrix, so a preset
-     * base chooses its types as llama-quantize does when given {@code --imatrix}.
-     */
-    public RecipePlan resolve(Model model, boolean withImatrix) {
-        return RecipeResolver.resolve(this, model, withImatrix);
+    /** Whether any rule prunes. */
+    public boolean prunes() {
+        return rules.stream().anyMatch(r -> r.sparsity().isPresent());
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quantscope.prune.PruneMethod;
+import dev.quantscope.prune.SparsityPattern;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.scheme.QuantScheme;
 
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,11 +31,15 @@ import java.util.Set;
  *   "default": "int4-asym-g128-rtn",          // or "preset": "Q4_K_M", not both
  *   "rules": [
  *     { "match": "blk.*.ffn_down*", "scheme": "int8-sym-row-rtn" },
- *     { "match": "re:^output\\.weight$", "scheme": "keep" }
+ *     { "match": "re:^output\\.weight$", "scheme": "keep" },
+ *     { "match": "blk.*.ffn_*", "sparsity": { "method": "wanda", "pattern": "2:4" }, "type": "Q4_K" }
  *   ]
  * }
  * }</pre>
- * Schemes are written as their {@link QuantScheme#id() ids}. Writing is canonical (fixed key order), so
+ * Schemes are written as their {@link QuantScheme#id() ids}; {@code "type": "Q4_K"} is short for
+ * {@code "scheme": "ggml:Q4_K"}. A rule's {@code "sparsity"} prunes the tensors it matches before they are quantized:
+ * {@code "method"} is magnitude, wanda or sparsegpt, {@code "pattern"} a fraction ("0.5", "50%") or N:M ("2:4"),
+ * and {@code "global": true} (magnitude only) sets one threshold across all of them. Writing is canonical (fixed key order), so
  * read → write gives back the same text and write → read an equal recipe. Unknown keys are errors: a misspelt
  * "rule" must not silently quantize everything with the default.
  */
@@ -41,7 +48,8 @@ public final class RecipeJson {
 
     public static final String FORMAT = "quantscope.recipe/1";
     private static final Set<String> TOP_KEYS = Set.of("format", "name", "default", "preset", "rules");
-    private static final Set<String> RULE_KEYS = Set.of("match", "scheme");
+    private static final Set<String> RULE_KEYS = Set.of("match", "scheme", "type", "sparsity");
+    private static final Set<String> SPARSITY_KEYS = Set.of("method", "pattern", "global");
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public static Recipe read(Path file) throws IOException {
@@ -75,7 +83,13 @@ public final class RecipeJson {
         for (Rule r : recipe.rules()) {
             ObjectNode o = rules.addObject();
             o.put("match", r.pattern().text());
-            o.put("scheme", r.scheme().id());
+            r.scheme().ifPresent(scheme -> o.put("scheme", scheme.id()));
+            r.sparsity().ifPresent(sp -> {
+                ObjectNode so = o.putObject("sparsity");
+                so.put("method", sp.method().id());
+                so.put("pattern", sp.pattern().label());
+                if (sp.global()) so.put("global", true);
+            });
         }
         try {
             return MAPPER.writeValueAsString(root) + "\n";
@@ -131,7 +145,10 @@ public final class RecipeJson {
             if (!node.isObject()) throw fail(path, "expected an object {\"match\": …, \"scheme\": …}, found " + kind(node));
             unknownKeys(node, RULE_KEYS, path);
             if (!node.has("match")) throw fail(path + ".match", "missing");
-            if (!node.has("scheme")) throw fail(path + ".scheme", "missing");
+            if (node.has("scheme") && node.has("type")) throw fail(path, "give either \"scheme\" or \"type\", not both");
+            if (!node.has("scheme") && !node.has("type") && !node.has("sparsity")) {
+                throw fail(path + ".scheme", "missing (give a \"scheme\", a \"type\" or a \"sparsity\")");
+            }
             String match = text(node.get("match"), path + ".match");
             TensorPattern pattern;
             try {
@@ -139,11 +156,55 @@ public final class RecipeJson {
             } catch (IllegalArgumentException e) {
                 throw fail(path + ".match", e.getMessage());
             }
-            return new Rule(pattern, scheme(node.get("scheme"), path + ".scheme"));
+            Optional<QuantScheme> scheme = Optional.empty();
+            if (node.has("scheme")) scheme = Optional.of(scheme(node.get("scheme"), path + ".scheme"));
+            if (node.has("type")) scheme = Optional.of(ggmlType(node.get("type"), path + ".type"));
+            Optional<SparsityRule> sparsity = node.has("sparsity")
+                    ? Optional.of(sparsity(node.get("sparsity"), path + ".sparsity")) : Optional.empty();
+            return new Rule(pattern, scheme, sparsity);
+        }
+
+        private QuantScheme ggmlType(JsonNode node, String path) throws RecipeFormatException {
+            return schemeOf("ggml:" + text(node, path).toUpperCase(java.util.Locale.ROOT), path);
+        }
+
+        private SparsityRule sparsity(JsonNode node, String path) throws RecipeFormatException {
+            if (!node.isObject()) {
+                throw fail(path, "expected an object {\"method\": …, \"pattern\": …}, found " + kind(node));
+            }
+            unknownKeys(node, SPARSITY_KEYS, path);
+            if (!node.has("method")) throw fail(path + ".method", "missing (magnitude, wanda or sparsegpt)");
+            if (!node.has("pattern")) throw fail(path + ".pattern", "missing (a fraction such as \"50%\" or N:M such as \"2:4\")");
+            PruneMethod method;
+            SparsityPattern pattern;
+            try {
+                method = PruneMethod.parse(text(node.get("method"), path + ".method"));
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".method", e.getMessage());
+            }
+            JsonNode p = node.get("pattern");
+            try {
+                pattern = SparsityPattern.parse(p.isNumber() ? p.asText() : text(p, path + ".pattern"));
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".pattern", e.getMessage());
+            }
+            boolean global = false;
+            if (node.has("global")) {
+                if (!node.get("global").isBoolean()) throw fail(path + ".global", "expected true or false, found " + kind(node.get("global")));
+                global = node.get("global").asBoolean();
+            }
+            try {
+                return new SparsityRule(method, pattern, global);
+            } catch (IllegalArgumentException e) {
+                throw fail(path, e.getMessage());
+            }
         }
 
         private QuantScheme scheme(JsonNode node, String path) throws RecipeFormatException {
-            String id = text(node, path);
+            return schemeOf(text(node, path), path);
+        }
+
+        private QuantScheme schemeOf(String id, String path) throws RecipeFormatException {
             try {
                 return QuantScheme.parse(id);
             } catch (IllegalArgumentException e) {

@@ -257,7 +257,7 @@ class CompressWindowTest {
         // 8-bit coded absmax.
         robot.interact(() -> vm.customSchemeProperty().set(QuantScheme.parse("nf4-b64-dq")));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.preview().state() instanceof Async.Done<TensorPreview>(
-                TensorPreview p) && p.plan().scheme().id().equals("nf4-b64-dq"));
+                TensorPreview p) && p.scheme().id().equals("nf4-b64-dq"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("nf4-b64-dq", robot.lookup("#schemeId").queryAs(Label.class).getText());
         assertEquals("y = NF4[q] · a", robot.lookup("#howRule").queryAs(Label.class).getText());
@@ -489,7 +489,7 @@ class CompressWindowTest {
         assertTrue(hint.getHeight() >= hint.prefHeight(hint.getWidth()) - 0.5, "the explanation is not clipped");
         awaitTradeoffFor(vm, vm.plan().label());
         TensorPreview p = awaitDone(vm.preview()::state, "preview of a kept tensor");
-        assertTrue(!p.plan().changesValues());
+        assertTrue(!p.changesValues());
         selectTab(robot, "#compressTabs", 3);
         assertEquals("y = x", robot.lookup("#howRule").queryAs(Label.class).getText());
         String how = robot.lookup("#howSummary").queryAs(Label.class).getText();
@@ -588,7 +588,7 @@ class CompressWindowTest {
 
     private static TensorPreview awaitPreviewOf(CompressViewModel vm, String tensor, int firstColumn) throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.preview().state() instanceof Async.Done<TensorPreview>(
-                TensorPreview p) && p.plan().name().equals(tensor) && p.walkthrough().firstColumn() == firstColumn);
+                TensorPreview p) && p.tensor().equals(tensor) && p.walkthrough().firstColumn() == firstColumn);
         WaitForAsyncUtils.waitForFxEvents();
         return ((Async.Done<TensorPreview>) vm.preview().state()).value();
     }

@@ -283,11 +283,11 @@ final class CompressCharts {
         void show(TensorPreview p) {
             data.removeAllSeries();
             data.addSeries(series("original", p.original(), p.lo(), p.hi()));
-            data.addSeries(series("dequantized (" + p.plan().schemeLabel() + ")", p.dequantized(), p.lo(), p.hi()));
+            data.addSeries(series("dequantized (" + p.scheme().shortLabel() + ")", p.dequantized(), p.lo(), p.hi()));
             plot.clearDomainMarkers();
-            if (!p.plan().changesValues()) {
+            if (!p.changesValues()) {
                 // Kept: both histograms are the same values, and there is no grid to mark.
-                note.setText(p.plan().name() + "  ·  kept as it is: the stored values are the original ones, no error");
+                note.setText(p.tensor() + "  ·  kept as it is: the stored values are the original ones, no error");
                 return;
             }
             double[] levels = p.walkthrough().levels();
@@ -299,7 +299,7 @@ final class CompressCharts {
                 }
             }
             note.setText(String.format(java.util.Locale.ROOT, "%s  ·  red lines: the %d grid levels of row %d, "
-                            + "weights %d–%d  ·  SQNR %.2f dB%s", p.plan().name(), levels.length, p.walkthrough().row(),
+                            + "weights %d–%d  ·  SQNR %.2f dB%s", p.tensor(), levels.length, p.walkthrough().row(),
                     p.walkthrough().firstColumn(), p.walkthrough().firstColumn() + p.walkthrough().size() - 1,
                     p.sums().sqnrDb(), p.exact() ? "" : "  ·  sampled rows"));
         }

@@ -8,7 +8,7 @@ import dev.quantscope.app.common.StatePane;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.BlockWalkthrough;
-import dev.quantscope.quant.preview.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.preview.Walkthroughs;
 import javafx.application.Platform;
@@ -258,7 +258,7 @@ public final class CompressController implements FxController {
             case Async.Done<TensorPreview>(TensorPreview p) -> {
                 overlayChart.show(p);
                 errorChart.show(p);
-                how.show(p.walkthrough(), p.plan());
+                vm.plan().tensor(p.tensor()).ifPresent(plan -> how.show(p.walkthrough(), plan));
             }
             default -> {
                 overlayChart.clear();

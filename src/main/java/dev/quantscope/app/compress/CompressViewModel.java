@@ -16,7 +16,7 @@ import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preview.ErrorEstimator;
 import dev.quantscope.quant.preview.Sampling;
-import dev.quantscope.quant.preview.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.quant.preview.TensorPreview;
 import dev.quantscope.quant.preview.Walkthroughs;
 import dev.quantscope.quant.scheme.GgmlBlock;
@@ -233,7 +233,7 @@ public final class CompressViewModel {
         }
         long r = Math.max(0, Math.min(tp.rows() - 1, row.get()));
         int b = Math.max(0, Math.min(Walkthroughs.blocksPerRow(tp.rowLength()) - 1, block.get()));
-        preview.submit("Quantizing " + name, _ -> session.read(() -> TensorPreview.of(estimator, tp, r, b, BINS)));
+        preview.submit("Quantizing " + name, _ -> session.read(() -> TensorPreview.of(estimator, tp.name(), tp.rowLength(), tp.effectiveScheme(), r, b, BINS)));
     }
 
     /** Measures the selected tensor again when its last measurement was cancelled (picking it again asks so). */

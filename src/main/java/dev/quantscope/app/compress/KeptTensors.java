@@ -1,7 +1,7 @@
 package dev.quantscope.app.compress;
 
 import dev.quantscope.pipeline.plan.ModelPlan;
-import dev.quantscope.quant.preview.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.recipe.Recipe;
@@ -76,8 +76,8 @@ final class KeptTensors {
 
     /** The scheme the recipe asked for this tensor: its first matching rule's, else the custom default scheme. */
     private static Optional<QuantScheme> askedFor(Recipe recipe, String tensor) {
-        int rule = recipe.firstMatch(tensor);
-        if (rule >= 0) return Optional.of(recipe.rules().get(rule).scheme());
+        int rule = recipe.schemeRule(tensor);
+        if (rule >= 0) return recipe.rules().get(rule).scheme();
         return switch (recipe.base()) {
             case RecipeBase.DefaultScheme d -> Optional.of(d.scheme());
             case RecipeBase.PresetChoices _ -> Optional.empty();

@@ -21,7 +21,7 @@ public final class RuleRow {
 
     /** The row showing a recipe's rule. */
     public static RuleRow of(Rule r) {
-        return new RuleRow(r.pattern().text(), r.scheme().id());
+        return new RuleRow(r.pattern().text(), r.scheme().map(QuantScheme::id).orElse("(base)"));
     }
 
     public StringProperty patternProperty() { return pattern; }

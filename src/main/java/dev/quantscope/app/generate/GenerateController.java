@@ -1,5 +1,6 @@
 package dev.quantscope.app.generate;
 
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.format.Model;
@@ -133,7 +134,7 @@ public final class GenerateController implements FxController {
 
     private static void addIfApplicable(List<VariantChoice> out, VariantChoice c, Model model) {
         try {
-            if (c.scheme().recipe().resolve(model).problems().isEmpty()) out.add(c);
+            if (Plans.resolve(c.scheme().recipe(), model).problems().isEmpty()) out.add(c);
         } catch (RuntimeException refused) {
             // e.g. rows of 172 with no Q8_0 fallback, or a model that is no LLM: quantizing would fail, so not offered
         }

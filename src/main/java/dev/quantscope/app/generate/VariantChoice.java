@@ -1,11 +1,12 @@
 package dev.quantscope.app.generate;
 
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.eval.sweep.InMemoryQuantizer;
 import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
-import dev.quantscope.recipe.RecipePlan;
-import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 
 import java.util.List;
@@ -36,7 +37,7 @@ public record VariantChoice(SweepScheme scheme) {
      * @throws IllegalArgumentException naming the first tensor the scheme cannot store, or why the preset does not apply
      */
     public Model quantize(Model base, ProgressMonitor monitor) {
-        RecipePlan plan = scheme.recipe().resolve(base);
+        ModelPlan plan = Plans.resolve(scheme.recipe(), base);
         List<TensorPlan> problems = plan.problems();
         if (!problems.isEmpty()) {
             TensorPlan first = problems.getFirst();

@@ -15,8 +15,8 @@ import dev.quantscope.quant.scheme.IntegerScheme;
 import dev.quantscope.quant.scheme.Keep;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.quant.scheme.Ternary;
-import dev.quantscope.recipe.RecipePlan;
-import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
@@ -79,13 +79,13 @@ public final class InMemoryQuantizer {
     /** Unit of work: rows [firstRow, firstRow + rows) of job {@code job}. */
     private record Unit(int job, long firstRow, long rows) {}
 
-    /** {@link #quantize(Model, RecipePlan, int, ProgressMonitor)} on all cores. */
-    public static Model quantize(Model base, RecipePlan plan, ProgressMonitor monitor) {
+    /** {@link #quantize(Model, ModelPlan, int, ProgressMonitor)} on all cores. */
+    public static Model quantize(Model base, ModelPlan plan, ProgressMonitor monitor) {
         return quantize(base, plan, Runtime.getRuntime().availableProcessors(), monitor);
     }
 
     /** Without an importance matrix. */
-    public static Model quantize(Model base, RecipePlan plan, int threads, ProgressMonitor monitor) {
+    public static Model quantize(Model base, ModelPlan plan, int threads, ProgressMonitor monitor) {
         return quantize(base, plan, null, threads, monitor);
     }
 
@@ -94,7 +94,7 @@ public final class InMemoryQuantizer {
      * weights and that the matrix has an entry for. 0 means quantizing with it gives exactly what quantizing
      * without it gives (apart from a preset's few choices that depend on having one).
      */
-    public static int weightedTensors(Model base, RecipePlan plan, ImatrixFile imatrix) {
+    public static int weightedTensors(Model base, ModelPlan plan, ImatrixFile imatrix) {
         Objects.requireNonNull(imatrix);
         int n = 0;
         for (TensorPlan p : plan.tensors()) {
@@ -110,7 +110,7 @@ public final class InMemoryQuantizer {
      * Whether any tensor of {@code plan} is quantized to a ggml type whose quantizer takes an importance matrix:
      * whether one can make a difference at all, known before one is loaded or computed.
      */
-    public static boolean takesImportance(Model base, RecipePlan plan) {
+    public static boolean takesImportance(Model base, ModelPlan plan) {
         for (TensorPlan p : plan.tensors()) {
             if (p.scheme() instanceof GgmlBlock g && GgmlQuantizer.usesImportance(g.type())
                     && base.tensor(p.name()).map(t -> t.dtype() != g.type()).orElse(false)) {
@@ -123,11 +123,11 @@ public final class InMemoryQuantizer {
     /**
      * @param imatrix null, or the importance matrix weighting ggml block types (as {@code quantize --imatrix})
      * @param threads worker threads (whole tensors or chunks of rows are shared out, as the file pipeline does)
-     * @throws IllegalArgumentException when the plan has a tensor its scheme cannot store ({@link RecipePlan#problems()}),
+     * @throws IllegalArgumentException when the plan has a tensor its scheme cannot store ({@link ModelPlan#problems()}),
      *                                  or an imatrix entry does not fit its tensor
      * @throws java.util.concurrent.CancellationException when cancelled (nothing stays allocated)
      */
-    public static Model quantize(Model base, RecipePlan plan, ImatrixFile imatrix, int threads,
+    public static Model quantize(Model base, ModelPlan plan, ImatrixFile imatrix, int threads,
                                  ProgressMonitor monitor) {
         if (!plan.problems().isEmpty()) {
             TensorPlan p = plan.problems().getFirst();

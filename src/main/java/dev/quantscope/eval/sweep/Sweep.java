@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;
 import dev.quantscope.engine.tokenizer.Tokenizers;
@@ -9,8 +10,8 @@ import dev.quantscope.format.Model;
 import dev.quantscope.quant.imatrix.ImatrixFile;
 import dev.quantscope.quant.preset.PresetNotApplicableException;
 import dev.quantscope.recipe.FileDigest;
-import dev.quantscope.recipe.RecipePlan;
-import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.task.ProgressSlice;
 
@@ -110,11 +111,11 @@ public final class Sweep {
                     point = cached.get();
                     hits++;
                 } else {
-                    RecipePlan plan;
+                    ModelPlan plan;
                     String problem;
                     try {
                         // With an importance matrix a preset chooses as llama-quantize does given --imatrix.
-                        plan = v.scheme().recipe().resolve(base, v.weighted());
+                        plan = Plans.resolve(v.scheme().recipe(), base, v.weighted());
                         problem = plan.problems().isEmpty() ? null : describe(plan.problems());
                     } catch (PresetNotApplicableException e) {
                         plan = null;
@@ -167,7 +168,7 @@ public final class Sweep {
         String label() { return weighted ? scheme.label() + SweepPoint.IMATRIX_SUFFIX : scheme.label(); }
     }
 
-    private static SweepPoint.Measured measure(Model base, BaseSide baseSide, RecipePlan plan, ImatrixFile imatrix,
+    private static SweepPoint.Measured measure(Model base, BaseSide baseSide, ModelPlan plan, ImatrixFile imatrix,
                                                Variant v, int index, SweepRequest request, ProgressMonitor monitor,
                                                long start, long total) {
         long t0 = System.nanoTime();

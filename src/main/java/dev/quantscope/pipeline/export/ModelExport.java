@@ -1,5 +1,6 @@
 package dev.quantscope.pipeline.export;
 
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
@@ -22,9 +23,9 @@ import dev.quantscope.quant.scheme.Keep;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.recipe.Recipe;
 import dev.quantscope.recipe.RecipeBase;
-import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.recipe.RecipeStamp;
-import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.task.ProgressSlice;
 import dev.quantscope.tensor.DType;
@@ -42,7 +43,7 @@ import java.util.Optional;
 
 /**
  * Quantizes a whole model with any {@link Recipe} and writes a file other tools load: GGUF (llama.cpp) or
- * safetensors (transformers, vLLM). The recipe is resolved on the model ({@link RecipePlan}: one scheme per
+ * safetensors (transformers, vLLM). The recipe is resolved on the model ({@link ModelPlan}: one scheme per
  * tensor), the tensors are converted in parallel and streamed by {@link QuantizePipeline#convert} (only the
  * converted bytes are held, off the heap), and the file is written through {@link FileCommit}: a verified temporary
  * file renamed over the target, never the input, nothing left behind on failure or cancellation.
@@ -84,7 +85,7 @@ public final class ModelExport {
     public static ExportResult export(Model source, Recipe recipe, Path out, ExportOptions options,
                                       ProgressMonitor monitor) throws IOException {
         FileCommit.checkTarget(out, inputs(source));
-        RecipePlan plan = recipe.resolve(source, options.imatrix() != null);
+        ModelPlan plan = Plans.resolve(recipe, source, options.imatrix() != null);
         List<TensorPlan> problems = plan.problems();
         if (!problems.isEmpty()) {
             TensorPlan p = problems.getFirst();
@@ -153,7 +154,7 @@ public final class ModelExport {
         return new ProgressSlice(monitor, HASH_SHARE + CONVERT_SHARE, SCALE - HASH_SHARE - CONVERT_SHARE, SCALE);
     }
 
-    private static ExportResult gguf(Model source, RecipePlan plan, Path out, ExportOptions options,
+    private static ExportResult gguf(Model source, ModelPlan plan, Path out, ExportOptions options,
                                      ProgressMonitor monitor) throws IOException {
         if (!(source.details() instanceof GgufFile gguf)) {
             throw new IllegalArgumentException(source.source() + " is " + source.format().displayName()

@@ -19,9 +19,9 @@ import dev.quantscope.quant.job.TensorTask;
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.scheme.Granularity;
 import dev.quantscope.quant.scheme.IntegerScheme;
-import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.recipe.RecipeStamp;
-import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Shape;
@@ -65,7 +65,7 @@ final class SafetensorsModelExport {
     /** One source tensor on its way to the file. */
     private record Item(TensorPlan plan, TensorInfo source, String outputName, TensorTask task, PackedStore packed) {}
 
-    static ExportResult export(Model source, RecipePlan plan, Path out, ExportOptions options, ProgressMonitor monitor)
+    static ExportResult export(Model source, ModelPlan plan, Path out, ExportOptions options, ProgressMonitor monitor)
             throws IOException {
         FloatFormat format = options.dtype();
         boolean ggufLlama = source.format() == ModelFormat.GGUF

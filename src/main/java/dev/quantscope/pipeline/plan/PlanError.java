@@ -1,7 +1,6 @@
 package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.quant.metrics.ErrorMetrics;
-import dev.quantscope.quant.preview.TensorPlan;
 
 import java.util.List;
 

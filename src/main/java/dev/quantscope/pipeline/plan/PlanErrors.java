@@ -2,14 +2,14 @@ package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.preview.ErrorEstimator;
-import dev.quantscope.quant.preview.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.task.ProgressSlice;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Whole plans' errors, summed from an {@link ErrorEstimator}'s per-tensor measurements (which it remembers). */
+/**
+ * Whole plans' quantization errors, summed from an {@link ErrorEstimator}'s per-tensor measurements (which it remembers). */
 public final class PlanErrors {
     private PlanErrors() {}
 
@@ -20,7 +20,7 @@ public final class PlanErrors {
         int done = 0;
         for (TensorPlan p : plan.tensors()) {
             monitor.checkCancelled();
-            ErrorMetrics s = estimator.measure(p);
+            ErrorMetrics s = estimator.measure(p.name(), p.rowLength(), p.effectiveScheme());
             out.add(new PlanError.TensorError(p, s));
             total = total.plus(s);
             monitor.progress(++done, plan.tensors().size());

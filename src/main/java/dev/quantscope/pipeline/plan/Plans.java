@@ -1,18 +1,36 @@
 package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.format.Model;
+import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.quant.ggml.GgmlQuantizer;
+import dev.quantscope.quant.ggml.QuantizedSize;
+import dev.quantscope.quant.preset.ModelHparams;
 import dev.quantscope.quant.preset.Preset;
-import dev.quantscope.quant.preview.TensorPlan;
+import dev.quantscope.quant.preset.PresetPlanner;
+import dev.quantscope.quant.preset.SourceTensor;
+import dev.quantscope.quant.preset.TensorChoice;
+import dev.quantscope.quant.scheme.Cast;
+import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.recipe.Recipe;
 import dev.quantscope.recipe.RecipeBase;
-import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.recipe.SparsityRule;
+import dev.quantscope.tensor.DType;
+import dev.quantscope.tensor.TensorInfo;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
-/** Builds {@link ModelPlan}s for an open model through the recipe engine ({@link Recipe#resolve}). */
+/**
+ * Resolves a {@link Recipe} on a model into its {@link ModelPlan}: for each tensor, the first matching rule that names
+ * a scheme (else 1-D tensors and norms kept, else the base: a default scheme or a llama-quantize preset's choice),
+ * preceded by the first matching rule that prunes, when the tensor may be pruned ({@link #prunable}).
+ */
 public final class Plans {
     private Plans() {}
 
@@ -21,23 +39,174 @@ public final class Plans {
      * @throws IllegalArgumentException (e.g. PresetNotApplicableException) when llama-quantize would refuse the model
      */
     public static ModelPlan ofPreset(Preset preset, Model model) {
-        return of(Recipe.preset(preset), preset.name(), model);
+        return resolve(Recipe.preset(preset), model);
+    }
+
+    /** {@code recipe} resolved on {@code model} and named {@code label}. */
+    public static ModelPlan of(Recipe recipe, String label, Model model) {
+        return resolve(recipe, label, model, false);
+    }
+
+    /** A recipe's own name, else what it is made of. */
+    private static String labelOf(Recipe recipe) {
+        if (!recipe.name().isEmpty()) return recipe.name();
+        String base = switch (recipe.base()) {
+            case RecipeBase.DefaultScheme d -> d.scheme().label();
+            case RecipeBase.PresetChoices p -> p.preset().name();
+        };
+        return recipe.rules().isEmpty() ? base : base + " + " + recipe.rules().size()
+                + (recipe.rules().size() == 1 ? " rule" : " rules");
     }
 
     /**
-     * {@code recipe} resolved on {@code model}. A tensor whose scheme cannot be applied (rows that do not fit a
-     * block type, a source that cannot be decoded) is kept as it is, with a note saying why.
+     * {@code recipe} resolved on {@code model}: every tensor's chain and size. A tensor whose chain cannot be applied
+     * (rows that do not fit a block type or an N:M group, a source that cannot be decoded) carries the problem, and
+     * would stay as it is.
+     *
+     * @param withImatrix the model is quantized with an importance matrix, so a preset base chooses its types as
+     *                    llama-quantize does when given {@code --imatrix}
      */
-    public static ModelPlan of(Recipe recipe, String label, Model model) {
-        RecipePlan resolved = recipe.resolve(model);
-        List<TensorPlan> out = new ArrayList<>(resolved.tensors().size());
-        for (dev.quantscope.recipe.TensorPlan t : resolved.tensors()) {
-            out.add(new TensorPlan(t.name(), t.rows(), t.rowLength(), t.source(),
-                    t.problem().isPresent() ? Keep.INSTANCE : t.scheme(), t.decidedBy(), t.size(),
-                    t.problem().map(p -> p + ": kept").orElse("")));
+    public static ModelPlan resolve(Recipe recipe, Model model, boolean withImatrix) {
+        return resolve(recipe, labelOf(recipe), model, withImatrix);
+    }
+
+    /** Without an importance matrix. */
+    public static ModelPlan resolve(Recipe recipe, Model model) {
+        return resolve(recipe, model, false);
+    }
+
+    /** As {@link #resolve(Recipe, Model, boolean)}, named {@code label} for legends. */
+    public static ModelPlan resolve(Recipe recipe, String label, Model model, boolean withImatrix) {
+        Map<String, TensorChoice> presetChoices = switch (recipe.base()) {
+            case RecipeBase.DefaultScheme d -> Map.of();
+            case RecipeBase.PresetChoices p -> presetChoices(p.preset(), model, withImatrix);
+        };
+        List<TensorPlan> out = new ArrayList<>(model.tensors().size());
+        long sourceBytes = 0;
+        for (TensorInfo t : model.tensors()) {
+            sourceBytes = Math.addExact(sourceBytes, t.byteSize());
+            out.add(plan(recipe, t, presetChoices));
         }
         Optional<Preset> preset = recipe.rules().isEmpty() && recipe.base() instanceof RecipeBase.PresetChoices p
                 ? Optional.of(p.preset()) : Optional.empty();
-        return new ModelPlan(label, recipe, out, preset);
+        return new ModelPlan(label, recipe, out, preset, withImatrix, sourceBytes);
+    }
+
+    private static TensorPlan plan(Recipe recipe, TensorInfo t, Map<String, TensorChoice> presetChoices) {
+        int rule = recipe.schemeRule(t.name());
+        QuantScheme scheme;
+        String decidedBy;
+        if (rule >= 0) {
+            scheme = recipe.rules().get(rule).scheme().orElseThrow();
+            decidedBy = "rule " + (rule + 1) + " (" + recipe.rules().get(rule).pattern().text() + ")";
+        } else if (isVectorOrNorm(t)) {
+            scheme = Keep.INSTANCE;
+            decidedBy = "1-D/norm kept";
+        } else {
+            switch (recipe.base()) {
+                case RecipeBase.DefaultScheme d -> {
+                    scheme = d.scheme();
+                    decidedBy = "default";
+                }
+                case RecipeBase.PresetChoices p -> {
+                    TensorChoice c = presetChoices.get(t.name());
+                    scheme = presetScheme(c);
+                    decidedBy = "preset " + p.preset().name();
+                }
+            }
+        }
+        long rowLength = t.shape().rank() == 0 ? 1 : t.shape().rowLength();
+        long rows = t.shape().rank() == 0 ? 1 : t.shape().rows();
+        int pruneRule = prunable(t) ? recipe.sparsityRule(t.name()) : -1;
+        Optional<SparsityRule> pruning = pruneRule < 0 ? Optional.empty() : recipe.rules().get(pruneRule).sparsity();
+        Optional<String> problem = problem(scheme, t, rowLength);
+        if (problem.isEmpty() && pruning.isPresent()) problem = pruneProblem(pruning.get(), t, rowLength);
+        QuantizedSize size = problem.isPresent()
+                ? new QuantizedSize(t.parameters(), t.byteSize())
+                : sizeOf(scheme, t, rows, rowLength);
+        List<Transform> chain = new ArrayList<>(2);
+        if (pruning.isPresent() && problem.isEmpty()) {
+            chain.add(new Transform.Prune(pruning.get()));
+            decidedBy += "; pruned by rule " + (pruneRule + 1) + " (" + recipe.rules().get(pruneRule).pattern().text() + ")";
+        }
+        chain.add(new Transform.Quantize(scheme));
+        return new TensorPlan(t.name(), rows, rowLength, t.dtype(), chain, decidedBy, size, problem);
+    }
+
+    private static QuantizedSize sizeOf(QuantScheme scheme, TensorInfo t, long rows, long rowLength) {
+        // A kept tensor takes exactly its bytes in the file, whatever its type (even types without a block size).
+        if (scheme instanceof Keep) return new QuantizedSize(t.parameters(), t.byteSize());
+        return scheme.size(t.dtype(), rows, rowLength);
+    }
+
+    private static Optional<String> pruneProblem(SparsityRule pruning, TensorInfo t, long rowLength) {
+        if (!t.decodable()) return Optional.of(t.dtype() + " cannot be decoded to floats to prune");
+        return pruning.pattern().problem(rowLength).map(p -> "cannot be pruned " + pruning.pattern().label() + ": " + p);
+    }
+
+    /**
+     * Whether a sparsity rule may prune {@code t}: weight matrices, not the embeddings, the output head, norms or
+     * biases, which every pruning method leaves dense (they are few weights, and the model breaks without them).
+     */
+    public static boolean prunable(TensorInfo t) {
+        if (isVectorOrNorm(t)) return false;
+        String n = t.name().toLowerCase(Locale.ROOT);
+        return !n.endsWith(".bias") && !n.startsWith("token_embd") && !n.contains("embed_tokens")
+                && !n.equals("output.weight") && !n.startsWith("lm_head") && !n.contains("wte") && !n.contains("wpe");
+    }
+
+    private static Optional<String> problem(QuantScheme scheme, TensorInfo t, long rowLength) {
+        if (scheme instanceof Keep) return Optional.empty();
+        if (!t.decodable()) return Optional.of(t.dtype() + " cannot be decoded to floats to quantize");
+        return scheme.unsupportedReason(rowLength);
+    }
+
+    /**
+     * 1-D tensors (ggml_n_dims < 2: trailing 1s do not count) and normalisation weights: what llama-quantize and
+     * every common tool leave unquantized.
+     */
+    public static boolean isVectorOrNorm(TensorInfo t) {
+        long[] dims = t.shape().dims();
+        int big = 0;
+        for (long d : dims) if (d > 1) big++;
+        return big < 2 || t.name().toLowerCase(Locale.ROOT).contains("norm");
+    }
+
+    /** The type the preset planner chose, as a scheme: its ggml block type, or keep when it stays the source's. */
+    private static QuantScheme presetScheme(TensorChoice c) {
+        if (c == null || !c.quantizable() || !c.converts()) return Keep.INSTANCE;
+        DType type = c.type();
+        if (GgmlQuantizer.supports(type)) return new GgmlBlock(type);
+        if (Cast.supports(type)) return new Cast(type); // llama-quantize's F16 fallback for rows no block fits
+        throw new IllegalStateException(c.name() + ": preset chose " + type + ", which QuantScope cannot write");
+    }
+
+    private static Map<String, TensorChoice> presetChoices(Preset preset, Model model, boolean withImatrix) {
+        List<TensorChoice> choices;
+        if (model.details() instanceof GgufFile gguf) {
+            choices = PresetPlanner.plan(preset, gguf, withImatrix);
+        } else {
+            List<SourceTensor> tensors = model.tensors().stream().map(SourceTensor::of).toList();
+            choices = PresetPlanner.plan(preset, hparams(model), tensors, withImatrix);
+        }
+        Map<String, TensorChoice> byName = new HashMap<>();
+        for (TensorChoice c : choices) byName.put(c.name(), c);
+        return byName;
+    }
+
+    /** Hyper-parameters of a non-GGUF model from its config.json (Hugging Face names). */
+    private static ModelHparams hparams(Model model) {
+        if (!(model.metadata().get("config.json") instanceof Map<?, ?> cfg)) {
+            throw new IllegalArgumentException(model.source() + ": a preset recipe needs the model's layer and head "
+                    + "counts (GGUF metadata or config.json), and this model has neither");
+        }
+        int layers = intOf(cfg, "num_hidden_layers", 0);
+        int heads = intOf(cfg, "num_attention_heads", 0);
+        return new ModelHparams(model.architecture(), layers, heads, intOf(cfg, "num_key_value_heads", heads),
+                intOf(cfg, "num_local_experts", 0));
+    }
+
+    private static int intOf(Map<?, ?> cfg, String key, int fallback) {
+        return cfg.get(key) instanceof Number n ? Math.toIntExact(n.longValue()) : fallback;
     }
 }

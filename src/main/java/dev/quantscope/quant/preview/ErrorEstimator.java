@@ -40,19 +40,23 @@ public final class ErrorEstimator {
 
     public String describeSampling() { return sampling.describe(weights); }
 
-    /** One tensor's error, extrapolated to the whole tensor when sampled. */
-    public ErrorMetrics measure(TensorPlan p) {
-        Key key = new Key(p.name(), p.effectiveScheme());
+    /**
+     * One tensor's error stored with {@code scheme} ({@code keep} when its values stay as they are), extrapolated to
+     * the whole tensor when sampled.
+     */
+    public ErrorMetrics measure(String tensor, long rowLength, QuantScheme scheme) {
+        Key key = new Key(tensor, scheme);
         ErrorMetrics known = measured.get(key);
         if (known != null) return known;
-        TensorSample sample = sample(p.name(), p.rowLength());
+        long elements = tensors.get(tensor).parameters();
+        TensorSample sample = sample(tensor, rowLength);
         ErrorMetrics s;
         if (sample == null) {
             // not decodable (integers, strings): kept as it is, nothing to measure
-            s = new ErrorMetrics(p.elements(), 0, 0, 0, 0, 0);
+            s = new ErrorMetrics(elements, 0, 0, 0, 0, 0);
         } else {
             float[] q = RoundTrip.apply(key.scheme(), sample.values(), sample.rowLength());
-            s = extrapolate(metrics(sample.values(), q), p.elements(), sample.weight());
+            s = extrapolate(metrics(sample.values(), q), elements, sample.weight());
         }
         measured.put(key, s);
         return s;

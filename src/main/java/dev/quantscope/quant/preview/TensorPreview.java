@@ -1,6 +1,8 @@
 package dev.quantscope.quant.preview;
 
 import dev.quantscope.quant.metrics.ErrorMetrics;
+import dev.quantscope.quant.scheme.Keep;
+import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
 
@@ -20,11 +22,14 @@ import dev.quantscope.tensor.TensorInfo;
  * @param exact       whether every row was looked at
  * @param walkthrough the chosen block, step by step
  */
-public record TensorPreview(TensorPlan plan, double lo, double hi, long[] original, long[] dequantized,
+public record TensorPreview(String tensor, QuantScheme scheme, double lo, double hi, long[] original, long[] dequantized,
                             double errLo, double errHi, long[] errors, ErrorMetrics sums, boolean exact,
                             BlockWalkthrough walkthrough) {
 
     public int bins() { return original.length; }
+
+    /** Whether the stored values differ from the original ones (so there is an error and a grid). */
+    public boolean changesValues() { return !(scheme instanceof Keep); }
 
     /**
      * Builds the preview from the estimator's sample of the tensor and one row decoded in full for the walkthrough.
@@ -32,11 +37,15 @@ public record TensorPreview(TensorPlan plan, double lo, double hi, long[] origin
      * @param row   row of the walkthrough
      * @param block block of {@link Walkthroughs#BLOCK} weights in that row
      */
-    public static TensorPreview of(ErrorEstimator estimator, TensorPlan plan, long row, int block, int bins) {
-        TensorSample s = estimator.sample(plan.name(), plan.rowLength());
-        if (s == null) throw new UnsupportedOperationException(plan.name() + ": " + plan.source() + " cannot be decoded");
+    public static TensorPreview of(ErrorEstimator estimator, String tensor, long rowLength, QuantScheme scheme, long row,
+                                   int block, int bins) {
+        TensorSample s = estimator.sample(tensor, rowLength);
+        if (s == null) {
+            throw new UnsupportedOperationException(tensor + ": " + estimator.model().tensor(tensor).orElseThrow().dtype()
+                    + " cannot be decoded");
+        }
         float[] x = s.values();
-        float[] q = RoundTrip.apply(plan.effectiveScheme(), x, s.rowLength());
+        float[] q = RoundTrip.apply(scheme, x, s.rowLength());
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         double elo = Double.POSITIVE_INFINITY, ehi = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < x.length; i++) {
@@ -57,11 +66,10 @@ public record TensorPreview(TensorPlan plan, double lo, double hi, long[] origin
             cq[bin(q[i], lo, hi, bins)]++;
             ce[bin((double) q[i] - x[i], elo, ehi, bins)]++;
         }
-        TensorInfo t = estimator.model().tensor(plan.name()).orElseThrow();
-        float[] rowValues = row(t, plan.rowLength(), row);
-        BlockWalkthrough w = Walkthroughs.explain(plan.name(), plan.effectiveScheme(),
-                row, rowValues, block);
-        return new TensorPreview(plan, lo, hi, co, cq, elo, ehi, ce, ErrorEstimator.metrics(x, q), s.complete(), w);
+        TensorInfo t = estimator.model().tensor(tensor).orElseThrow();
+        float[] rowValues = row(t, rowLength, row);
+        BlockWalkthrough w = Walkthroughs.explain(tensor, scheme, row, rowValues, block);
+        return new TensorPreview(tensor, scheme, lo, hi, co, cq, elo, ehi, ce, ErrorEstimator.metrics(x, q), s.complete(), w);
     }
 
     private static int bin(double v, double lo, double hi, int bins) {

@@ -22,6 +22,15 @@ public sealed interface QuantScheme permits GgmlBlock, IntegerScheme, Ternary, B
     /** A short human-readable name, e.g. "INT4 asym g128 RTN". */
     String label();
 
+    /** Short name for legends and tables: "Q4_K", "keep", else {@link #label()}. */
+    default String shortLabel() {
+        return switch (this) {
+            case GgmlBlock g -> g.type().name();
+            case Keep _ -> "keep";
+            default -> label();
+        };
+    }
+
     /**
      * Why this scheme cannot store rows of {@code rowLength} elements, or empty when it can. Only ggml's block
      * types are picky (a row must be a whole number of blocks); the other schemes end a row with a short group.

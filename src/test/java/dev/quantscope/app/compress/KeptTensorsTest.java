@@ -4,7 +4,7 @@ import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.Plans;
-import dev.quantscope.quant.preview.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.recipe.Recipe;
 import dev.quantscope.recipe.RecipeBase;

@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizers;
 import dev.quantscope.format.Model;
@@ -13,7 +14,7 @@ import dev.quantscope.quant.job.QuantizePipeline;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.recipe.Recipe;
-import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
@@ -40,7 +41,7 @@ class InMemoryQuantizerTest {
             Path out = dir.resolve(preset + ".gguf");
             try (Model f32 = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
                 QuantizePipeline.quantize(f32, preset, out, 2, ProgressMonitor.NONE);
-                RecipePlan plan = Recipe.preset(preset).resolve(f32);
+                ModelPlan plan = Plans.resolve(Recipe.preset(preset), f32);
                 try (Model mem = InMemoryQuantizer.quantize(f32, plan, ProgressMonitor.NONE);
                      Model file = ModelOpener.open(out)) {
                     assertEquals(file.tensors().size(), mem.tensors().size());
@@ -81,8 +82,8 @@ class InMemoryQuantizerTest {
                 Path out = dir.resolve(preset + "-imatrix.gguf");
                 ModelExport.export(f32, Recipe.preset(preset), out,
                         ExportOptions.forTarget(out).withThreads(2).withImatrix(imatrix), ProgressMonitor.NONE);
-                RecipePlan plan = Recipe.preset(preset).resolve(f32, true);
-                RecipePlan plain = Recipe.preset(preset).resolve(f32);
+                ModelPlan plan = Plans.resolve(Recipe.preset(preset), f32, true);
+                ModelPlan plain = Plans.resolve(Recipe.preset(preset), f32);
                 int weighted = InMemoryQuantizer.weightedTensors(f32, plan, imatrix);
                 // at least one matrix of each of the 5 layers (rows of 64 and 172 fall back to Q5_0, IQ4_NL...)
                 assertTrue(weighted >= 5, preset + ": only " + weighted + " tensors weighted");
@@ -117,7 +118,7 @@ class InMemoryQuantizerTest {
     void otherSchemesAreHeldDequantizedAndKeptTensorsAreShared() throws Exception {
         try (Model f32 = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
             QuantScheme int4 = QuantScheme.parse("int4-sym-g32-rtn");
-            RecipePlan plan = Recipe.of(int4).resolve(f32);
+            ModelPlan plan = Plans.resolve(Recipe.of(int4), f32);
             try (Model mem = InMemoryQuantizer.quantize(f32, plan, ProgressMonitor.NONE)) {
                 TensorInfo src = f32.tensor("blk.0.ffn_down.weight").orElseThrow();
                 TensorInfo q = mem.tensor("blk.0.ffn_down.weight").orElseThrow();
@@ -139,7 +140,7 @@ class InMemoryQuantizerTest {
     @Test
     void cancelledBeforeTheFirstTensor() throws Exception {
         try (Model f32 = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
-            RecipePlan plan = Recipe.preset(Preset.Q6_K).resolve(f32);
+            ModelPlan plan = Plans.resolve(Recipe.preset(Preset.Q6_K), f32);
             ProgressMonitor cancelled = new ProgressMonitor() {
                 @Override public void progress(long done, long total) {}
                 @Override public boolean isCancelled() { return true; }

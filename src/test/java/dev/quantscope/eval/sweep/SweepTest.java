@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.eval.KlDivergence;
 import dev.quantscope.eval.KlDivergenceResult;
@@ -159,7 +160,7 @@ class SweepTest {
         SweepPoint.Measured p = assertInstanceOf(SweepPoint.Measured.class, r.points().getFirst());
 
         int[] tokens = dev.quantscope.engine.tokenizer.Tokenizers.forModel(model).encode(text, true);
-        try (Model q = InMemoryQuantizer.quantize(model, Recipe.preset(Preset.Q4_K_M).resolve(model), ProgressMonitor.NONE);
+        try (Model q = InMemoryQuantizer.quantize(model, Plans.resolve(Recipe.preset(Preset.Q4_K_M), model), ProgressMonitor.NONE);
              LlamaEngine base = new LlamaEngine(model, 128, 2);
              LlamaEngine quant = new LlamaEngine(q, 128, 2)) {
             assertTrue(q.tensors().stream().anyMatch(t -> t.dtype() == DType.Q8_0 || t.dtype() == DType.Q6_K));

@@ -1,5 +1,6 @@
 package dev.quantscope.pipeline.export;
 
+import dev.quantscope.pipeline.plan.Plans;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quantscope.format.Model;
@@ -18,10 +19,10 @@ import dev.quantscope.quant.scheme.QuantizedTensor;
 import dev.quantscope.recipe.FileDigest;
 import dev.quantscope.recipe.Recipe;
 import dev.quantscope.recipe.RecipeJson;
-import dev.quantscope.recipe.RecipePlan;
+import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.recipe.RecipeStamp;
 import dev.quantscope.recipe.Rule;
-import dev.quantscope.recipe.TensorPlan;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Decoders;
@@ -78,7 +79,7 @@ class ModelExportTest {
                 Rule.of("re:^output\\.weight$", "cast:BF16")).withName("test mix");
         Path out = dir.resolve("mix.gguf");
         try (Model source = GgufReader.open(DEV)) {
-            RecipePlan plan = recipe.resolve(source);
+            ModelPlan plan = Plans.resolve(recipe, source);
             ExportResult r = ModelExport.export(source, recipe, out, options(out), ProgressMonitor.NONE);
             assertEquals(Files.size(out), r.fileBytes());
             assertTrue(r.stamp().isPresent(), "recipes are stamped by default");
@@ -178,7 +179,7 @@ class ModelExportTest {
                 Rule.of("token_embd.weight", "int8-sym-row-rtn"));
         Path out = dir.resolve("stories.safetensors");
         try (Model source = GgufReader.open(STORIES)) {
-            RecipePlan plan = recipe.resolve(source);
+            ModelPlan plan = Plans.resolve(recipe, source);
             ExportResult r = ModelExport.export(source, recipe, out, options(out), ProgressMonitor.NONE);
             long heads = (Long) source.metadata().get("llama.attention.head_count");
             long kvHeads = (Long) source.metadata().get("llama.attention.head_count_kv");
@@ -228,7 +229,7 @@ class ModelExportTest {
         Recipe recipe = Recipe.of(scheme, Rule.of("output.weight", "ggml:Q8_0"));
         Path out = dir.resolve("packed/model.safetensors");
         try (Model source = GgufReader.open(DEV)) {
-            RecipePlan plan = recipe.resolve(source);
+            ModelPlan plan = Plans.resolve(recipe, source);
             ExportResult r = ModelExport.export(source, recipe, out, options(out).withPacked(true), ProgressMonitor.NONE);
             assertEquals(out.resolveSibling("config.json").toAbsolutePath(), r.config().orElseThrow());
             JsonNode config = new ObjectMapper().readTree(r.config().get().toFile());

@@ -6,6 +6,7 @@ import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.PlanError;
 import dev.quantscope.pipeline.plan.PlanErrors;
 import dev.quantscope.pipeline.plan.Plans;
+import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.preset.PresetPlanner;
@@ -154,7 +155,7 @@ class CompressPreviewTest {
             signal += (double) x[i] * x[i];
             error += ((double) x[i] - q[i]) * ((double) x[i] - q[i]);
         }
-        ErrorMetrics measured = est.measure(tp);
+        ErrorMetrics measured = est.measure(tp.name(), tp.rowLength(), tp.effectiveScheme());
         assertEquals(error, measured.errorEnergy(), 1e-9 * error);
         assertEquals(signal, measured.signalEnergy(), 1e-9 * signal);
         assertEquals(x.length, measured.elements());
@@ -178,7 +179,7 @@ class CompressPreviewTest {
         float[] all = Decoders.decodeAll(model.tensor("blk.1.ffn_up.weight").orElseThrow());
         assertEquals(all[96 * 256 + 5], s.values()[256 + 5]);
         TensorPlan tp = Plans.ofPreset(Preset.Q8_0, model).tensor("blk.1.ffn_up.weight").orElseThrow();
-        ErrorMetrics m = est.measure(tp);
+        ErrorMetrics m = est.measure(tp.name(), tp.rowLength(), tp.effectiveScheme());
         assertEquals(tp.elements(), m.elements(), "sample extrapolated to the whole tensor");
         ErrorMetrics sampleOnly = ErrorEstimator.metrics(s.values(), RoundTrip.apply(tp.scheme(), s.values(), 256));
         assertEquals(sampleOnly.errorEnergy() * 768 / 8, m.errorEnergy(), 1e-9 * m.errorEnergy());

@@ -1,8 +1,12 @@
-package dev.quantscope.recipe;
+package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.quant.scheme.GgmlBlock;
+import dev.quantscope.recipe.Recipe;
+import dev.quantscope.recipe.RecipeBase;
+import dev.quantscope.recipe.Rule;
+import dev.quantscope.recipe.TensorPattern;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +21,10 @@ public final class PresetRecipes {
     private PresetRecipes() {}
 
     public static Recipe expand(Preset preset, Model model) {
-        RecipePlan plan = Recipe.preset(preset).resolve(model);
+        ModelPlan plan = Plans.ofPreset(preset, model);
         List<Rule> rules = new ArrayList<>();
         for (TensorPlan p : plan.tensors()) rules.add(new Rule(TensorPattern.exactly(p.name()), p.scheme()));
-        return new Recipe(preset.name() + " expanded", 
+        return new Recipe(preset.name() + " expanded",
                 new RecipeBase.DefaultScheme(new GgmlBlock(preset.defaultType())), rules);
     }
 }

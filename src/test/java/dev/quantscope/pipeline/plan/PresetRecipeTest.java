@@ -1,5 +1,8 @@
-package dev.quantscope.recipe;
+package dev.quantscope.pipeline.plan;
 
+import dev.quantscope.recipe.*;
+
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.format.gguf.GgufReader;
@@ -40,7 +43,7 @@ class PresetRecipeTest {
     void presetRecipeGivesThePlannersTypes(Preset preset) throws IOException {
         try (Model dev = GgufReader.open(SharedFiles.file("models/synth-llama-dev-f16.gguf"))) {
             List<TensorChoice> choices = PresetPlanner.plan(preset, (GgufFile) dev.details());
-            RecipePlan plan = Recipe.preset(preset).resolve(dev);
+            ModelPlan plan = Plans.resolve(Recipe.preset(preset), dev);
             assertEquals(choices.size(), plan.tensors().size());
             long bytes = 0;
             for (TensorChoice c : choices) {
@@ -58,10 +61,10 @@ class PresetRecipeTest {
     @Test
     void expandedPresetIsAnExplicitRuleListWithTheSamePlan() throws IOException {
         try (Model dev = GgufReader.open(SharedFiles.file("models/synth-llama-dev-f16.gguf"))) {
-            RecipePlan byPreset = Recipe.preset(Preset.Q4_K_M).resolve(dev);
+            ModelPlan byPreset = Plans.resolve(Recipe.preset(Preset.Q4_K_M), dev);
             Recipe expanded = PresetRecipes.expand(Preset.Q4_K_M, dev);
             assertEquals(dev.tensors().size(), expanded.rules().size());
-            RecipePlan byRules = expanded.resolve(dev);
+            ModelPlan byRules = Plans.resolve(expanded, dev);
             for (TensorPlan p : byPreset.tensors()) {
                 assertEquals(p.scheme(), byRules.tensor(p.name()).orElseThrow().scheme(), p.name());
             }
@@ -74,7 +77,7 @@ class PresetRecipeTest {
     void theSamePresetRecipeReplansOnAnotherModel() throws IOException {
         try (Model stories = GgufReader.open(SharedFiles.file("models/stories260K.gguf"))) {
             List<TensorChoice> choices = PresetPlanner.plan(Preset.Q4_K_M, (GgufFile) stories.details());
-            RecipePlan plan = Recipe.preset(Preset.Q4_K_M).resolve(stories);
+            ModelPlan plan = Plans.resolve(Recipe.preset(Preset.Q4_K_M), stories);
             int fellBack = 0;
             for (TensorChoice c : choices) {
                 TensorPlan p = plan.tensor(c.name()).orElseThrow();

@@ -1,5 +1,8 @@
-package dev.quantscope.recipe;
+package dev.quantscope.pipeline.plan;
 
+import dev.quantscope.recipe.*;
+
+import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufReader;
 import dev.quantscope.quant.scheme.GgmlBlock;
@@ -19,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rule matching, keep rules and size totals on the real stories260K model (5 layers, rows of 64 and 172). */
-class RecipeResolveTest {
+class PlansTest {
     private static Model stories;
 
     @BeforeAll
@@ -58,7 +61,7 @@ class RecipeResolveTest {
                 Rule.of("blk.*.ffn_down*", "int8-sym-row-rtn"),
                 Rule.of("re:attn_(q|k)\\.weight$", "nf4-b64"),
                 Rule.of("blk.*.ffn_down.weight", "ternary-row")); // shadowed by rule 2: never used
-        RecipePlan plan = r.resolve(stories);
+        ModelPlan plan = Plans.resolve(r, stories);
         assertEquals(stories.tensors().size(), plan.tensors().size());
         assertEquals(Keep.INSTANCE, plan.tensor("blk.0.ffn_down.weight").orElseThrow().scheme());
         assertEquals("rule 1 (blk.0.*)", plan.tensor("blk.0.attn_q.weight").orElseThrow().decidedBy());
@@ -75,7 +78,7 @@ class RecipeResolveTest {
 
     @Test
     void aRuleCanQuantizeNorms() {
-        RecipePlan plan = Recipe.of(s("keep"), Rule.of("*norm*", "int8-sym-tensor-rtn")).resolve(stories);
+        ModelPlan plan = Plans.resolve(Recipe.of(s("keep"), Rule.of("*norm*", "int8-sym-tensor-rtn")), stories);
         TensorPlan norm = plan.tensor("output_norm.weight").orElseThrow();
         assertEquals(s("int8-sym-tensor-rtn"), norm.scheme());
         assertEquals(64 + 2, norm.size().bytes());
@@ -83,7 +86,7 @@ class RecipeResolveTest {
 
     @Test
     void totalsAddUpEveryTensor() {
-        RecipePlan plan = Recipe.of(s("int4-asym-g32-rtn")).resolve(stories);
+        ModelPlan plan = Plans.resolve(Recipe.of(s("int4-asym-g32-rtn")), stories);
         long bytes = 0;
         long elements = 0;
         for (TensorInfo t : stories.tensors()) {
@@ -104,7 +107,7 @@ class RecipeResolveTest {
 
     @Test
     void blockTypesThatDoNotFitTheRowsAreReportedNotHidden() {
-        RecipePlan plan = Recipe.of(new GgmlBlock(DType.Q4_K)).resolve(stories);
+        ModelPlan plan = Plans.resolve(Recipe.of(new GgmlBlock(DType.Q4_K)), stories);
         TensorPlan down = plan.tensor("blk.0.ffn_down.weight").orElseThrow();
         assertTrue(down.problem().orElseThrow().contains("172"), down.problem().toString());
         assertEquals(down.size().bytes(), 172L * 64 * 4, "counted at its source size");
