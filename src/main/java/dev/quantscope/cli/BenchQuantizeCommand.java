@@ -1,9 +1,10 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.pipeline.export.PresetExport;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.quant.job.QuantizePipeline;
-import dev.quantscope.quant.job.QuantizeResult;
+import dev.quantscope.pipeline.export.QuantizeResult;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.task.ProgressMonitor;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ public final class BenchQuantizeCommand implements Callable<Integer> {
         try (Model model = ModelOpener.open(file)) {
             long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
-            QuantizeResult r = QuantizePipeline.quantize(model, preset, temp, n, ProgressMonitor.NONE);
+            QuantizeResult r = PresetExport.quantize(model, preset, temp, n, ProgressMonitor.NONE);
             double seconds = (System.nanoTime() - start) / 1e9;
             long bytes = model.tensorBytes();
             long weights = model.parameterCount();

@@ -1,5 +1,6 @@
 package dev.quantscope.app;
 
+import dev.quantscope.pipeline.export.PresetExport;
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.generate.GenerateViewModel;
@@ -89,7 +90,7 @@ class GenerateWindowTest {
         Direct variant;
         try (Model m = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
             original = generate(m);
-            QuantizePipeline.quantize(m, Preset.Q2_K, q2k, 2, ProgressMonitor.NONE);
+            PresetExport.quantize(m, Preset.Q2_K, q2k, 2, ProgressMonitor.NONE);
         }
         try (Model m = ModelOpener.open(q2k)) {
             variant = generate(m);

@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.pipeline.export.PresetExport;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizers;
 import dev.quantscope.format.Model;
@@ -129,7 +130,7 @@ public class QuantizeImatrixTest {
         // the pipeline's own preset path writes the very same file as the export behind the CLI
         Path direct = dir.resolve(label + "-direct.gguf");
         try (Model source = ModelOpener.open(in)) {
-            QuantizePipeline.quantize(source, Preset.Q4_K_M, direct, 2, ProgressMonitor.NONE,
+            PresetExport.quantize(source, Preset.Q4_K_M, direct, 2, ProgressMonitor.NONE,
                     new ImatrixFile(imFile.toString(), ImatrixFiles.read(imFile)));
         }
         assertEquals(-1L, Files.mismatch(direct, weighted));

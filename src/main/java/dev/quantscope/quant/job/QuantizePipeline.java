@@ -38,18 +38,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Quantizes a GGUF model with a llama-quantize preset and writes the file llama-quantize would write, byte for byte.
- *
- * <p>The planner picks each tensor's type; then all tensors are cut into chunks of whole blocks, and worker threads
- * (one quantizer each) decode a chunk of source values, encode it into the tensor's output bytes, decode those
- * bytes again and add the error to the chunk's sums. Only the quantized bytes are kept (off the heap); the source
- * is read through its mapping chunk by chunk, so the model is never held as floats. Tensors whose type stays are
- * not copied at all: the writer takes their bytes straight from the mapped source. Finally {@link GgufWriter}
- * writes a temporary file, verifies it and renames it over the target.
- *
- * <p>The parallel conversion itself, {@link #convert}, takes any mix of copies, ggml encodings and round trips
- * through a {@link dev.quantscope.quant.scheme.QuantScheme}; {@link dev.quantscope.pipeline.export.ModelExport}
- * drives it with a recipe's plan.
+ * The one tensor conversion every compression runs on: a list of {@link TensorTask}s (copies, ggml encodings with or
+ * without importance, round trips through any {@link dev.quantscope.quant.scheme.QuantScheme}) converted in parallel.
+ * All tensors are cut into chunks of whole blocks (or rows), and worker threads (one quantizer each) decode a chunk
+ * of source values, encode it into the tensor's output bytes, decode those bytes again and add the error to the
+ * chunk's sums. Only the converted bytes are kept (off the heap); the source is read through its mapping chunk by
+ * chunk, so the model is never held as floats. The plans, files and sweeps that drive it are
+ * {@code dev.quantscope.pipeline}'s: {@code ModelExport} (GGUF, and llama-quantize's presets byte for byte through
+ * {@code PresetExport}), {@code SafetensorsModelExport} and the sweeps' in-memory conversion.
  */
 public final class QuantizePipeline {
     private QuantizePipeline() {}
@@ -57,91 +53,8 @@ public final class QuantizePipeline {
     /** Elements per chunk: a few hundred KB of floats, small enough to stay in a core's cache. */
     static final int CHUNK_ELEMENTS = 1 << 16;
 
-    /** Progress scale: quantizing takes the first 85 %, writing and verifying the rest. */
-    private static final long SCALE = 1_000_000, QUANTIZE_SHARE = 850_000;
-
     /** One chunk: elements [first, first + count) of task {@code task}. */
     private record Unit(int task, long first, int count) {}
-
-    /**
-     * @param threads worker threads (at least 1)
-     * @throws IllegalArgumentException when the model is not GGUF, a tensor cannot be converted, or {@code out} is
-     *                                  the input; {@link dev.quantscope.quant.preset.PresetNotApplicableException}
-     *                                  (naming the tensor) when llama-quantize would refuse the preset
-     * @throws java.util.concurrent.CancellationException when cancelled; nothing is left behind
-     */
-    public static QuantizeResult quantize(Model model, Preset preset, Path out, int threads, ProgressMonitor monitor)
-            throws IOException {
-        return quantize(model, preset, out, threads, monitor, null);
-    }
-
-    /**
-     * As {@link #quantize(Model, Preset, Path, int, ProgressMonitor)}, with an importance matrix as
-     * {@code llama-quantize --imatrix} uses it: the preset is planned as with an imatrix, each tensor it has an entry
-     * for is quantized with its importance (types whose ggml quantizer uses weights), tensors it has none for are
-     * quantized without weights (llama-quantize logs "did not find weights" and does the same), and the
-     * {@code quantize.imatrix.*} metadata is appended. A {@code null} imatrix is exactly the unweighted call.
-     *
-     * @throws IllegalArgumentException also when an imatrix entry does not fit its tensor (llama-quantize refuses too)
-     */
-    public static QuantizeResult quantize(Model model, Preset preset, Path out, int threads, ProgressMonitor monitor,
-                                          ImatrixFile imatrix) throws IOException {
-        if (!(model.details() instanceof GgufFile gguf)) {
-            throw new IllegalArgumentException(model.source() + " is " + model.format().displayName()
-                    + "; quantize reads GGUF files");
-        }
-        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        long start = System.nanoTime();
-        List<TensorChoice> plan = PresetPlanner.plan(preset, gguf, imatrix != null);
-
-        Map<String, TensorInfo> infos = new HashMap<>();
-        for (TensorInfo t : model.tensors()) infos.put(t.name(), t);
-        Map<String, GgufTensorEntry> entries = new HashMap<>();
-        for (GgufTensorEntry e : gguf.tensors()) entries.put(e.name(), e);
-
-        try (Arena arena = Arena.ofShared()) {
-            List<TensorTask> tasks = new ArrayList<>(plan.size());
-            for (TensorChoice c : plan) tasks.add(task(c, infos.get(c.name()), entries.get(c.name()), imatrix, arena));
-            List<ErrorMetrics> errors = convert(tasks, threads, new ProgressSlice(monitor, 0, QUANTIZE_SHARE, SCALE));
-            List<TensorMetrics> metrics = new ArrayList<>(tasks.size());
-            for (int i = 0; i < tasks.size(); i++) {
-                TensorTask t = tasks.get(i);
-                metrics.add(new TensorMetrics(t.source().name(), t.source().dtype(), plan.get(i).type(),
-                        new QuantizedSize(t.elements(), t.output().byteSize()), errors.get(i)));
-            }
-            long quantized = System.nanoTime();
-
-            List<GgufOutputTensor> outputs = new ArrayList<>(tasks.size());
-            for (int i = 0; i < tasks.size(); i++) {
-                TensorTask t = tasks.get(i);
-                outputs.add(new GgufOutputTensor(t.source().name(), entries.get(t.source().name()).ne(),
-                        plan.get(i).type(), t.output()));
-            }
-            GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, preset.llamaFtype(), outputs);
-            if (imatrix != null) output = imatrix.appendTo(output);
-            GgufOutputLayout layout = GgufWriter.write(output, out, List.of(model.source()),
-                    new ProgressSlice(monitor, QUANTIZE_SHARE, SCALE - QUANTIZE_SHARE, SCALE));
-            long written = System.nanoTime();
-            return new QuantizeResult(out, preset, new ModelMetrics(metrics), layout.fileSize(), threads,
-                    quantized - start, written - quantized);
-        }
-    }
-
-    private static TensorTask task(TensorChoice c, TensorInfo info, GgufTensorEntry entry, ImatrixFile imatrix,
-                                   Arena arena) {
-        if (!c.converts()) return new TensorTask(info, new Conversion.Copy(), info.data());
-        DType from = info.dtype();
-        if (from != DType.F32 && from != DType.F16 && from != DType.BF16) {
-            // llama-quantize too refuses to requantize unless told to: the result is worse than quantizing the original.
-            throw new IllegalArgumentException(c.name() + ": stored as " + from
-                    + "; only F32, F16 and BF16 tensors can be quantized (requantizing is not supported)");
-        }
-        if (!ElementEncoder.supports(c.type())) {
-            throw new IllegalArgumentException(c.name() + ": QuantScope cannot write " + c.type());
-        }
-        return new TensorTask(info, new Conversion.Encode(c.type(), importance(imatrix, entry, c.type())),
-                allocate(arena, c.type().byteSize(info.parameters())));
-    }
 
     /**
      * The importance for a tensor quantized to {@code type}, or null: without an imatrix, for a type whose quantizer

@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.pipeline.export.PresetExport;
 import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizers;
@@ -40,7 +41,7 @@ class InMemoryQuantizerTest {
         for (Preset preset : new Preset[] {Preset.Q4_K_M, Preset.Q2_K}) {
             Path out = dir.resolve(preset + ".gguf");
             try (Model f32 = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
-                QuantizePipeline.quantize(f32, preset, out, 2, ProgressMonitor.NONE);
+                PresetExport.quantize(f32, preset, out, 2, ProgressMonitor.NONE);
                 ModelPlan plan = Plans.resolve(Recipe.preset(preset), f32);
                 try (Model mem = InMemoryQuantizer.quantize(f32, plan, ProgressMonitor.NONE);
                      Model file = ModelOpener.open(out)) {

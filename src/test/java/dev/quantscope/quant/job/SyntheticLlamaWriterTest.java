@@ -1,5 +1,7 @@
 package dev.quantscope.quant.job;
 
+import dev.quantscope.pipeline.export.PresetExport;
+import dev.quantscope.pipeline.export.QuantizeResult;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.format.gguf.GgufFile;
@@ -115,7 +117,7 @@ class SyntheticLlamaWriterTest {
             }
             TensorInfo q = written.tensor("blk.2.attn_q.weight").orElseThrow();
             assertEquals(DType.F32, q.dtype());
-            QuantizeResult r = QuantizePipeline.quantize(written, Preset.Q4_K_M, dir.resolve("q.gguf"), 2, ProgressMonitor.NONE);
+            QuantizeResult r = PresetExport.quantize(written, Preset.Q4_K_M, dir.resolve("q.gguf"), 2, ProgressMonitor.NONE);
             double sqnr = r.metrics().totalError().sqnrDb();
             assertTrue(sqnr > 18 && sqnr < 35, "Q4_K_M SQNR " + sqnr);
         }

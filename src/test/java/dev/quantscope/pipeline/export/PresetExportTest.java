@@ -1,4 +1,4 @@
-package dev.quantscope.quant.job;
+package dev.quantscope.pipeline.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The whole pipeline against llama-quantize's own output files for the synthetic Llama. */
-class QuantizePipelineTest {
+class PresetExportTest {
 
     private static final Path DEV = SharedFiles.file("models/synth-llama-dev-f16.gguf");
 
@@ -45,7 +45,7 @@ class QuantizePipelineTest {
         Path expected = SharedFiles.file("expected/llama-quantize-outputs/dev-" + presetName + ".gguf");
         Path out = dir.resolve("dev-" + presetName + ".gguf");
         try (Model model = ModelOpener.open(DEV)) {
-            QuantizeResult r = QuantizePipeline.quantize(model, Preset.valueOf(presetName), out, 2, ProgressMonitor.NONE);
+            QuantizeResult r = PresetExport.quantize(model, Preset.valueOf(presetName), out, 2, ProgressMonitor.NONE);
             assertEquals(Files.size(expected), r.fileBytes());
         }
         assertEquals(Files.size(expected), Files.size(out));
@@ -63,7 +63,7 @@ class QuantizePipelineTest {
             for (var p : presets.properties()) {
                 Preset preset = Preset.valueOf(p.getKey());
                 Path out = dir.resolve("dev-" + preset + ".gguf");
-                QuantizeResult r = QuantizePipeline.quantize(model, preset, out, 2, ProgressMonitor.NONE);
+                QuantizeResult r = PresetExport.quantize(model, preset, out, 2, ProgressMonitor.NONE);
                 assertEquals(p.getValue().get("file_bytes").asLong(), Files.size(out), preset + " file size");
                 assertEquals(Files.size(out), r.fileBytes());
                 Map<String, String[]> got = tensorHashes(out);
@@ -87,7 +87,7 @@ class QuantizePipelineTest {
     void metricsAgreeWithAnIndependentComparisonOfTheWrittenFile() throws Exception {
         Path out = dir.resolve("q4km.gguf");
         try (Model model = ModelOpener.open(DEV)) {
-            QuantizeResult r = QuantizePipeline.quantize(model, Preset.Q4_K_M, out, 2, ProgressMonitor.NONE);
+            QuantizeResult r = PresetExport.quantize(model, Preset.Q4_K_M, out, 2, ProgressMonitor.NONE);
             ModelMetrics m = r.metrics();
             try (Model written = ModelOpener.open(out)) {
                 ModelMetrics independent = QuantErrorMeter.compare(model, written, 1, ProgressMonitor.NONE);
@@ -116,8 +116,8 @@ class QuantizePipelineTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() throws Exception {
         try (Model model = ModelOpener.open(DEV)) {
-            QuantizeResult one = QuantizePipeline.quantize(model, Preset.Q5_K_M, dir.resolve("a.gguf"), 1, ProgressMonitor.NONE);
-            QuantizeResult three = QuantizePipeline.quantize(model, Preset.Q5_K_M, dir.resolve("b.gguf"), 3, ProgressMonitor.NONE);
+            QuantizeResult one = PresetExport.quantize(model, Preset.Q5_K_M, dir.resolve("a.gguf"), 1, ProgressMonitor.NONE);
+            QuantizeResult three = PresetExport.quantize(model, Preset.Q5_K_M, dir.resolve("b.gguf"), 3, ProgressMonitor.NONE);
             assertEquals(-1L, Files.mismatch(dir.resolve("a.gguf"), dir.resolve("b.gguf")));
             assertEquals(one.metrics(), three.metrics());
         }
@@ -133,7 +133,7 @@ class QuantizePipelineTest {
             };
             Path out = dir.resolve("cancelled.gguf");
             try (Model model = ModelOpener.open(DEV)) {
-                assertThrows(CancellationException.class, () -> QuantizePipeline.quantize(model, Preset.Q4_K_M, out, 2, monitor));
+                assertThrows(CancellationException.class, () -> PresetExport.quantize(model, Preset.Q4_K_M, out, 2, monitor));
             }
             assertTrue(cancelled.get());
             try (Stream<Path> files = Files.list(dir)) {
@@ -151,7 +151,7 @@ class QuantizePipelineTest {
             @Override public boolean isCancelled() { return false; }
         };
         try (Model model = ModelOpener.open(DEV)) {
-            QuantizePipeline.quantize(model, Preset.Q8_0, dir.resolve("q8.gguf"), 1, monitor);
+            PresetExport.quantize(model, Preset.Q8_0, dir.resolve("q8.gguf"), 1, monitor);
         }
         assertTrue(seen.size() > 10);
         assertEquals(totals[0], seen.getLast());
@@ -163,7 +163,7 @@ class QuantizePipelineTest {
         // stories260K's FFN rows of 172 are not a multiple of Q4_0's blocks of 32, and Q4_0 has no fallback.
         try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
             PresetNotApplicableException e = assertThrows(PresetNotApplicableException.class,
-                    () -> QuantizePipeline.quantize(model, Preset.Q4_0, dir.resolve("x.gguf"), 2, ProgressMonitor.NONE));
+                    () -> PresetExport.quantize(model, Preset.Q4_0, dir.resolve("x.gguf"), 2, ProgressMonitor.NONE));
             assertTrue(e.getMessage().startsWith(e.tensor() + " cannot be Q4_0: "), e.getMessage());
             assertTrue(e.tensor().startsWith("blk."), e.tensor());
         }
@@ -179,7 +179,7 @@ class QuantizePipelineTest {
         byte[] before = Files.readAllBytes(copy);
         try (Model model = ModelOpener.open(copy)) {
             assertThrows(IllegalArgumentException.class,
-                    () -> QuantizePipeline.quantize(model, Preset.Q8_0, copy, 2, ProgressMonitor.NONE));
+                    () -> PresetExport.quantize(model, Preset.Q8_0, copy, 2, ProgressMonitor.NONE));
         }
         assertArrayEquals(before, Files.readAllBytes(copy));
     }

@@ -1,4 +1,4 @@
-package dev.quantscope.quant.job;
+package dev.quantscope.pipeline.export;
 
 import dev.quantscope.quant.metrics.ModelMetrics;
 import dev.quantscope.quant.preset.Preset;
