@@ -1,7 +1,7 @@
 package dev.quantscope.app.generate;
 
 import dev.quantscope.pipeline.plan.Plans;
-import dev.quantscope.eval.sweep.InMemoryQuantizer;
+import dev.quantscope.pipeline.export.InMemoryQuantizer;
 import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.preset.Preset;

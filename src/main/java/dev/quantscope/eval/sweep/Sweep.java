@@ -1,5 +1,6 @@
 package dev.quantscope.eval.sweep;
 
+import dev.quantscope.pipeline.export.InMemoryQuantizer;
 import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.tokenizer.Tokenizer;

@@ -1,4 +1,4 @@
-package dev.quantscope.eval.sweep;
+package dev.quantscope.pipeline.export;
 
 import dev.quantscope.pipeline.export.PresetExport;
 import dev.quantscope.pipeline.plan.Plans;
