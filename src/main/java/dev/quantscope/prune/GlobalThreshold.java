@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One magnitude threshold across several tensors, so that together they reach an overall sparsity: exactly
  * round(sparsity · all their weights) of the smallest |w| are pruned, whichever tensor they lie in. It streams: the
- * tensors may be larger than the heap together, so each is read three times through its {@link WeightStream} and
+ * tensors may be larger than the heap together, so each is read three times (twice at sparsity 0) through its {@link WeightStream} and
  * never held. The first two readings are an exact radix select over the float bits of |w| (a 65,536-entry histogram
  * of the high 16 bits, then one of the low 16 bits inside the bucket the target falls in); the third counts what the
  * threshold prunes in each tensor. Weights equal to the threshold are pruned in tensor order, then in index order,
@@ -75,7 +75,7 @@ public final class GlobalThreshold {
         }
     }
 
-    /** The cut across {@code tensors} at {@code target}, reading each of them three times. */
+    /** The cut across {@code tensors} at {@code target}, reading each of them three times (twice when nothing is pruned). */
     public static Cut select(List<Source> tensors, SparsityPattern.Unstructured target) throws IOException {
         if (tensors.isEmpty()) throw new IllegalArgumentException("a global threshold needs at least one tensor");
         long[] sizes = new long[tensors.size()];
