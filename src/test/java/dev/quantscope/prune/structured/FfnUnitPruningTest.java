@@ -81,6 +81,11 @@ class FfnUnitPruningTest {
                     rows(source.tensor("blk.1.ffn_up.weight").orElseThrow()));
             assertRowsKept(transpose(rows(down)), transpose(rows(source.tensor("blk.1.ffn_down.weight").orElseThrow())),
                     units, "blk.1.ffn_down columns");
+            // what the alignment is for: the pipeline's Q4_K_M plan of the in-memory model gives ffn_down a K-quant
+            var plan = dev.quantscope.quant.preset.PresetPlanner.plan(dev.quantscope.quant.preset.Preset.Q4_K_M,
+                    (dev.quantscope.format.gguf.GgufFile) pruned.details());
+            var downType = plan.stream().filter(c -> c.name().equals("blk.1.ffn_down.weight")).findFirst().orElseThrow().type();
+            assertEquals(256, downType.blockElements(), "ffn_down is planned as " + downType);
         }
     }
 }
