@@ -7,6 +7,7 @@ import dev.quantscope.format.gguf.GgufOutputOrder;
 import dev.quantscope.format.gguf.GgufOutputTensor;
 import dev.quantscope.format.gguf.GgufValueType;
 import dev.quantscope.format.Model;
+import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.TensorInfo;
 
 import java.lang.foreign.Arena;
@@ -25,13 +26,18 @@ import java.util.Map;
 final class LlamaRewriter {
     private LlamaRewriter() {}
 
-    static GgufOutput rewrite(Model source, String architecture, StructuredPlan plan, Arena arena) {
+    /** @param monitor progress in source tensors; cancellation between tensors */
+    static GgufOutput rewrite(Model source, String architecture, StructuredPlan plan, Arena arena,
+                              ProgressMonitor monitor) {
         GgufFile file = (GgufFile) source.details();
         Map<Integer, Integer> newIndex = new LinkedHashMap<>();
         for (int i = 0; i < plan.blocks().length; i++) newIndex.put(plan.blocks()[i], i);
 
         List<GgufOutputTensor> tensors = new ArrayList<>();
+        int done = 0;
         for (TensorInfo t : source.tensors()) {
+            monitor.checkCancelled();
+            monitor.progress(done++, source.tensors().size());
             long block = GgufOutputOrder.blockNumber(t.name());
             if (block < 0) {
                 tensors.add(new GgufOutputTensor(t.name(), t.shape().dims(), t.dtype(), WeightSlices.copy(t, arena)));
@@ -42,6 +48,7 @@ final class LlamaRewriter {
             String suffix = t.name().substring(("blk." + block + ".").length());
             tensors.add(cut(t, "blk." + renumbered + "." + suffix, suffix, (int) block, plan, arena));
         }
+        monitor.progress(done, source.tensors().size());
         return new GgufOutput(metadata(file, architecture, plan), tensors);
     }
 

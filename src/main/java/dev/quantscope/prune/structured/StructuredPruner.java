@@ -36,6 +36,15 @@ public final class StructuredPruner {
      *                                  tensor
      */
     public static Model prune(Model source, List<StructuredCut> cuts, Importance importance) {
+        return prune(source, cuts, importance, ProgressMonitor.NONE);
+    }
+
+    /**
+     * As {@link #prune(Model, List, Importance)}, reporting the copy in source tensors.
+     *
+     * @throws java.util.concurrent.CancellationException when cancelled between tensors (nothing is kept)
+     */
+    public static Model prune(Model source, List<StructuredCut> cuts, Importance importance, ProgressMonitor monitor) {
         if (source.format() != ModelFormat.GGUF || !(source.details() instanceof GgufFile)) {
             throw new IllegalArgumentException("Structured pruning of a Llama needs a GGUF model.");
         }
@@ -43,9 +52,9 @@ public final class StructuredPruner {
         StructuredPlan plan = StructuredPlanner.plan(source, config, cuts, importance);
         Arena arena = Arena.ofShared();
         try {
-            GgufOutput output = LlamaRewriter.rewrite(source, config.architecture(), plan, arena);
+            GgufOutput output = LlamaRewriter.rewrite(source, config.architecture(), plan, arena, monitor);
             return GgufModels.inMemory(source.source(), output, arena);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // a refusal or a cancellation: the copies so far are freed
             arena.close();
             throw e;
         }

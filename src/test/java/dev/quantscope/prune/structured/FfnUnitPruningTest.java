@@ -88,4 +88,17 @@ class FfnUnitPruningTest {
             assertEquals(256, downType.blockElements(), "ffn_down is planned as " + downType);
         }
     }
+
+    @Test
+    void aCancelledPruneStopsBetweenTensors() throws Exception {
+        dev.quantscope.task.ProgressMonitor cancelled = new dev.quantscope.task.ProgressMonitor() {
+            @Override public void progress(long done, long total) {}
+            @Override public boolean isCancelled() { return true; }
+        };
+        try (Model source = ModelOpener.open(stories())) {
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+                    () -> StructuredPruner.prune(source, List.of(new StructuredCut.FfnUnits(0.5)), Importance.WEIGHT_ONLY,
+                            cancelled));
+        }
+    }
 }
