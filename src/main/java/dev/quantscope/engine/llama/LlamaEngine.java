@@ -51,6 +51,7 @@ public final class LlamaEngine implements AutoCloseable {
     private final RangeTask attentionTask = this::attentionItems;
     private final LogitsConsumer keepLogits = (index, l) -> lastLogits = l;
     private MatmulObserver observer;
+    private HiddenStateObserver hiddenObserver;
 
     /**
      * @param contextSize positions the KV cache holds
@@ -106,6 +107,12 @@ public final class LlamaEngine implements AutoCloseable {
      */
     public void setMatmulObserver(MatmulObserver observer) { this.observer = observer; }
 
+    /**
+     * Shows the residual stream entering every block and leaving the last one to {@code observer} (null to stop),
+     * e.g. to rank blocks by how much they change it. Costs nothing when unset.
+     */
+    public void setHiddenStateObserver(HiddenStateObserver observer) { this.hiddenObserver = observer; }
+
     public LlamaConfig config() { return c; }
 
     public int contextSize() { return contextSize; }
@@ -149,6 +156,7 @@ public final class LlamaEngine implements AutoCloseable {
         }
         for (int l = 0; l < c.layers(); l++) {
             LlamaWeights.Block b = w.blocks[l];
+            if (hiddenObserver != null) observeHidden(l, n);
             for (int t = 0; t < n; t++) rmsNorm(x[t], b.attnNorm(), xb[t]);
             String[] names = w.matrixNames[l];
             if (observer != null) observe(xb, 0, n, c.dim(), names[0], names[1], names[2]);
@@ -188,11 +196,17 @@ public final class LlamaEngine implements AutoCloseable {
             matmul(hb, 0, n, b.down(), o, null, null, null, null);
             for (int t = 0; t < n; t++) addInPlace(x[t], o[t]);
         }
+        if (hiddenObserver != null) observeHidden(c.layers(), n);
         if (firstLogits >= n) return;
         for (int t = firstLogits; t < n; t++) rmsNorm(x[t], w.outputNorm, xb[t]);
         if (observer != null) observe(xb, firstLogits, n, c.dim(), w.outputName, null, null);
         matmul(xb, firstLogits, n, w.output, logits, null, null, null, null);
         for (int t = firstLogits; t < n; t++) sink.accept(indexBase + t, logits[t]);
+    }
+
+    /** Tells the hidden-state observer the residual stream of every token of the batch entering {@code block}. */
+    private void observeHidden(int block, int n) {
+        for (int t = 0; t < n; t++) hiddenObserver.onHiddenState(block, t, x[t], c.dim());
     }
 
     /** Tells the observer the inputs of tokens [t0, t1) to up to three matrices that share them. */

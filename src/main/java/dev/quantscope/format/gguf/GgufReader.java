@@ -262,7 +262,7 @@ public final class GgufReader {
     }
 
     /** The plain Java value of a key/value: UINT64 above Long.MAX_VALUE becomes a BigInteger. */
-    private static Object plain(GgufKv kv) {
+    static Object plain(GgufKv kv) {
         if (kv.type() == GgufValueType.UINT64 && kv.value() instanceof Long l && l < 0) {
             return new BigInteger(Long.toUnsignedString(l));
         }
