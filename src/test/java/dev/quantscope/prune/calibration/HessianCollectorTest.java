@@ -1,6 +1,15 @@
 package dev.quantscope.prune.calibration;
 
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.format.Model;
+import dev.quantscope.format.ModelOpener;
+import dev.quantscope.testing.SharedFiles;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 import java.util.List;
 import java.util.Random;
@@ -47,6 +56,36 @@ class HessianCollectorTest {
         double[] squares = new double[n];
         for (float[] x : attnIn) for (int j = 0; j < n; j++) squares[j] += (double) x[j] * x[j];
         assertArrayEquals(squares, hq.columnSquares(), 1e-9);
+    }
+
+    /** On the real engine: four Hessians per block, each equal to XᵀX of the vectors the engine showed. */
+    @Test
+    void collectsFourInputsPerBlockFromTheEngine() throws Exception {
+        try (Model model = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"));
+             LlamaEngine engine = new LlamaEngine(model, 40, 1)) {
+            HessianCollector collector = new HessianCollector(name -> name.startsWith("blk.1."));
+            Map<String, List<float[]>> seen = new HashMap<>();
+            engine.setMatmulObserver((name, x, n) -> {
+                seen.computeIfAbsent(name, k -> new ArrayList<>()).add(Arrays.copyOf(x, n));
+                collector.onInput(name, x, n);
+            });
+            int[] tokens = new int[40];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = 1 + 7 * i % 500;
+            engine.forwardBatch(tokens, 0, tokens.length, 0, tokens.length, (i, l) -> {});
+
+            assertEquals(4, collector.distinctInputs());
+            assertEquals(7, collector.tensorNames().size());
+            for (String name : collector.tensorNames()) {
+                Hessian h = collector.hessian(name).orElseThrow();
+                float[][] x = seen.get(name).toArray(float[][]::new);
+                assertEquals(tokens.length, h.tokens(), name);
+                double[] expected = byHand(x, h.size());
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], h.values()[i], 1e-9 * (1 + Math.abs(expected[i])), name + " at " + i);
+                }
+            }
+            assertTrue(collector.hessian("blk.0.attn_q.weight").isEmpty());
+        }
     }
 
     @Test
