@@ -46,17 +46,25 @@ final class InverseHessianFactor {
         return r;
     }
 
-    /** Replaces the upper triangular {@code r} by its inverse (also upper triangular), column by column. */
+    /**
+     * Replaces the upper triangular {@code r} by its inverse (also upper triangular), row by row from the last: row i
+     * of R⁻¹ is −(1/R_ii) Σ_{k>i} R_ik · (row k of R⁻¹), so every step adds whole rows that are already done, reading
+     * memory in order.
+     */
     static void invertUpperInPlace(double[] r, int n) {
-        for (int j = 0; j < n; j++) {
-            double inv = 1 / r[j * n + j];
-            r[j * n + j] = inv;
-            // column j of R⁻¹ above the diagonal: solve with the already inverted leading block
-            for (int i = 0; i < j; i++) {
-                double s = 0;
-                for (int k = i; k < j; k++) s += r[i * n + k] * r[k * n + j];
-                r[i * n + j] = -s * inv;
+        double[] rowOfR = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+            int base = i * n;
+            System.arraycopy(r, base, rowOfR, 0, n);
+            double inv = 1 / rowOfR[i];
+            java.util.Arrays.fill(r, base + i + 1, base + n, 0);
+            for (int k = i + 1; k < n; k++) {
+                double f = -rowOfR[k] * inv;
+                if (f == 0) continue;
+                int kb = k * n;
+                for (int j = k; j < n; j++) r[base + j] += f * r[kb + j];
             }
+            r[base + i] = inv;
         }
     }
 }
