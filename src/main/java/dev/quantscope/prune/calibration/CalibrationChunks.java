@@ -1,5 +1,10 @@
 package dev.quantscope.prune.calibration;
 
+import dev.quantscope.engine.tokenizer.Tokenizer;
+import dev.quantscope.engine.tokenizer.Tokenizers;
+import dev.quantscope.format.Model;
+
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +38,17 @@ public record CalibrationChunks(List<int[]> windows) {
             windows.add(w);
         }
         return new CalibrationChunks(windows);
+    }
+
+    /**
+     * Tokenizes {@code text} with the model's own tokenizer (BOS first when the model asks for it) and cuts it as
+     * {@link #of} does.
+     * @throws IOException when the model's tokenizer cannot be read (a Hugging Face folder's tokenizer.json)
+     */
+    public static CalibrationChunks ofText(Model model, String text, int contextSize, int maxTokens) throws IOException {
+        Tokenizer tokenizer = Tokenizers.forModel(model);
+        int[] tokens = tokenizer.encode(text, true);
+        return of(tokens, contextSize, maxTokens, tokenizer.specials().addBos() ? tokenizer.bos() : -1);
     }
 
     /** The longest window: the context an engine needs to run them. */

@@ -61,7 +61,10 @@ public final class HessianCollector implements MatmulObserver {
     /** Distinct inputs held: at most one per group of matrices that share an input. */
     public int distinctInputs() { return byInput.size(); }
 
-    /** H of {@code tensorName}'s input (a full symmetric copy), if the tensor was asked for and seen. */
+    /**
+     * H of {@code tensorName}'s input, if the tensor was asked for and seen: a full symmetric copy, the same one for
+     * the siblings that share the input (until more tokens arrive), so not to be modified.
+     */
     public Optional<Hessian> hessian(String tensorName) {
         Accumulator a = byTensor.get(tensorName);
         return a == null || a == IGNORED ? Optional.empty() : Optional.of(a.hessian());
@@ -77,6 +80,8 @@ public final class HessianCollector implements MatmulObserver {
         private int inBatch;
         private long tokens;
         private float[] lastInput;
+        /** The last Hessian handed out, while no token has arrived since: siblings share it. */
+        private Hessian handedOut;
 
         Accumulator(String owner, int n) {
             this.owner = owner;
@@ -97,6 +102,7 @@ public final class HessianCollector implements MatmulObserver {
                 return;
             }
             lastInput = x;
+            handedOut = null;
             for (int j = 0; j < n; j++) batch[j * BATCH + inBatch] = x[j];
             tokens++;
             if (++inBatch == BATCH) flush();
@@ -117,6 +123,7 @@ public final class HessianCollector implements MatmulObserver {
         }
 
         Hessian hessian() {
+            if (handedOut != null) return handedOut;
             if (inBatch > 0) flush();
             double[] h = new double[n * n];
             for (int i = 0; i < n; i++) {
@@ -125,7 +132,8 @@ public final class HessianCollector implements MatmulObserver {
                     h[j * n + i] = upper[i * n + j];
                 }
             }
-            return new Hessian(n, h, tokens);
+            handedOut = new Hessian(n, h, tokens);
+            return handedOut;
         }
     }
 }
