@@ -24,7 +24,10 @@ import dev.quantscope.prune.SparsityPattern;
  */
 public record SparseGpt(double damping, int blockSize, int threads) {
 
-    /** What pruning left: the zeros now in the matrix and the reference's loss estimate Σ (w − q)²/(2 [H⁻¹]_jj). */
+    /**
+     * What pruning left: the zeros now in the matrix and the reference's loss estimate, Σ over removed weights of
+     * w²/(2 U_jj²) at the time of removal, which equals ½ Σ_rows δᵀ(H + damping)δ for the change δ of each row.
+     */
     public record Outcome(long zeros, double estimatedLoss) {}
 
     public SparseGpt {
