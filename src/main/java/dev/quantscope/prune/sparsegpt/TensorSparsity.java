@@ -1,0 +1,7 @@
+package dev.quantscope.prune.sparsegpt;
+
+/** How many of a pruned tensor's weights are zero now. */
+public record TensorSparsity(String name, long zeros, long parameters) {
+
+    public double fraction() { return parameters == 0 ? 0 : (double) zeros / parameters; }
+}
