@@ -1,23 +1,16 @@
 package dev.quantscope.prune.sparsegpt;
 
-import dev.quantscope.engine.llama.LlamaConfig;
 import dev.quantscope.format.Model;
+import dev.quantscope.prune.LayerwisePruning;
+import dev.quantscope.prune.PrunedModel;
 import dev.quantscope.prune.SparsityPattern;
 import dev.quantscope.prune.calibration.BlockMatrix;
 import dev.quantscope.prune.calibration.CalibrationChunks;
-import dev.quantscope.prune.calibration.CalibrationPass;
 import dev.quantscope.prune.calibration.Hessian;
-import dev.quantscope.prune.calibration.HessianCollector;
 import dev.quantscope.task.ProgressMonitor;
-import dev.quantscope.task.ProgressSlice;
 import dev.quantscope.tensor.TensorInfo;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -54,23 +47,7 @@ public record LlamaSparseGpt(SparsityPattern pattern, Predicate<String> tensors,
      * @throws java.util.concurrent.CancellationException when {@code monitor} is cancelled
      */
     public PrunedModel layerByLayer(Model dense, CalibrationChunks chunks, ProgressMonitor monitor) {
-        Map<Integer, List<TensorInfo>> byLayer = targets(dense);
-        WritableCopies copies = copiesOf(dense, byLayer);
-        try {
-            long total = (long) byLayer.size() * chunks.size();
-            long done = 0;
-            for (List<TensorInfo> block : byLayer.values()) {
-                Set<String> names = names(block);
-                HessianCollector hessians = CalibrationPass.collect(copies.model(), chunks, names::contains, threads,
-                        new ProgressSlice(monitor, done, chunks.size(), total));
-                for (TensorInfo t : block) prune(copies, t, hessians, monitor);
-                done += chunks.size();
-            }
-            return result(copies, byLayer);
-        } catch (RuntimeException | Error e) {
-            copies.model().close();
-            throw e;
-        }
+        return pass().layerByLayer(dense, chunks, monitor);
     }
 
     /**
@@ -78,69 +55,27 @@ public record LlamaSparseGpt(SparsityPattern pattern, Predicate<String> tensors,
      * that shows what the sequential pass gains. Progress: one unit per calibration window.
      */
     public PrunedModel oneShot(Model dense, CalibrationChunks chunks, ProgressMonitor monitor) {
-        Map<Integer, List<TensorInfo>> byLayer = targets(dense);
-        WritableCopies copies = copiesOf(dense, byLayer);
-        try {
-            Set<String> names = new LinkedHashSet<>();
-            for (List<TensorInfo> block : byLayer.values()) names.addAll(names(block));
-            HessianCollector hessians = CalibrationPass.collect(copies.model(), chunks, names::contains, threads, monitor);
-            for (List<TensorInfo> block : byLayer.values()) {
-                for (TensorInfo t : block) prune(copies, t, hessians, monitor);
+        return pass().oneShot(dense, chunks, monitor);
+    }
+
+    /** SparseGPT as the matrix step of the layer-wise pass. */
+    public LayerwisePruning.MatrixPruner matrixPruner() {
+        return new LayerwisePruning.MatrixPruner() {
+            @Override
+            public Optional<String> problem(TensorInfo t) {
+                return pattern.problem(t.shape().rowLength())
+                        .map(p -> t.name() + " cannot be pruned to " + pattern.label() + ": " + p);
             }
-            return result(copies, byLayer);
-        } catch (RuntimeException | Error e) {
-            copies.model().close();
-            throw e;
-        }
-    }
 
-    /** The block matrices to prune, by layer in order; checked against the pattern before any work starts. */
-    private Map<Integer, List<TensorInfo>> targets(Model dense) {
-        LlamaConfig.of(dense); // refuses what the engine cannot run, before any copying
-        Map<Integer, List<TensorInfo>> byLayer = new TreeMap<>();
-        for (TensorInfo t : dense.tensors()) {
-            var location = BlockMatrix.locate(t.name());
-            if (location.isEmpty() || !tensors.test(t.name())) continue;
-            pattern.problem(t.shape().rowLength()).ifPresent(p -> {
-                throw new IllegalArgumentException(t.name() + " cannot be pruned to " + pattern.label() + ": " + p);
-            });
-            byLayer.computeIfAbsent(location.get().layer(), l -> new ArrayList<>()).add(t);
-        }
-        if (byLayer.isEmpty()) throw new IllegalArgumentException("no block matrix of the model was chosen for pruning");
-        return byLayer;
-    }
-
-    private static WritableCopies copiesOf(Model dense, Map<Integer, List<TensorInfo>> byLayer) {
-        Set<String> all = new LinkedHashSet<>();
-        for (List<TensorInfo> block : byLayer.values()) all.addAll(names(block));
-        return WritableCopies.of(dense, all);
-    }
-
-    private void prune(WritableCopies copies, TensorInfo t, HessianCollector hessians, ProgressMonitor monitor) {
-        monitor.checkCancelled();
-        Hessian h = hessians.hessian(t.name()).orElseThrow(
-                () -> new IllegalStateException("the calibration pass never reached " + t.name()));
-        float[] w = copies.read(t.name());
-        solver.prune(w, Math.toIntExact(t.shape().rows()), Math.toIntExact(t.shape().rowLength()), h.values(), pattern);
-        copies.write(t.name(), w);
-    }
-
-    private static PrunedModel result(WritableCopies copies, Map<Integer, List<TensorInfo>> byLayer) {
-        List<TensorSparsity> sparsity = new ArrayList<>();
-        for (List<TensorInfo> block : byLayer.values()) {
-            for (TensorInfo t : block) {
-                long zeros = 0;
-                // read back from the copy: what the model now holds, after the dtype's rounding
-                for (float f : copies.read(t.name())) if (f == 0) zeros++;
-                sparsity.add(new TensorSparsity(t.name(), zeros, t.parameters()));
+            @Override
+            public void prune(TensorInfo t, float[] w, Hessian h) {
+                solver.prune(w, Math.toIntExact(t.shape().rows()), Math.toIntExact(t.shape().rowLength()), h.values(),
+                        pattern);
             }
-        }
-        return new PrunedModel(copies.model(), sparsity);
+        };
     }
 
-    private static Set<String> names(List<TensorInfo> block) {
-        Set<String> names = new LinkedHashSet<>();
-        for (TensorInfo t : block) names.add(t.name());
-        return names;
+    private LayerwisePruning pass() {
+        return new LayerwisePruning(tensors, matrixPruner(), threads);
     }
 }

@@ -1,4 +1,4 @@
-package dev.quantscope.prune.sparsegpt;
+package dev.quantscope.prune;
 
 /** How many of a pruned tensor's weights are zero now. */
 public record TensorSparsity(String name, long zeros, long parameters) {

@@ -1,4 +1,4 @@
-package dev.quantscope.prune.sparsegpt;
+package dev.quantscope.prune;
 
 import dev.quantscope.format.Model;
 import dev.quantscope.format.safetensors.export.FloatFormat;
@@ -19,7 +19,7 @@ import java.util.Set;
  * keeps reading every weight straight from its tensor's memory; the other tensors stay views of the original
  * model, which must stay open as long as this one is used. Closing the model closes the arena.
  */
-final class WritableCopies {
+public final class WritableCopies {
     private final Model model;
     private final Map<String, TensorInfo> copies;
 
@@ -32,7 +32,7 @@ final class WritableCopies {
      * @throws IllegalArgumentException when a chosen tensor is not stored as F32, F16 or BF16 (a quantized tensor
      *                                  cannot take the updated weights without quantizing them again)
      */
-    static WritableCopies of(Model original, Set<String> names) {
+    public static WritableCopies of(Model original, Set<String> names) {
         for (TensorInfo t : original.tensors()) {
             if (names.contains(t.name())) format(t);
         }
@@ -61,20 +61,20 @@ final class WritableCopies {
     }
 
     /** The model over the copies; it owns their arena. */
-    Model model() { return model; }
+    public Model model() { return model; }
 
-    TensorInfo tensor(String name) {
+    public TensorInfo tensor(String name) {
         TensorInfo t = copies.get(name);
         if (t == null) throw new IllegalArgumentException(name + " is not one of the copied tensors");
         return t;
     }
 
-    float[] read(String name) {
+    public float[] read(String name) {
         return Decoders.decodeAll(tensor(name));
     }
 
     /** Stores {@code values} in the tensor's own dtype (rounded as the dtype rounds). */
-    void write(String name, float[] values) {
+    public void write(String name, float[] values) {
         TensorInfo t = tensor(name);
         if (values.length != t.parameters()) {
             throw new IllegalArgumentException(values.length + " values for " + t.parameters() + " in " + name);

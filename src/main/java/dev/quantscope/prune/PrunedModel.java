@@ -1,4 +1,4 @@
-package dev.quantscope.prune.sparsegpt;
+package dev.quantscope.prune;
 
 import dev.quantscope.format.Model;
 
