@@ -140,7 +140,11 @@ public final class Plans {
     }
 
     private static Optional<String> pruneProblem(SparsityRule pruning, TensorInfo t, long rowLength) {
-        if (!t.decodable()) return Optional.of(t.dtype() + " cannot be decoded to floats to prune");
+        if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+            // Pruning a quantized tensor would have to quantize it again (worse than quantizing the original).
+            return Optional.of("stored as " + t.dtype() + ", it cannot be pruned: prune the F32, F16 or BF16 model, "
+                    + "then quantize it");
+        }
         return pruning.pattern().problem(rowLength).map(p -> "cannot be pruned " + pruning.pattern().label() + ": " + p);
     }
 

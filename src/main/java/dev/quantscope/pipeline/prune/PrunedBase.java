@@ -1,0 +1,54 @@
+package dev.quantscope.pipeline.prune;
+
+import dev.quantscope.format.Model;
+import dev.quantscope.prune.TensorSparsity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A model with its plan's pruning applied: the pruned tensors are copies in its own memory (in their source dtype),
+ * the others views of the model it was pruned from, which must stay open while this one is used. Quantizing, writing
+ * or running it is then what the rest of the pipeline does with any model.
+ *
+ * @param model   the pruned model ({@code details()} are the source's, so a GGUF export copies its metadata)
+ * @param tensors each pruned tensor's zeros, counted on the values stored
+ * @param owned   what closing this closes, last first (the memory of the pruned copies)
+ */
+public record PrunedBase(Model model, List<TensorSparsity> tensors, List<AutoCloseable> owned) implements AutoCloseable {
+
+    public PrunedBase {
+        tensors = List.copyOf(tensors);
+        owned = List.copyOf(owned);
+    }
+
+    public Optional<TensorSparsity> tensor(String name) {
+        return tensors.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** Zeros over all pruned tensors. */
+    public double sparsity() {
+        long zeros = 0, all = 0;
+        for (TensorSparsity t : tensors) {
+            zeros += t.zeros();
+            all += t.parameters();
+        }
+        return all == 0 ? 0 : (double) zeros / all;
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> reversed = new ArrayList<>(owned);
+        java.util.Collections.reverse(reversed);
+        RuntimeException failure = null;
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) failure = new IllegalStateException("closing a pruned model failed", e);
+            }
+        }
+        if (failure != null) throw failure;
+    }
+}
