@@ -1,11 +1,8 @@
 package dev.quantscope.format.safetensors;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,8 +29,21 @@ final class SparseTestWriter {
     static Map<String, Part> bitmask(String prefix, String dtype, long[] dims, float[] dense) {
         boolean[] mask = new boolean[dense.length];
         for (int i = 0; i < dense.length; i++) mask[i] = dense[i] != 0;
+        return bitmask(prefix, dtype, dims, encode(dtype, dense), mask);
+    }
+
+    /** sparse-bitmask of raw elements of {@code elementBytes} each (BF16, FP8, integers): kept where not all bytes are 0. */
+    static Map<String, Part> bitmaskOfBytes(String prefix, String dtype, long[] dims, byte[] dense, int elementBytes) {
+        boolean[] mask = new boolean[dense.length / elementBytes];
+        for (int i = 0; i < mask.length; i++) {
+            for (int b = 0; b < elementBytes; b++) mask[i] |= dense[i * elementBytes + b] != 0;
+        }
+        return bitmask(prefix, dtype, dims, dense, mask);
+    }
+
+    private static Map<String, Part> bitmask(String prefix, String dtype, long[] dims, byte[] dense, boolean[] mask) {
         int cols = (int) dims[dims.length - 1];
-        int rows = cols == 0 ? 0 : dense.length / cols;
+        int rows = cols == 0 ? 0 : mask.length / cols;
         long[] rowOffsets = new long[rows];
         long kept = 0;
         for (int r = 0; r < rows; r++) {
@@ -42,8 +52,7 @@ final class SparseTestWriter {
         }
         Map<String, Part> out = new LinkedHashMap<>();
         out.put(prefix + ".shape", new Part("I64", new long[] {dims.length}, SafetensorsTestWriter.i64(dims)));
-        float[] values = kept(dense, mask);
-        out.put(prefix + ".compressed", new Part(dtype, new long[] {values.length}, encode(dtype, values)));
+        out.put(prefix + ".compressed", new Part(dtype, new long[] {kept}, kept(dense, mask)));
         out.put(prefix + ".bitmask", packed(mask, dims, rows, cols));
         // torch.cumsum of a 1-D tensor's row count (a scalar) is a scalar: a 1-D weight's offsets have shape []
         long[] offsetsShape = dims.length == 1 ? new long[0] : Arrays.copyOf(dims, dims.length - 1);
@@ -63,7 +72,7 @@ final class SparseTestWriter {
         }
         Map<String, Part> out = new LinkedHashMap<>();
         out.put(prefix + ".shape", new Part("I64", new long[] {2, 1}, SafetensorsTestWriter.i64(rows, cols)));
-        out.put(prefix + ".compressed", new Part(dtype, new long[] {rows, cols / 2}, encode(dtype, kept(dense, mask))));
+        out.put(prefix + ".compressed", new Part(dtype, new long[] {rows, cols / 2}, kept(encode(dtype, dense), mask)));
         out.put(prefix + ".bitmask", packed(mask, new long[] {rows, cols}, (int) rows, (int) cols));
         return out;
     }
@@ -85,12 +94,12 @@ final class SparseTestWriter {
         };
     }
 
-    private static float[] kept(float[] dense, boolean[] mask) {
-        List<Float> out = new ArrayList<>();
-        for (int i = 0; i < dense.length; i++) if (mask[i]) out.add(dense[i]);
-        float[] v = new float[out.size()];
-        for (int i = 0; i < v.length; i++) v[i] = out.get(i);
-        return v;
+    /** The elements the mask keeps, in order, as raw bytes. */
+    private static byte[] kept(byte[] dense, boolean[] mask) {
+        int size = dense.length / Math.max(1, mask.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < mask.length; i++) if (mask[i]) out.write(dense, i * size, size);
+        return out.toByteArray();
     }
 
     /** numpy.packbits(mask, axis=-1, bitorder="little"): each row padded with zero bits to whole bytes. */
@@ -105,13 +114,5 @@ final class SparseTestWriter {
         long[] shape = dims.clone();
         shape[shape.length - 1] = perRow;
         return new Part("U8", shape, bytes);
-    }
-
-    /** Little-endian bytes of {@code n} F32 values, for tests that read back dense data. */
-    static float[] f32s(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        float[] v = new float[bytes.length / 4];
-        for (int i = 0; i < v.length; i++) v[i] = b.getFloat();
-        return v;
     }
 }

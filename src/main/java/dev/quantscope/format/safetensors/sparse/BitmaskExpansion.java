@@ -4,6 +4,7 @@ import dev.quantscope.format.ModelFormatException;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Shape;
 import dev.quantscope.tensor.TensorInfo;
+import dev.quantscope.tensor.Units;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +20,7 @@ import java.util.Arrays;
 final class BitmaskExpansion {
     private BitmaskExpansion() {}
 
-    /** Dense tensors are aligned like the rows of a cache line, which vector kernels read fastest. */
+    /** Dense tensors start on a cache line, where vector kernels read them fastest. */
     private static final long ALIGNMENT = 64;
 
     static TensorInfo expand(CompressedWeight w, SparseFormat format, Arena arena) throws ModelFormatException {
@@ -48,7 +49,12 @@ final class BitmaskExpansion {
             throw w.bitmask().error("marks " + kept + " values as kept, but '" + w.compressed().name() + "' holds "
                     + stored);
         }
-        MemorySegment dense = arena.allocate(bytes, ALIGNMENT); // zero-filled: what the bitmask leaves out is 0
+        MemorySegment dense;
+        try {
+            dense = arena.allocate(bytes, ALIGNMENT); // zero-filled: what the bitmask leaves out is 0
+        } catch (OutOfMemoryError e) {
+            throw w.compressed().error("expands to " + Units.bytes(bytes) + ", more memory than is free");
+        }
         walk.scatter(w.compressed().tensor().data(), dense, type.blockBytes());
         return new TensorInfo(w.denseName(), Shape.rowMajor(dims), type, bytes, dense);
     }
@@ -86,12 +92,7 @@ final class BitmaskExpansion {
             throw bitmask.error("is " + type + ", but a bitmask is packed bytes (U8)");
         }
         long perRow = cols / 8 + (cols % 8 == 0 ? 0 : 1);
-        long expected;
-        try {
-            expected = Math.multiplyExact(rows, perRow);
-        } catch (ArithmeticException e) {
-            throw bitmask.error("would need more bytes than a tensor can hold for dims " + Arrays.toString(dims));
-        }
+        long expected = Math.multiplyExact(rows, perRow); // within rows × cols, which the dense size has checked
         long actual = bitmask.tensor().byteSize();
         if (actual != expected) {
             throw bitmask.error("has " + actual + " bytes, but dims " + Arrays.toString(dims) + " need " + expected
