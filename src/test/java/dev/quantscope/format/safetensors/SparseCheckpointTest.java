@@ -96,7 +96,7 @@ class SparseCheckpointTest {
         }
     }
 
-    /** Before 2025 the library compressed every tensor, named in full: layer.weight.compressed, norm.bias.bitmask. */
+    /** Until 0.8 the library compressed every tensor, named in full: layer.weight.compressed, layer.bias.bitmask. */
     @Test
     void theOlderLayoutNamedEveryTensorInFull() throws IOException {
         float[] matrix = sparse(5 * 9, 0.6, 1);
@@ -106,8 +106,9 @@ class SparseCheckpointTest {
         SparseTestWriter.write(w, SparseTestWriter.bitmask("layer.weight", "F32", new long[] {5, 9}, matrix));
         SparseTestWriter.write(w, SparseTestWriter.bitmask("norm.weight", "F32", new long[] {10}, norm));
         SparseTestWriter.write(w, SparseTestWriter.bitmask("layer.bias", "F32", new long[] {3}, bias));
+        SparseTestWriter.write(w, SparseTestWriter.bitmask("ssm.A_log", "F32", new long[] {3}, bias));
         try (Model m = ModelOpener.open(w.write(dir.resolve("m.safetensors")))) {
-            assertEquals(List.of("layer.bias", "layer.weight", "norm.weight"),
+            assertEquals(List.of("layer.bias", "layer.weight", "norm.weight", "ssm.A_log"),
                     m.tensors().stream().map(TensorInfo::name).sorted().toList());
             assertArrayEquals(f32(matrix), bytesOf(tensor(m, "layer.weight")));
             assertArrayEquals(f32(norm), bytesOf(tensor(m, "norm.weight")));

@@ -23,10 +23,12 @@ import java.util.stream.Collectors;
  * memory of the model's arena, so it lives exactly as long as the model. Every other tensor passes through
  * unchanged. The format comes from config.json when there is one, else from the tensors themselves.
  *
- * <p>Names: since early 2025 the library compresses only {@code .weight} tensors and writes them under the
- * module's name ({@code layer.compressed} for {@code layer.weight}); before, it compressed every tensor under its
- * full name ({@code layer.weight.compressed}). A prefix whose last part is already {@code weight} or {@code bias}
- * is therefore the dense name itself; any other prefix is a module, and its weight is {@code P.weight}.
+ * <p>Names: since version 0.9 (January 2025) the library compresses only {@code .weight} tensors and writes them
+ * under the module's name ({@code layer.compressed} for {@code layer.weight}); until 0.8 it compressed every tensor
+ * under its full name ({@code layer.weight.compressed}, {@code layer.bias.compressed}). A checkpoint in which any
+ * prefix ends in {@code .weight} is of the older kind, and each prefix is the dense name itself; in any other, a
+ * prefix is a module and its dense tensor is {@code P.weight}. (A module is never called "weight", and an older
+ * checkpoint always has weights among its compressed tensors.)
  */
 public final class SparseCheckpoint {
     private SparseCheckpoint() {}
@@ -65,8 +67,10 @@ public final class SparseCheckpoint {
         Optional<SparseFormat> declared = config.read().flatMap(SparseFormat::declaredIn);
         Set<String> consumed = new HashSet<>();
         List<CompressedWeight> weights = new ArrayList<>();
+        boolean fullNames = groups.keySet().stream().anyMatch(p -> p.equals("weight") || p.endsWith(".weight"));
         for (Map.Entry<String, Map<Part, StoredTensor>> g : groups.entrySet()) {
-            weights.add(complete(g.getKey(), g.getValue()));
+            String prefix = g.getKey();
+            weights.add(complete(prefix, fullNames ? prefix : prefix + ".weight", g.getValue()));
             g.getValue().values().forEach(t -> consumed.add(t.name()));
         }
         List<TensorInfo> out = new ArrayList<>();
@@ -108,7 +112,8 @@ public final class SparseCheckpoint {
         return byPrefix;
     }
 
-    private static CompressedWeight complete(String prefix, Map<Part, StoredTensor> parts) throws ModelFormatException {
+    private static CompressedWeight complete(String prefix, String denseName, Map<Part, StoredTensor> parts)
+            throws ModelFormatException {
         StoredTensor compressed = parts.get(Part.COMPRESSED);
         StoredTensor bitmask = parts.get(Part.BITMASK);
         StoredTensor shape = parts.get(Part.SHAPE);
@@ -124,12 +129,7 @@ public final class SparseCheckpoint {
             throw compressed.error("has no '" + prefix + Part.SHAPE.suffix + "' beside it: the dense tensor's"
                     + " shape is unknown");
         }
-        return new CompressedWeight(denseName(prefix), compressed, bitmask, shape,
+        return new CompressedWeight(denseName, compressed, bitmask, shape,
                 Optional.ofNullable(parts.get(Part.ROW_OFFSETS)));
-    }
-
-    private static String denseName(String prefix) {
-        String last = prefix.substring(prefix.lastIndexOf('.') + 1);
-        return last.equals("weight") || last.equals("bias") ? prefix : prefix + ".weight";
     }
 }
