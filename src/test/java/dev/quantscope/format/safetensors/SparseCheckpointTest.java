@@ -134,6 +134,31 @@ class SparseCheckpointTest {
         }
     }
 
+    /** Rows are expanded in blocks of about 64 KiB of bitmask, in parallel: here blocks of 4 rows and one of 1. */
+    @Test
+    void blocksOfRowsMeetExactly() throws IOException {
+        float[] dense = sparse(5 * 131_072, 0.7, 11);
+        Path file = SparseTestWriter.write(new SafetensorsTestWriter(),
+                SparseTestWriter.bitmask("wide", "F32", new long[] {5, 131_072}, dense)).write(dir.resolve("m.safetensors"));
+        try (Model m = ModelOpener.open(file)) {
+            assertArrayEquals(f32(dense), bytesOf(tensor(m, "wide.weight")));
+        }
+    }
+
+    /** Rows without elements have a bitmask of no bytes, however many: they are not walked one by one. */
+    @Test
+    void aTrillionEmptyRowsOpenAtOnce() throws IOException {
+        Path file = new SafetensorsTestWriter()
+                .tensor("e.shape", "I64", new long[] {2, 1}, SafetensorsTestWriter.i64(1L << 40, 0))
+                .tensor("e.compressed", "F16", new long[] {1L << 40, 0}, new byte[0])
+                .tensor("e.bitmask", "U8", new long[] {1L << 40, 0}, new byte[0])
+                .write(dir.resolve("m.safetensors"));
+        try (Model m = ModelOpener.open(file)) {
+            assertArrayEquals(new long[] {1L << 40, 0}, tensor(m, "e.weight").shape().dims());
+            assertEquals(0, tensor(m, "e.weight").byteSize());
+        }
+    }
+
     @Test
     void paddingBitsAfterARowAreIgnoredAsNumpyUnpacksThem() throws IOException {
         float[] dense = {1, 0, 2, 0, 0, 0, 0, 0, 0, 3};
