@@ -41,7 +41,10 @@ final class BitmaskExpansion {
             throw w.shape().error("dims " + Arrays.toString(dims) + " of " + type + " take more bytes than a tensor can hold");
         }
         checkBitmaskBytes(w.bitmask(), dims, rows, cols);
-        if (format == SparseFormat.SPARSE_24_BITMASK) check24Layout(w, dims);
+        switch (format) {
+            case SPARSE_24_BITMASK -> check24Layout(w, dims);
+            case SPARSE_BITMASK -> { } // its values are a flat list, whose length the bit count checks below
+        }
 
         MaskWalk walk = new MaskWalk(w.bitmask().tensor().data(), rows, cols);
         long[] starts = walk.countAndCheckOffsets(w.rowOffsets().orElse(null), dims.length <= 2);
