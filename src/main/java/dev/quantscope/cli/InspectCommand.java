@@ -17,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
-    @Option(names = "--stats", description = "Add each tensor's statistics.")
+    @Option(names = "--stats", description = "Add each tensor's statistics, with its fraction of exact zeros as a column.")
     boolean stats;
 
     @Spec
@@ -45,8 +46,8 @@ public final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Model model = ModelOpener.open(file)) {
             Map<String, TensorStats> tensorStats = stats ? computeStats(model) : Map.of();
-            if (json.json) printJson(model, tensorStats, out);
-            else printTable(model, tensorStats, out);
+            if (json.json) printJson(model, stats, tensorStats, out);
+            else printTable(model, stats, tensorStats, out);
         }
         out.flush();
         return 0;
@@ -61,13 +62,15 @@ public final class InspectCommand implements Callable<Integer> {
         return out;
     }
 
-    static void printJson(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) throws Exception {
+    static void printJson(Model model, boolean withStats, Map<String, TensorStats> tensorStats, PrintWriter out)
+            throws Exception {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", model.format().displayName());
         doc.put("file", model.source().toString());
         doc.put("architecture", model.architecture());
         doc.put("parameters", model.parameterCount());
         doc.put("bytes", model.tensorBytes());
+        if (withStats) doc.put("zeros", ZeroTotals.of(tensorStats.values()));
         doc.put("metadata", model.metadata());
         List<Map<String, Object>> tensors = new ArrayList<>();
         for (TensorInfo t : model.tensors()) {
@@ -86,17 +89,37 @@ public final class InspectCommand implements Callable<Integer> {
         CliJson.printPretty(out, doc);
     }
 
-    static void printTable(Model model, Map<String, TensorStats> tensorStats, PrintWriter out) {
+    /**
+     * Exact zeros over every tensor that has statistics.
+     *
+     * @param zeros    elements that are exactly zero
+     * @param values   finite elements
+     * @param fraction zeros / values (0 when there are none)
+     */
+    record ZeroTotals(long zeros, long values, double fraction) {
+        static ZeroTotals of(Collection<TensorStats> stats) {
+            long zeros = stats.stream().mapToLong(TensorStats::zeroCount).sum();
+            long values = stats.stream().mapToLong(TensorStats::finiteCount).sum();
+            return new ZeroTotals(zeros, values, values == 0 ? 0 : (double) zeros / values);
+        }
+    }
+
+    /**
+     * @param withStats whether --stats was given: then each row has a zeros column (exact zeros among its finite
+     *                  values; "-" where a tensor has no statistics) under which its statistics follow
+     */
+    static void printTable(Model model, boolean withStats, Map<String, TensorStats> tensorStats, PrintWriter out) {
         int nameWidth = Math.max(4, model.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(4));
-        String rowFormat = "%-" + nameWidth + "s  %-20s  %-8s  %12s  %12s%n";
-        out.printf(Locale.ROOT, rowFormat, "name", "shape", "dtype", "parameters", "bytes");
+        String rowFormat = "%-" + nameWidth + "s  %-20s  %-8s  %12s  %12s" + (withStats ? "  %8s" : "%s") + "%n";
+        out.printf(Locale.ROOT, rowFormat, "name", "shape", "dtype", "parameters", "bytes", withStats ? "zeros" : "");
         for (TensorInfo t : model.tensors()) {
             String dtype = t.decodable() ? t.dtype().name() : t.dtype().name() + "*";
-            out.printf(Locale.ROOT, rowFormat, t.name(), t.shape(), dtype, t.parameters(), t.byteSize());
             TensorStats s = tensorStats.get(t.name());
+            String zeros = !withStats ? "" : s == null ? "-" : zeroFraction(s.zeroFraction());
+            out.printf(Locale.ROOT, rowFormat, t.name(), t.shape(), dtype, t.parameters(), t.byteSize(), zeros);
             if (s != null) {
-                out.printf(Locale.ROOT, "    min %.6g  max %.6g  mean %.6g  std %.6g  absmax %.6g  zeros %.4f  kurtosis %.4g  outliers %.2e%n",
-                        s.min(), s.max(), s.mean(), s.std(), s.absMax(), s.zeroFraction(), s.kurtosis(), s.outlierFraction());
+                out.printf(Locale.ROOT, "    min %.6g  max %.6g  mean %.6g  std %.6g  absmax %.6g  kurtosis %.4g  outliers %.2e%n",
+                        s.min(), s.max(), s.mean(), s.std(), s.absMax(), s.kurtosis(), s.outlierFraction());
                 out.printf(Locale.ROOT, "    p0.1 %.6g  p1 %.6g  p50 %.6g  p99 %.6g  p99.9 %.6g%n",
                         s.p0_1(), s.p1(), s.p50(), s.p99(), s.p99_9());
             }
@@ -113,7 +136,27 @@ public final class InspectCommand implements Callable<Integer> {
         if (model.parameterCount() > 0) {
             out.printf(Locale.ROOT, "bits/weight   %.3f%n", model.tensorBytes() * 8.0 / model.parameterCount());
         }
+        if (withStats) {
+            ZeroTotals z = ZeroTotals.of(tensorStats.values());
+            out.printf(Locale.ROOT, "zeros         %s (%d of %d values)%n", zeroFraction(z.fraction()),
+                    z.zeros(), z.values());
+        }
         out.printf(Locale.ROOT, "metadata      %d keys%n", model.metadata().size());
         model.metadata().forEach((k, v) -> out.printf(Locale.ROOT, "  %-40s %s%n", k, MetadataText.abbreviate(v)));
+    }
+
+    private static final double SMALLEST_FRACTION_SHOWN = 0.0001;
+
+    /**
+     * A fraction of exact zeros as the table prints it: "0" and "1" only when none or all are zero, four decimals
+     * otherwise, and a bound where four decimals would round a few zeros away ("<0.0001") or a few non-zeros away
+     * (">0.9999"), so a dense tensor and one with a handful of zeros never read the same.
+     */
+    static String zeroFraction(double fraction) {
+        if (fraction == 0) return "0";
+        if (fraction == 1) return "1";
+        if (fraction < SMALLEST_FRACTION_SHOWN / 2) return "<0.0001";
+        if (fraction > 1 - SMALLEST_FRACTION_SHOWN / 2) return ">0.9999";
+        return String.format(Locale.ROOT, "%.4f", fraction);
     }
 }

@@ -28,4 +28,10 @@ package dev.quantscope.stats;
 public record TensorStats(long count, long nanCount, double min, double max, double mean, double std, double absMax,
                           double zeroFraction, double kurtosis, double outlierFraction,
                           double p0_1, double p1, double p50, double p99, double p99_9) {
+
+    /** Elements that are neither NaN nor infinite: those the fractions are of. */
+    public long finiteCount() { return count - nanCount; }
+
+    /** Elements that are exactly zero (±0), as counted for {@link #zeroFraction()}. */
+    public long zeroCount() { return Math.round(zeroFraction * finiteCount()); }
 }

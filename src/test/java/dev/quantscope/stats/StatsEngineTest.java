@@ -124,6 +124,25 @@ class StatsEngineTest {
         }
     }
 
+    /** Pruned weights: every other one ±0, a few NaN and infinite; both paths count the zeros exactly. */
+    @Test
+    void zerosAreCountedAmongTheFiniteValues() {
+        float[] x = new float[10_007];
+        int zeros = 0, nonFinite = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (i % 2 == 0) { x[i] = i % 4 == 0 ? 0f : -0f; zeros++; }
+            else if (i % 1000 == 1) { x[i] = i % 3 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY; nonFinite++; }
+            else x[i] = 1 + i * 1e-3f;
+        }
+        for (TensorInfo t : new TensorInfo[] {f32("p", x, x.length), f16("p", x, x.length)}) {
+            TensorStats s = new StatsEngine(model(t)).stats(t, ProgressMonitor.NONE);
+            assertEquals(nonFinite, s.nanCount(), t.dtype().name());
+            assertEquals(x.length - nonFinite, s.finiteCount(), t.dtype().name());
+            assertEquals(zeros, s.zeroCount(), t.dtype().name());
+            assertEquals((double) zeros / (x.length - nonFinite), s.zeroFraction(), 0, t.dtype().name());
+        }
+    }
+
     @Test
     void constantAndZeroTensors() {
         for (float c : new float[] {0f, 3.25f, -0.1f}) {
