@@ -1,6 +1,7 @@
 package dev.quantscope.pipeline.export;
 
 import dev.quantscope.format.safetensors.export.FloatFormat;
+import dev.quantscope.pipeline.prune.PruneCalibration;
 import dev.quantscope.quant.imatrix.ImatrixFile;
 
 import java.nio.file.Path;
@@ -16,16 +17,18 @@ import java.util.Objects;
  *                a config.json next to the file; otherwise everything is written dequantized
  * @param threads worker threads, at least 1
  * @param stamp   whether the recipe and the source's SHA-256 go into the metadata
+ * @param calibration what a plan's calibrated pruning methods (Wanda, SparseGPT) see of the model's activations
  * @param imatrix null, or the importance matrix ({@code llama-quantize --imatrix}): GGUF only; a preset recipe is
  *                planned as with an imatrix, and ggml block types whose quantizer uses weights are weighted by it
  */
 public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp,
-                            ImatrixFile imatrix) {
+                            ImatrixFile imatrix, PruneCalibration calibration) {
 
     public ExportOptions {
         Objects.requireNonNull(format);
         Objects.requireNonNull(dtype);
         Objects.requireNonNull(stamp);
+        Objects.requireNonNull(calibration);
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         if (packed && format != OutputFormat.SAFETENSORS) {
             throw new IllegalArgumentException("a packed export is a safetensors file (compressed-tensors); "
@@ -36,9 +39,19 @@ public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean pack
         }
     }
 
+    /** Without calibration for pruning. */
+    public ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp,
+                         ImatrixFile imatrix) {
+        this(format, dtype, packed, threads, stamp, imatrix, PruneCalibration.NONE);
+    }
+
+    public ExportOptions withCalibration(PruneCalibration c) {
+        return new ExportOptions(format, dtype, packed, threads, stamp, imatrix, c);
+    }
+
     /** Without an importance matrix. */
     public ExportOptions(OutputFormat format, FloatFormat dtype, boolean packed, int threads, StampMode stamp) {
-        this(format, dtype, packed, threads, stamp, null);
+        this(format, dtype, packed, threads, stamp, null, PruneCalibration.NONE);
     }
 
     /** Defaults for {@code out}: its extension's format, F16, dequantized, every core, {@link StampMode#AUTO}. */
@@ -47,13 +60,13 @@ public record ExportOptions(OutputFormat format, FloatFormat dtype, boolean pack
                 Runtime.getRuntime().availableProcessors(), StampMode.AUTO);
     }
 
-    public ExportOptions withDtype(FloatFormat d) { return new ExportOptions(format, d, packed, threads, stamp, imatrix); }
+    public ExportOptions withDtype(FloatFormat d) { return new ExportOptions(format, d, packed, threads, stamp, imatrix, calibration); }
 
-    public ExportOptions withPacked(boolean p) { return new ExportOptions(format, dtype, p, threads, stamp, imatrix); }
+    public ExportOptions withPacked(boolean p) { return new ExportOptions(format, dtype, p, threads, stamp, imatrix, calibration); }
 
-    public ExportOptions withThreads(int n) { return new ExportOptions(format, dtype, packed, n, stamp, imatrix); }
+    public ExportOptions withThreads(int n) { return new ExportOptions(format, dtype, packed, n, stamp, imatrix, calibration); }
 
-    public ExportOptions withStamp(StampMode s) { return new ExportOptions(format, dtype, packed, threads, s, imatrix); }
+    public ExportOptions withStamp(StampMode s) { return new ExportOptions(format, dtype, packed, threads, s, imatrix, calibration); }
 
-    public ExportOptions withImatrix(ImatrixFile m) { return new ExportOptions(format, dtype, packed, threads, stamp, m); }
+    public ExportOptions withImatrix(ImatrixFile m) { return new ExportOptions(format, dtype, packed, threads, stamp, m, calibration); }
 }

@@ -4,6 +4,8 @@ import dev.quantscope.quant.ggml.QuantizedSize;
 import dev.quantscope.quant.metrics.ErrorMetrics;
 import dev.quantscope.recipe.RecipeStamp;
 
+import dev.quantscope.pipeline.prune.PrunedTensor;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -17,14 +19,17 @@ import java.util.Optional;
  *                      Hugging Face export)
  * @param quantizeNanos decoding, quantizing and measuring
  * @param writeNanos    writing, syncing and verifying
+ * @param pruned        what the plan's pruning did to each pruned tensor (empty when it prunes nothing), with the
+ *                      zeros that survive in the written file where its values can be read back
  */
 public record ExportResult(Path output, OutputFormat format, List<TensorExport> tensors, long fileBytes,
                            Optional<Path> config, Optional<RecipeStamp> stamp, List<String> skipped, int threads,
-                           long quantizeNanos, long writeNanos) {
+                           long quantizeNanos, long writeNanos, List<PrunedTensor> pruned) {
 
     public ExportResult {
         tensors = List.copyOf(tensors);
         skipped = List.copyOf(skipped);
+        pruned = List.copyOf(pruned);
     }
 
     /** Elements and bytes of the whole model under the recipe's schemes: its average bits per weight. */
@@ -39,6 +44,11 @@ public record ExportResult(Path output, OutputFormat format, List<TensorExport> 
         ErrorMetrics e = ErrorMetrics.NONE;
         for (TensorExport t : tensors) e = e.plus(t.error());
         return e;
+    }
+
+    public ExportResult withPruned(List<PrunedTensor> p) {
+        return new ExportResult(output, format, tensors, fileBytes, config, stamp, skipped, threads, quantizeNanos,
+                writeNanos, p);
     }
 
     public double seconds() { return (quantizeNanos + writeNanos) / 1e9; }

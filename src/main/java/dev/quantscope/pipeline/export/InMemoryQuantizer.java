@@ -5,6 +5,9 @@ import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.format.gguf.GgufTensorEntry;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.TensorPlan;
+import dev.quantscope.pipeline.prune.PlanPruning;
+import dev.quantscope.pipeline.prune.PruneCalibration;
+import dev.quantscope.pipeline.prune.PrunedBase;
 import dev.quantscope.quant.ggml.GgmlQuantizer;
 import dev.quantscope.quant.imatrix.ImatrixFile;
 import dev.quantscope.quant.job.Conversion;
@@ -15,11 +18,14 @@ import dev.quantscope.quant.scheme.GgmlBlock;
 import dev.quantscope.quant.scheme.Keep;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.task.ProgressSlice;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
 import dev.quantscope.tensor.Shape;
 import dev.quantscope.tensor.TensorInfo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -100,6 +106,35 @@ public final class InMemoryQuantizer {
      */
     public static Model quantize(Model base, ModelPlan plan, ImatrixFile imatrix, int threads,
                                  ProgressMonitor monitor) {
+        try {
+            return quantize(base, plan, imatrix, PruneCalibration.NONE, threads, monitor);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // only a calibration text is read, and NONE has none
+        }
+    }
+
+    /**
+     * As {@link #quantize(Model, ModelPlan, ImatrixFile, int, ProgressMonitor)}, pruning first where the plan says
+     * ({@link PlanPruning}, with {@code calibration} for Wanda and SparseGPT); the pruned tensors are then held by the
+     * result, whatever their scheme.
+     */
+    public static Model quantize(Model base, ModelPlan plan, ImatrixFile imatrix, PruneCalibration calibration,
+                                 int threads, ProgressMonitor monitor) throws IOException {
+        if (!plan.prunes()) return convert(base, plan, imatrix, threads, monitor, java.util.Set.of());
+        try (PrunedBase pruned = PlanPruning.prune(base, plan, calibration, threads,
+                new ProgressSlice(monitor, 0, 1, 2))) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            pruned.tensors().forEach(t -> names.add(t.name()));
+            return convert(pruned.model(), plan, imatrix, threads, new ProgressSlice(monitor, 1, 1, 2), names);
+        }
+    }
+
+    /**
+     * @param owned tensors of {@code base} that go away with it (pruned copies): kept as they are, they are copied
+     *              into the result's memory instead of pointed at
+     */
+    private static Model convert(Model base, ModelPlan plan, ImatrixFile imatrix, int threads,
+                                 ProgressMonitor monitor, java.util.Set<String> owned) {
         if (!plan.problems().isEmpty()) {
             TensorPlan p = plan.problems().getFirst();
             throw new IllegalArgumentException(p.name() + ": " + p.problem().orElseThrow());
@@ -120,8 +155,14 @@ public final class InMemoryQuantizer {
             for (int i = 0; i < tasks.size(); i++) {
                 TensorTask task = tasks.get(i);
                 TensorInfo s = task.source();
-                tensors.add(task.conversion() instanceof Conversion.Copy ? s
-                        : new TensorInfo(s.name(), s.shape(), types.get(i), task.output().byteSize(), task.output()));
+                if (task.conversion() instanceof Conversion.Copy && owned.contains(s.name())) {
+                    MemorySegment copy = QuantizePipeline.allocate(arena, s.byteSize());
+                    copy.copyFrom(s.data());
+                    tensors.add(new TensorInfo(s.name(), s.shape(), s.dtype(), s.byteSize(), copy));
+                } else {
+                    tensors.add(task.conversion() instanceof Conversion.Copy ? s
+                            : new TensorInfo(s.name(), s.shape(), types.get(i), task.output().byteSize(), task.output()));
+                }
             }
             // No GGUF details: they would describe the base's types, not these.
             return new Model(base.source(), base.format(), tensors, base.metadata(), arena, null);

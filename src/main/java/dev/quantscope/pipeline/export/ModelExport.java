@@ -13,6 +13,8 @@ import dev.quantscope.format.gguf.GgufValueType;
 import dev.quantscope.format.gguf.GgufWriter;
 import dev.quantscope.format.safetensors.HfFolder;
 import dev.quantscope.format.safetensors.ShardIndex;
+import dev.quantscope.pipeline.prune.PlanPruning;
+import dev.quantscope.pipeline.prune.PrunedBase;
 import dev.quantscope.quant.job.Conversion;
 import dev.quantscope.quant.job.QuantizePipeline;
 import dev.quantscope.quant.job.TensorTask;
@@ -77,6 +79,9 @@ public final class ModelExport {
     /** Progress scale: hashing the source, converting, writing. */
     static final long SCALE = 1_000_000, HASH_SHARE = 50_000, CONVERT_SHARE = 800_000;
 
+    /** Of a plan that prunes, the pruning's share of the progress bar (the export's phases share the rest). */
+    private static final long PRUNE_SHARE = 500_000;
+
     /**
      * @throws IllegalArgumentException when the recipe cannot be applied or represented in the output format
      *                                  (naming the tensor), or {@code out} is the input
@@ -93,6 +98,18 @@ public final class ModelExport {
                     + p.problem().orElseThrow() + (problems.size() > 1 ? " (and " + (problems.size() - 1)
                     + " more tensors)" : ""));
         }
+        if (!plan.prunes()) return write(source, plan, out, options, monitor);
+        // Pruned first, into copies of the pruned tensors in their source dtype; then converted and written as any model.
+        try (PrunedBase pruned = PlanPruning.prune(source, plan, options.calibration(), options.threads(),
+                new ProgressSlice(monitor, 0, PRUNE_SHARE, SCALE))) {
+            ExportResult r = write(pruned.model(), plan, out, options,
+                    new ProgressSlice(monitor, PRUNE_SHARE, SCALE - PRUNE_SHARE, SCALE));
+            return r.withPruned(StoredZeros.measure(r, pruned.tensors()));
+        }
+    }
+
+    private static ExportResult write(Model source, ModelPlan plan, Path out, ExportOptions options,
+                                      ProgressMonitor monitor) throws IOException {
         return switch (options.format()) {
             case GGUF -> gguf(source, plan, out, options, monitor);
             case SAFETENSORS -> SafetensorsModelExport.export(source, plan, out, options, monitor);
@@ -212,7 +229,7 @@ public final class ModelExport {
             GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source), writePhase(monitor));
             long written = System.nanoTime();
             return new ExportResult(out, OutputFormat.GGUF, results, layout.fileSize(), Optional.empty(), stamp,
-                    List.of(), options.threads(), converted - start, written - converted);
+                    List.of(), options.threads(), converted - start, written - converted, List.of());
         }
     }
 

@@ -179,7 +179,7 @@ final class SafetensorsModelExport {
             }
             long written = System.nanoTime();
             return new ExportResult(out, OutputFormat.SAFETENSORS, results, layout.fileSize(), config, stamp, skipped,
-                    options.threads(), converted - start, written - converted);
+                    options.threads(), converted - start, written - converted, List.of());
         }
     }
 

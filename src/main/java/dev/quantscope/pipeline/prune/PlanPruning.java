@@ -9,7 +9,8 @@ import dev.quantscope.prune.PruneMethod;
 import dev.quantscope.prune.PrunedModel;
 import dev.quantscope.prune.SparsityPattern;
 import dev.quantscope.prune.TensorPruner;
-import dev.quantscope.prune.TensorSparsity;
+import dev.quantscope.prune.SparseStorage;
+import dev.quantscope.prune.SparsityMask;
 import dev.quantscope.prune.WritableCopies;
 import dev.quantscope.prune.calibration.CalibrationChunks;
 import dev.quantscope.prune.calibration.Hessian;
@@ -18,6 +19,7 @@ import dev.quantscope.quant.imatrix.ImatrixFile;
 import dev.quantscope.recipe.SparsityRule;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.task.ProgressSlice;
+import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
 
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -72,7 +75,6 @@ public final class PlanPruning {
         checkCalibration(layerwise.values(), single.values(), calibration);
 
         List<AutoCloseable> owned = new ArrayList<>();
-        List<TensorSparsity> report = new ArrayList<>();
         Model current = base;
         try {
             if (!layerwise.isEmpty()) {
@@ -81,7 +83,6 @@ public final class PlanPruning {
                 PrunedModel pm = new LayerwisePruning(layerwise::containsKey, stepFor(layerwise, threads), threads)
                         .layerByLayer(base, chunks, new ProgressSlice(monitor, 0, LAYERWISE_SHARE, SCALE));
                 owned.add(pm);
-                report.addAll(pm.tensors());
                 current = pm.model();
             }
             Set<String> rest = new LinkedHashSet<>(single.keySet());
@@ -121,14 +122,13 @@ public final class PlanPruning {
                         slice.progress(++done, rest.size());
                     }
                 }
-                for (String name : rest) report.add(zeros(copies, name));
                 current = copies.model();
             }
-            List<TensorSparsity> ordered = new ArrayList<>();
+            List<PrunedTensor> report = new ArrayList<>();
             for (TensorPlan p : plan.tensors()) {
-                report.stream().filter(s -> s.name().equals(p.name())).findFirst().ifPresent(ordered::add);
+                if (p.pruning().isPresent()) report.add(measure(current.tensor(p.name()).orElseThrow(), p.pruning().get()));
             }
-            return new PrunedBase(current, ordered, owned);
+            return new PrunedBase(current, report, owned);
         } catch (IOException | RuntimeException | Error e) {
             new PrunedBase(current, List.of(), owned).close();
             throw e;
@@ -182,11 +182,14 @@ public final class PlanPruning {
                         + "cannot rank its weights; compute one over this model (quantscope imatrix) or give --text"));
     }
 
-    private static TensorSparsity zeros(WritableCopies copies, String name) {
+    /** Zeros and sparse sizes of what {@code t} holds now, after its dtype's rounding. */
+    private static PrunedTensor measure(TensorInfo t, SparsityRule rule) {
+        float[] w = Decoders.decodeAll(t);
         long zeros = 0;
-        float[] w = copies.read(name); // what the copy holds now, after its dtype's rounding
         for (float f : w) if (f == 0) zeros++;
-        return new TensorSparsity(name, zeros, w.length);
+        SparsityMask mask = SparsityMask.of(w, rows(t), cols(t));
+        int valueBytes = Math.toIntExact(t.dtype().byteSize(1));
+        return new PrunedTensor(t.name(), rule, w.length, zeros, SparseStorage.of(mask, valueBytes), OptionalLong.empty());
     }
 
     private static float[] toFloats(double[] d) {

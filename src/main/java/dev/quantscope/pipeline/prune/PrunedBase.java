@@ -1,7 +1,6 @@
 package dev.quantscope.pipeline.prune;
 
 import dev.quantscope.format.Model;
-import dev.quantscope.prune.TensorSparsity;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,24 +12,24 @@ import java.util.Optional;
  * or running it is then what the rest of the pipeline does with any model.
  *
  * @param model   the pruned model ({@code details()} are the source's, so a GGUF export copies its metadata)
- * @param tensors each pruned tensor's zeros, counted on the values stored
+ * @param tensors what pruning did to each pruned tensor, in model order
  * @param owned   what closing this closes, last first (the memory of the pruned copies)
  */
-public record PrunedBase(Model model, List<TensorSparsity> tensors, List<AutoCloseable> owned) implements AutoCloseable {
+public record PrunedBase(Model model, List<PrunedTensor> tensors, List<AutoCloseable> owned) implements AutoCloseable {
 
     public PrunedBase {
         tensors = List.copyOf(tensors);
         owned = List.copyOf(owned);
     }
 
-    public Optional<TensorSparsity> tensor(String name) {
+    public Optional<PrunedTensor> tensor(String name) {
         return tensors.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
     /** Zeros over all pruned tensors. */
     public double sparsity() {
         long zeros = 0, all = 0;
-        for (TensorSparsity t : tensors) {
+        for (PrunedTensor t : tensors) {
             zeros += t.zeros();
             all += t.parameters();
         }
