@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
         footer = "bench MODEL --json prints one object: pp, tg (tokens/s), peak_rss_mb, kv_cache, "
                 + "pp_alloc_bytes_per_token, tg_alloc_bytes_per_token (0 when every kernel compiled without boxing); "
                 + "a phase that did not run has null figures.",
-        subcommands = {BenchStatsCommand.class, BenchQuantizeCommand.class, BenchKernelsCommand.class})
+        subcommands = {BenchStatsCommand.class, BenchQuantizeCommand.class, BenchKernelsCommand.class,
+                BenchPruneCommand.class})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     /** {@code bench MODEL …}: a first argument that names no subcommand is a model to run. */
     @Mixin

@@ -163,12 +163,8 @@ public final class PruneCommand implements Callable<Integer> {
         if (sparsity != null && !(p instanceof SparsityPattern.Unstructured)) {
             throw new IllegalArgumentException("--sparsity takes a fraction (0.5 or 50%), not \"" + sparsity + "\"; use --pattern for N:M");
         }
-        PruneMethod m = PruneMethod.parse(method);
-        SparsityRule rule = new SparsityRule(m, p, global);
-        RecipeBase base = preset.<RecipeBase>map(RecipeBase.PresetChoices::new)
-                .orElse(new RecipeBase.DefaultScheme(Keep.INSTANCE));
-        String name = rule.label() + preset.map(x -> " + " + x.name()).orElse("");
-        Recipe recipe = new Recipe(name, base, List.of(Rule.pruning("*", rule)));
+        Recipe recipe = recipe(new SparsityRule(PruneMethod.parse(method), p, global), preset);
+        String name = recipe.name();
         ImatrixFile im = imatrix == null ? null : QuantizeCommand.readImatrix(imatrix);
         PruneCalibration calibration = calibration(im);
         boolean gguf = OutputFormat.of(this.out) == OutputFormat.GGUF;
@@ -181,6 +177,14 @@ public final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Every prunable matrix pruned by {@code rule}, then kept in its type or quantized with {@code preset}. */
+    static Recipe recipe(SparsityRule rule, Optional<Preset> preset) {
+        RecipeBase base = preset.<RecipeBase>map(RecipeBase.PresetChoices::new)
+                .orElse(new RecipeBase.DefaultScheme(Keep.INSTANCE));
+        String name = rule.label() + preset.map(x -> " + " + x.name()).orElse("");
+        return new Recipe(name, base, List.of(Rule.pruning("*", rule)));
+    }
+
     private PruneCalibration calibration(ImatrixFile im) throws IOException {
         PruneCalibration c = PruneCalibration.NONE.withWindow(ctx, calibrationTokens);
         if (text != null) c = c.withText(readText(text));
@@ -188,7 +192,7 @@ public final class PruneCommand implements Callable<Integer> {
         return c;
     }
 
-    private static String readText(Path file) throws IOException {
+    static String readText(Path file) throws IOException {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

@@ -8,9 +8,10 @@ import java.util.Objects;
 
 /**
  * One tensor to be written to a GGUF file: its name, ggml dimensions (fastest-varying first), ggml type and its
- * encoded bytes, which must be exactly as many as the type needs for the shape.
+ * encoded bytes, which must be exactly as many as the type needs for the shape: at hand, or made when the writer
+ * reaches the tensor ({@link TensorBytes.Produced}, a streaming conversion).
  */
-public record GgufOutputTensor(String name, long[] ne, DType type, MemorySegment data) {
+public record GgufOutputTensor(String name, long[] ne, DType type, TensorBytes bytes) {
 
     /** ggml's GGML_MAX_NAME is 64 bytes including the terminating NUL; llama.cpp rejects longer names. */
     public static final int MAX_NAME_BYTES = 63;
@@ -18,7 +19,7 @@ public record GgufOutputTensor(String name, long[] ne, DType type, MemorySegment
     public GgufOutputTensor {
         Objects.requireNonNull(name);
         Objects.requireNonNull(type);
-        Objects.requireNonNull(data);
+        Objects.requireNonNull(bytes);
         ne = ne.clone();
         int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (nameBytes == 0 || nameBytes > MAX_NAME_BYTES) {
@@ -36,16 +37,30 @@ public record GgufOutputTensor(String name, long[] ne, DType type, MemorySegment
                     + " blocks of " + type.blockElements());
         }
         long expected = type.byteSize(elements);
-        if (data.byteSize() != expected) {
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes given, " + type + " needs "
+        if (bytes.byteSize() != expected) {
+            throw new IllegalArgumentException(name + ": " + bytes.byteSize() + " bytes given, " + type + " needs "
                     + expected);
         }
+    }
+
+    /** A tensor whose bytes are at hand. */
+    public GgufOutputTensor(String name, long[] ne, DType type, MemorySegment data) {
+        this(name, ne, type, new TensorBytes.Present(data));
+    }
+
+    /**
+     * The bytes, when they are at hand.
+     * @throws IllegalStateException for bytes made on demand, which only the writer opens
+     */
+    public MemorySegment data() {
+        if (bytes instanceof TensorBytes.Present(MemorySegment data)) return data;
+        throw new IllegalStateException(name + ": its bytes are made while the file is written");
     }
 
     @Override
     public long[] ne() { return ne.clone(); }
 
-    public long byteSize() { return data.byteSize(); }
+    public long byteSize() { return bytes.byteSize(); }
 
     /**
      * The dimensions as ggml writes them: trailing dimensions of 1 dropped, at least one kept (ggml_n_dims), so a

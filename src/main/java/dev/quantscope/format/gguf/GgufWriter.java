@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Writes GGUF v3 files safely. The file is written to a temporary file next to the target, read back with
@@ -58,28 +59,44 @@ public final class GgufWriter {
         FileCommit.checkTarget(target, inputs);
         GgufOutputLayout layout = GgufOutputLayout.of(output);
         long total = Math.multiplyExact(layout.fileSize(), 2L);
+        // Bytes made while writing are gone when the file is read back: they are verified by their checksum.
+        long[] checksums = new long[output.tensors().size()];
         FileCommit.write(target, inputs, monitor, opener,
-                ch -> writeAll(ch, output, layout, monitor, total),
-                temp -> verify(temp, output, layout, monitor, total));
+                ch -> writeAll(ch, output, layout, monitor, total, checksums),
+                temp -> verify(temp, output, layout, monitor, total, checksums));
         monitor.progress(total, total);
         return layout;
     }
 
     private static void writeAll(WritableByteChannel ch, GgufOutput output, GgufOutputLayout layout,
-                                 ProgressMonitor monitor, long total) throws IOException {
+                                 ProgressMonitor monitor, long total, long[] checksums) throws IOException {
         long done = 0;
         FileCommit.writeFully(ch, ByteBuffer.wrap(layout.header()));
         done += layout.dataOffset();
         monitor.progress(done, total);
         ByteBuffer zeros = ByteBuffer.allocate(layout.alignment());
-        for (GgufOutputTensor t : output.tensors()) {
-            MemorySegment data = t.data();
-            for (long pos = 0; pos < data.byteSize(); pos += CHUNK) {
-                monitor.checkCancelled();
-                long n = Math.min(CHUNK, data.byteSize() - pos);
-                FileCommit.writeFully(ch, data.asSlice(pos, n).asByteBuffer());
-                done += n;
-                monitor.progress(done, total);
+        List<GgufOutputTensor> tensors = output.tensors();
+        for (int i = 0; i < tensors.size(); i++) {
+            GgufOutputTensor t = tensors.get(i);
+            monitor.checkCancelled();
+            MemorySegment data = switch (t.bytes()) {
+                case TensorBytes.Present p -> p.data();
+                case TensorBytes.Produced p -> p.open();
+            };
+            try {
+                CRC32C crc = t.bytes() instanceof TensorBytes.Produced ? new CRC32C() : null;
+                for (long pos = 0; pos < data.byteSize(); pos += CHUNK) {
+                    monitor.checkCancelled();
+                    long n = Math.min(CHUNK, data.byteSize() - pos);
+                    ByteBuffer chunk = data.asSlice(pos, n).asByteBuffer();
+                    if (crc != null) crc.update(chunk.duplicate());
+                    FileCommit.writeFully(ch, chunk);
+                    done += n;
+                    monitor.progress(done, total);
+                }
+                if (crc != null) checksums[i] = crc.getValue();
+            } finally {
+                if (t.bytes() instanceof TensorBytes.Produced p) p.release();
             }
             int pad = (int) (GgufOutputLayout.padded(data.byteSize(), layout.alignment()) - data.byteSize());
             FileCommit.writeFully(ch, zeros.clear().limit(pad));
@@ -90,7 +107,7 @@ public final class GgufWriter {
 
     /** Reads the written file back and checks it holds exactly what was meant. */
     private static void verify(Path temp, GgufOutput output, GgufOutputLayout layout, ProgressMonitor monitor,
-                               long total) throws IOException {
+                               long total, long[] checksums) throws IOException {
         long size = Files.size(temp);
         if (size != layout.fileSize()) {
             throw new IOException("written file has " + size + " bytes, expected " + layout.fileSize());
@@ -123,15 +140,20 @@ public final class GgufWriter {
                 }
                 if (g.tensors().get(i).offset() != offsets[i]) throw mismatch(want.name() + " offset");
                 if (got.byteSize() != want.byteSize()) throw mismatch(want.name() + " has " + got.byteSize() + " bytes");
+                boolean produced = want.bytes() instanceof TensorBytes.Produced;
+                CRC32C crc = new CRC32C();
                 for (long pos = 0; pos < got.byteSize(); pos += CHUNK) {
                     monitor.checkCancelled();
                     long n = Math.min(CHUNK, got.byteSize() - pos);
-                    if (MemorySegment.mismatch(got.data(), pos, pos + n, want.data(), pos, pos + n) != -1) {
+                    if (produced) {
+                        crc.update(got.data().asSlice(pos, n).asByteBuffer());
+                    } else if (MemorySegment.mismatch(got.data(), pos, pos + n, want.data(), pos, pos + n) != -1) {
                         throw mismatch(want.name() + " data differs near byte " + pos);
                     }
                     done += n;
                     monitor.progress(done, total);
                 }
+                if (produced && crc.getValue() != checksums[i]) throw mismatch(want.name() + " data differs (checksum)");
             }
         }
     }

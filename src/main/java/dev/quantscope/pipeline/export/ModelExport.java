@@ -15,6 +15,7 @@ import dev.quantscope.format.safetensors.HfFolder;
 import dev.quantscope.format.safetensors.ShardIndex;
 import dev.quantscope.pipeline.prune.PlanPruning;
 import dev.quantscope.pipeline.prune.PrunedBase;
+import dev.quantscope.format.gguf.TensorBytes;
 import dev.quantscope.quant.job.Conversion;
 import dev.quantscope.quant.job.QuantizePipeline;
 import dev.quantscope.quant.job.TensorTask;
@@ -35,6 +36,7 @@ import dev.quantscope.tensor.TensorInfo;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +44,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Quantizes a whole model with any {@link Recipe} and writes a file other tools load: GGUF (llama.cpp) or
@@ -98,20 +101,32 @@ public final class ModelExport {
                     + p.problem().orElseThrow() + (problems.size() > 1 ? " (and " + (problems.size() - 1)
                     + " more tensors)" : ""));
         }
-        if (!plan.prunes()) return write(source, plan, out, options, monitor);
-        // Pruned first, into copies of the pruned tensors in their source dtype; then converted and written as any model.
-        try (PrunedBase pruned = PlanPruning.prune(source, plan, options.calibration(), options.threads(),
-                new ProgressSlice(monitor, 0, PRUNE_SHARE, SCALE))) {
-            ExportResult r = write(pruned.model(), plan, out, options,
-                    new ProgressSlice(monitor, PRUNE_SHARE, SCALE - PRUNE_SHARE, SCALE));
-            return r.withPruned(StoredZeros.measure(r, pruned.tensors()));
+        if (!plan.prunes()) return write(source, plan, out, options, monitor, null);
+        boolean prepares = plan.tensors().stream()
+                .anyMatch(t -> t.pruning().map(r -> r.global() || r.method().calibrated()).orElse(false));
+        long share = prepares ? PRUNE_SHARE : 0;
+        ProgressMonitor rest = new ProgressSlice(monitor, share, SCALE - share, SCALE);
+        if (options.format() == OutputFormat.SAFETENSORS) {
+            // The safetensors writers read their sources more than once (sizes, scales, codes): pruned into memory.
+            try (PrunedBase pruned = PlanPruning.prune(source, plan, options.calibration(), options.threads(),
+                    new ProgressSlice(monitor, 0, Math.max(share, 1), SCALE))) {
+                ExportResult r = write(pruned.model(), plan, out, options, rest, null);
+                return r.withPruned(StoredZeros.measure(r, pruned.tensors()));
+            }
+        }
+        // GGUF streams: the block-by-block methods run first, every other tensor is pruned when it is converted.
+        try (PlanPruning pruning = PlanPruning.prepare(source, plan, options.calibration(), options.threads(),
+                new ProgressSlice(monitor, 0, Math.max(share, 1), SCALE))) {
+            ExportResult r = write(pruning.model(), plan, out, options, rest, pruning);
+            return r.withPruned(StoredZeros.measure(r, pruning.report()));
         }
     }
 
+    /** @param pruning null, or the plan's pruning, applied to its tensors as they are converted (GGUF only) */
     private static ExportResult write(Model source, ModelPlan plan, Path out, ExportOptions options,
-                                      ProgressMonitor monitor) throws IOException {
+                                      ProgressMonitor monitor, PlanPruning pruning) throws IOException {
         return switch (options.format()) {
-            case GGUF -> gguf(source, plan, out, options, monitor);
+            case GGUF -> gguf(source, plan, out, options, monitor, pruning);
             case SAFETENSORS -> SafetensorsModelExport.export(source, plan, out, options, monitor);
         };
     }
@@ -171,8 +186,13 @@ public final class ModelExport {
         return new ProgressSlice(monitor, HASH_SHARE + CONVERT_SHARE, SCALE - HASH_SHARE - CONVERT_SHARE, SCALE);
     }
 
+    /**
+     * GGUF streams tensor by tensor: a tensor whose bytes stay is written straight from the source's mapping, and
+     * every other one is pruned (when {@code pruning} says so) and converted only when the writer reaches it, into
+     * memory freed once it is written. The output is never held whole; the file is verified by checksums.
+     */
     private static ExportResult gguf(Model source, ModelPlan plan, Path out, ExportOptions options,
-                                     ProgressMonitor monitor) throws IOException {
+                                     ProgressMonitor monitor, PlanPruning pruning) throws IOException {
         if (!(source.details() instanceof GgufFile gguf)) {
             throw new IllegalArgumentException(source.source() + " is " + source.format().displayName()
                     + ": GGUF output needs a GGUF source (its metadata and tensor names); export to .safetensors instead");
@@ -186,51 +206,92 @@ public final class ModelExport {
 
         long start = System.nanoTime();
         Optional<RecipeStamp> stamp = stamp(source, recipe, options, monitor);
-        try (Arena arena = Arena.ofShared()) {
-            List<TensorTask> tasks = new ArrayList<>();
-            List<DType> types = new ArrayList<>();
-            for (TensorPlan p : plan.tensors()) {
-                TensorInfo t = infos.get(p.name());
-                DType type = ggufType(p.scheme(), t);
-                types.add(type);
-                if (type == t.dtype()) {
-                    tasks.add(new TensorTask(t, new Conversion.Copy(), t.data()));
-                    continue;
-                }
-                DType from = t.dtype();
-                if (presetBase && from != DType.F32 && from != DType.F16 && from != DType.BF16) {
-                    throw new IllegalArgumentException(t.name() + ": stored as " + from + "; a llama-quantize preset "
-                            + "quantizes only F32, F16 and BF16 tensors (requantizing is not supported)");
-                }
-                float[] importance = type == DType.F32 || type == DType.F16 || type == DType.BF16 ? null
-                        : QuantizePipeline.importance(options.imatrix(), entries.get(t.name()), type);
-                tasks.add(new TensorTask(t, new Conversion.Encode(type, importance),
-                        QuantizePipeline.allocate(arena, type.byteSize(t.parameters()))));
+        int n = plan.tensors().size();
+        List<DType> types = new ArrayList<>(n);
+        ErrorMetrics[] errors = new ErrorMetrics[n];
+        List<GgufOutputTensor> outputs = new ArrayList<>(n);
+        List<Integer> copies = new ArrayList<>();
+        List<TensorTask> copyTasks = new ArrayList<>();
+        AtomicLong convertNanos = new AtomicLong();
+        for (int i = 0; i < n; i++) {
+            TensorPlan p = plan.tensors().get(i);
+            TensorInfo t = infos.get(p.name());
+            DType type = ggufType(p.scheme(), t);
+            types.add(type);
+            long[] ne = entries.get(t.name()).ne();
+            boolean pruned = pruning != null && pruning.prunesLazily(t.name());
+            if (type == t.dtype() && !pruned) {
+                copies.add(i);
+                copyTasks.add(new TensorTask(t, new Conversion.Copy(), t.data()));
+                outputs.add(new GgufOutputTensor(t.name(), ne, type, t.data()));
+                continue;
             }
-            List<ErrorMetrics> errors = QuantizePipeline.convert(tasks, options.threads(), convertPhase(monitor));
-            long converted = System.nanoTime();
+            DType from = t.dtype();
+            if (presetBase && from != DType.F32 && from != DType.F16 && from != DType.BF16) {
+                throw new IllegalArgumentException(t.name() + ": stored as " + from + "; a llama-quantize preset "
+                        + "quantizes only F32, F16 and BF16 tensors (requantizing is not supported)");
+            }
+            float[] importance = type == DType.F32 || type == DType.F16 || type == DType.BF16 ? null
+                    : QuantizePipeline.importance(options.imatrix(), entries.get(t.name()), type);
+            Conversion.Encode encode = new Conversion.Encode(type, importance);
+            int index = i;
+            outputs.add(new GgufOutputTensor(t.name(), ne, type, new TensorBytes.Produced() {
+                private Arena arena;
 
-            List<GgufOutputTensor> outputs = new ArrayList<>(tasks.size());
-            List<TensorExport> results = new ArrayList<>(tasks.size());
-            for (int i = 0; i < tasks.size(); i++) {
-                TensorTask t = tasks.get(i);
-                TensorPlan p = plan.tensors().get(i);
-                String name = t.source().name();
-                outputs.add(new GgufOutputTensor(name, entries.get(name).ne(), types.get(i), t.output()));
-                results.add(new TensorExport(name, name, t.source().dtype(), p.scheme(), types.get(i).name(),
-                        p.size(), t.output().byteSize(), errors.get(i)));
-            }
-            // A preset keeps its number also under extra rules, as llama-quantize's --tensor-type overrides do.
-            long ftype = recipe.base() instanceof RecipeBase.PresetChoices p ? p.preset().llamaFtype()
-                    : LlamaFileType.of(types);
-            GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, ftype, outputs);
-            if (options.imatrix() != null) output = options.imatrix().appendTo(output);
-            output = withStamp(output, stamp);
-            GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source), writePhase(monitor));
-            long written = System.nanoTime();
-            return new ExportResult(out, OutputFormat.GGUF, results, layout.fileSize(), Optional.empty(), stamp,
-                    List.of(), options.threads(), converted - start, written - converted, List.of());
+                @Override
+                public long byteSize() { return type.byteSize(t.parameters()); }
+
+                @Override
+                public MemorySegment open() {
+                    long t0 = System.nanoTime();
+                    arena = Arena.ofShared(); // the converter's workers fill it
+                    TensorInfo from = pruned ? pruning.prune(t, arena) : t;
+                    TensorTask task = new TensorTask(from, encode, QuantizePipeline.allocate(arena, byteSize()));
+                    errors[index] = QuantizePipeline.convert(List.of(task), options.threads(), cancelOnly(monitor))
+                            .getFirst();
+                    convertNanos.addAndGet(System.nanoTime() - t0);
+                    return task.output();
+                }
+
+                @Override
+                public void release() { arena.close(); }
+            }));
         }
+        // Copies allocate nothing: their error (none, or the exact figures of a decodable copy) is measured up front.
+        List<ErrorMetrics> copyErrors = QuantizePipeline.convert(copyTasks, options.threads(), cancelOnly(monitor));
+        for (int c = 0; c < copies.size(); c++) errors[copies.get(c)] = copyErrors.get(c);
+
+        // A preset keeps its number also under extra rules, as llama-quantize's --tensor-type overrides do.
+        long ftype = recipe.base() instanceof RecipeBase.PresetChoices p ? p.preset().llamaFtype()
+                : LlamaFileType.of(types);
+        GgufOutput output = GgufOutput.likeLlamaQuantize(gguf, ftype, outputs);
+        if (options.imatrix() != null) output = options.imatrix().appendTo(output);
+        output = withStamp(output, stamp);
+        long writeStart = System.nanoTime();
+        GgufOutputLayout layout = GgufWriter.write(output, out, inputs(source),
+                new ProgressSlice(monitor, HASH_SHARE, SCALE - HASH_SHARE, SCALE));
+        long written = System.nanoTime();
+        List<TensorExport> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            TensorPlan p = plan.tensors().get(i);
+            TensorInfo t = infos.get(p.name());
+            results.add(new TensorExport(p.name(), p.name(), t.dtype(), p.scheme(), types.get(i).name(), p.size(),
+                    outputs.get(i).byteSize(), errors[i]));
+        }
+        long converting = (writeStart - start) + convertNanos.get();
+        return new ExportResult(out, OutputFormat.GGUF, results, layout.fileSize(), Optional.empty(), stamp,
+                List.of(), options.threads(), converting, written - start - converting, List.of());
+    }
+
+    /** Passes cancellation through, not progress: a tensor's conversion is part of the writer's progress in bytes. */
+    private static ProgressMonitor cancelOnly(ProgressMonitor monitor) {
+        return new ProgressMonitor() {
+            @Override
+            public void progress(long done, long total) {}
+
+            @Override
+            public boolean isCancelled() { return monitor.isCancelled(); }
+        };
     }
 
     /** The ggml type a scheme stores {@code t} as in a GGUF file. */

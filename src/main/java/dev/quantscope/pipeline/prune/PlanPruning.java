@@ -1,17 +1,17 @@
 package dev.quantscope.pipeline.prune;
 
 import dev.quantscope.format.Model;
+import dev.quantscope.format.safetensors.export.FloatFormat;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.prune.GlobalThreshold;
 import dev.quantscope.prune.LayerwisePruning;
 import dev.quantscope.prune.PruneMethod;
 import dev.quantscope.prune.PrunedModel;
-import dev.quantscope.prune.SparsityPattern;
-import dev.quantscope.prune.TensorPruner;
 import dev.quantscope.prune.SparseStorage;
 import dev.quantscope.prune.SparsityMask;
-import dev.quantscope.prune.WritableCopies;
+import dev.quantscope.prune.SparsityPattern;
+import dev.quantscope.prune.TensorPruner;
 import dev.quantscope.prune.calibration.CalibrationChunks;
 import dev.quantscope.prune.calibration.Hessian;
 import dev.quantscope.prune.sparsegpt.SparseGpt;
@@ -23,119 +23,203 @@ import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies the prune steps of a {@link ModelPlan}, before anything is quantized: the one place where a plan's
  * sparsity rules become zeros, for file exports and sweeps alike.
  * <ul>
  *   <li>SparseGPT, and Wanda when a calibration text is given, run {@link LayerwisePruning block by block} over the
- *       text, each block seeing the activations of the blocks pruned before it (as both papers do);</li>
- *   <li>Wanda from an importance matrix, and magnitude, prune each tensor on its own ({@link TensorPruner});</li>
- *   <li>a global magnitude rule sets one threshold over all the tensors it matches ({@link GlobalThreshold}).</li>
+ *       text, each block seeing the activations of the blocks pruned before it (as both papers do); they need the
+ *       model in memory as they go, so their tensors are pruned when {@link #prepare} runs;</li>
+ *   <li>Wanda from an importance matrix, and magnitude, prune each tensor on its own ({@link TensorPruner}) when the
+ *       converter reaches it ({@link #prune(TensorInfo, Arena)}): a streaming export holds one tensor at a time;</li>
+ *   <li>a global magnitude rule sets one threshold over all the tensors it matches ({@link GlobalThreshold}, which
+ *       reads them streamed while preparing), then each tensor is cut when it is reached.</li>
  * </ul>
- * Pruned tensors are written back in their source dtype (F32, F16 or BF16: {@code Plans} refuses other sources), so
+ * Pruned tensors are encoded back in their source dtype (F32, F16 or BF16: {@code Plans} refuses other sources), so
  * the quantization that follows sees a model of the same types and sizes as the plan says.
  */
-public final class PlanPruning {
-    private PlanPruning() {}
+public final class PlanPruning implements AutoCloseable {
 
-    /** Progress: the calibrated block-by-block pass takes most of the time when there is one. */
+    /** Progress of {@link #prepare}: the calibrated block-by-block pass takes most of the time when there is one. */
     private static final long SCALE = 100, LAYERWISE_SHARE = 85;
 
+    private final ModelPlan plan;
+    private final Model model;
+    private final PrunedModel layerwise; // null when no tensor is pruned block by block
+    private final Map<String, SparsityRule> lazy;
+    private final Map<String, GlobalThreshold.TensorCut> cuts;
+    private final PruneCalibration calibration;
+    private final Map<String, PrunedTensor> measured = new ConcurrentHashMap<>();
+
+    private PlanPruning(ModelPlan plan, Model model, PrunedModel layerwise, Map<String, SparsityRule> lazy,
+                        Map<String, GlobalThreshold.TensorCut> cuts, PruneCalibration calibration) {
+        this.plan = plan;
+        this.model = model;
+        this.layerwise = layerwise;
+        this.lazy = lazy;
+        this.cuts = cuts;
+        this.calibration = calibration;
+    }
+
     /**
+     * Runs what must run before any tensor is converted (the block-by-block pass, the global thresholds).
+     *
      * @throws IllegalArgumentException when a calibrated method has no calibration (naming what to give), the plan has
      *                                  problems, or a tensor cannot be pruned
      * @throws java.util.concurrent.CancellationException when cancelled; nothing stays allocated
      */
-    public static PrunedBase prune(Model base, ModelPlan plan, PruneCalibration calibration, int threads,
-                                   ProgressMonitor monitor) throws IOException {
+    public static PlanPruning prepare(Model base, ModelPlan plan, PruneCalibration calibration, int threads,
+                                      ProgressMonitor monitor) throws IOException {
         if (!plan.problems().isEmpty()) {
             TensorPlan p = plan.problems().getFirst();
             throw new IllegalArgumentException(p.name() + ": " + p.problem().orElseThrow());
         }
-        Map<String, TensorPlan> layerwise = new LinkedHashMap<>(), single = new LinkedHashMap<>();
+        Map<String, TensorPlan> layerwise = new LinkedHashMap<>();
+        Map<String, SparsityRule> lazy = new LinkedHashMap<>();
         Map<SparsityRule, List<TensorPlan>> global = new LinkedHashMap<>();
         for (TensorPlan p : plan.tensors()) {
             Optional<SparsityRule> rule = p.pruning();
             if (rule.isEmpty()) continue;
             SparsityRule r = rule.get();
+            if (r.method() == PruneMethod.SPARSEGPT || r.method() == PruneMethod.WANDA && calibration.text().isPresent()) {
+                layerwise.put(p.name(), p);
+                continue;
+            }
+            lazy.put(p.name(), r);
             if (r.global()) global.computeIfAbsent(r, k -> new ArrayList<>()).add(p);
-            else if (r.method() == PruneMethod.SPARSEGPT
-                    || r.method() == PruneMethod.WANDA && calibration.text().isPresent()) layerwise.put(p.name(), p);
-            else single.put(p.name(), p);
         }
-        checkCalibration(layerwise.values(), single.values(), calibration);
+        checkCalibration(layerwise.values(), lazy, calibration);
 
-        List<AutoCloseable> owned = new ArrayList<>();
+        PrunedModel pm = null;
         Model current = base;
         try {
             if (!layerwise.isEmpty()) {
                 CalibrationChunks chunks = CalibrationChunks.ofText(base, calibration.text().orElseThrow(),
                         calibration.contextSize(), calibration.maxTokens());
-                PrunedModel pm = new LayerwisePruning(layerwise::containsKey, stepFor(layerwise, threads), threads)
+                pm = new LayerwisePruning(layerwise::containsKey, stepFor(layerwise, threads), threads)
                         .layerByLayer(base, chunks, new ProgressSlice(monitor, 0, LAYERWISE_SHARE, SCALE));
-                owned.add(pm);
                 current = pm.model();
             }
-            Set<String> rest = new LinkedHashSet<>(single.keySet());
-            global.values().forEach(ps -> ps.forEach(p -> rest.add(p.name())));
-            if (!rest.isEmpty()) {
-                WritableCopies copies = WritableCopies.of(current, rest);
-                owned.add(copies.model());
-                ProgressMonitor slice = new ProgressSlice(monitor, layerwise.isEmpty() ? 0 : LAYERWISE_SHARE,
-                        layerwise.isEmpty() ? SCALE : SCALE - LAYERWISE_SHARE, SCALE);
-                int done = 0;
-                for (TensorPlan p : single.values()) {
-                    slice.checkCancelled();
-                    TensorInfo t = copies.tensor(p.name());
-                    float[] w = copies.read(p.name());
-                    SparsityRule r = p.pruning().orElseThrow();
-                    TensorPruner.prune(w, rows(t), cols(t), r.method(), r.pattern(),
-                            r.method() == PruneMethod.WANDA ? columnSquares(calibration.imatrix().orElseThrow(), t) : null);
-                    copies.write(p.name(), w);
-                    slice.progress(++done, rest.size());
+            Map<String, GlobalThreshold.TensorCut> cuts = new HashMap<>();
+            for (Map.Entry<SparsityRule, List<TensorPlan>> g : global.entrySet()) {
+                monitor.checkCancelled();
+                List<GlobalThreshold.Source> sources = new ArrayList<>();
+                for (TensorPlan p : g.getValue()) {
+                    TensorInfo t = current.tensor(p.name()).orElseThrow();
+                    sources.add(new GlobalThreshold.Source(p.name(), sink -> {
+                        float[] w = Decoders.decodeAll(t); // one tensor at a time
+                        sink.accept(w, 0, w.length);
+                    }));
                 }
-                for (Map.Entry<SparsityRule, List<TensorPlan>> g : global.entrySet()) {
-                    List<GlobalThreshold.Source> sources = new ArrayList<>();
-                    for (TensorPlan p : g.getValue()) {
-                        sources.add(new GlobalThreshold.Source(p.name(), sink -> {
-                            float[] w = copies.read(p.name());
-                            sink.accept(w, 0, w.length);
-                        }));
-                    }
-                    GlobalThreshold.Cut cut = GlobalThreshold.select(sources,
-                            (SparsityPattern.Unstructured) g.getKey().pattern());
-                    for (GlobalThreshold.TensorCut tc : cut.tensors()) {
-                        slice.checkCancelled();
-                        TensorInfo t = copies.tensor(tc.name());
-                        float[] w = copies.read(tc.name());
-                        tc.prune(w, rows(t), cols(t));
-                        copies.write(tc.name(), w);
-                        slice.progress(++done, rest.size());
-                    }
+                GlobalThreshold.Cut cut = GlobalThreshold.select(sources, (SparsityPattern.Unstructured) g.getKey().pattern());
+                for (GlobalThreshold.TensorCut tc : cut.tensors()) cuts.put(tc.name(), tc);
+            }
+            PlanPruning pruning = new PlanPruning(plan, current, pm, lazy, cuts, calibration);
+            if (pm != null) {
+                for (String name : layerwise.keySet()) {
+                    pruning.measured.put(name, measure(current.tensor(name).orElseThrow(),
+                            layerwise.get(name).pruning().orElseThrow()));
                 }
-                current = copies.model();
             }
-            List<PrunedTensor> report = new ArrayList<>();
-            for (TensorPlan p : plan.tensors()) {
-                if (p.pruning().isPresent()) report.add(measure(current.tensor(p.name()).orElseThrow(), p.pruning().get()));
-            }
-            return new PrunedBase(current, report, owned);
+            monitor.progress(SCALE, SCALE);
+            return pruning;
         } catch (IOException | RuntimeException | Error e) {
-            new PrunedBase(current, List.of(), owned).close();
+            if (pm != null) pm.close();
             throw e;
         }
     }
 
-    private static void checkCalibration(Iterable<TensorPlan> layerwise, Iterable<TensorPlan> single,
+    /**
+     * The whole plan's pruning at once, into memory: {@link #prepare}, then every remaining tensor pruned into copies
+     * the result owns. For sweeps and views, which run the pruned model; a file export streams instead.
+     */
+    public static PrunedBase prune(Model base, ModelPlan plan, PruneCalibration calibration, int threads,
+                                   ProgressMonitor monitor) throws IOException {
+        PlanPruning pruning = prepare(base, plan, calibration, threads, new ProgressSlice(monitor, 0, 9, 10));
+        Arena arena = Arena.ofShared();
+        try {
+            List<TensorInfo> tensors = new ArrayList<>();
+            int done = 0;
+            for (TensorInfo t : pruning.model().tensors()) {
+                if (pruning.prunesLazily(t.name())) {
+                    monitor.checkCancelled();
+                    tensors.add(pruning.prune(t, arena));
+                    monitor.progress(9L * pruning.lazy.size() + ++done, 10L * pruning.lazy.size());
+                } else {
+                    tensors.add(t);
+                }
+            }
+            Model m = pruning.model();
+            Model pruned = new Model(m.source(), m.format(), tensors, m.metadata(), arena, m.details());
+            List<AutoCloseable> owned = new ArrayList<>();
+            if (pruning.layerwise != null) owned.add(pruning.layerwise);
+            owned.add(pruned);
+            return new PrunedBase(pruned, pruning.report(), owned);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            pruning.close();
+            throw e;
+        }
+    }
+
+    /** The model to convert: the source, with the block-by-block pass's tensors already pruned. */
+    public Model model() { return model; }
+
+    /** Whether {@code name} is pruned when it is converted ({@link #prune(TensorInfo, Arena)}). */
+    public boolean prunesLazily(String name) { return lazy.containsKey(name); }
+
+    /**
+     * {@code t} pruned, in its own dtype, in {@code arena}; its figures join {@link #report()}. Thread-safe: the
+     * tensors of a plan may be pruned in any order, in parallel.
+     */
+    public TensorInfo prune(TensorInfo t, Arena arena) {
+        SparsityRule r = lazy.get(t.name());
+        if (r == null) throw new IllegalArgumentException(t.name() + " is not pruned tensor by tensor in this plan");
+        float[] w = Decoders.decodeAll(t);
+        int rows = rows(t), cols = cols(t);
+        GlobalThreshold.TensorCut cut = cuts.get(t.name());
+        if (cut != null) {
+            cut.prune(w, rows, cols);
+        } else {
+            TensorPruner.prune(w, rows, cols, r.method(), r.pattern(),
+                    r.method() == PruneMethod.WANDA ? columnSquares(calibration.imatrix().orElseThrow(), t) : null);
+        }
+        MemorySegment out = arena.allocate(t.byteSize(), 64);
+        format(t).encode(w, 0, w.length, out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+        TensorInfo pruned = new TensorInfo(t.name(), t.shape(), t.dtype(), t.byteSize(), out);
+        measured.put(t.name(), measure(pruned, r));
+        return pruned;
+    }
+
+    /** Each pruned tensor's figures, in plan order (the lazily pruned ones once they have been pruned). */
+    public List<PrunedTensor> report() {
+        List<PrunedTensor> out = new ArrayList<>();
+        for (TensorPlan p : plan.tensors()) {
+            PrunedTensor t = measured.get(p.name());
+            if (t != null) out.add(t);
+        }
+        return out;
+    }
+
+    /** Frees the block-by-block pass's copies. */
+    @Override
+    public void close() {
+        if (layerwise != null) layerwise.close();
+    }
+
+    private static void checkCalibration(Iterable<TensorPlan> layerwise, Map<String, SparsityRule> lazy,
                                          PruneCalibration calibration) {
         for (TensorPlan p : layerwise) {
             if (calibration.text().isEmpty()) {
@@ -143,9 +227,9 @@ public final class PlanPruning {
                         + "text; give one (--text FILE)");
             }
         }
-        for (TensorPlan p : single) {
-            if (p.pruning().orElseThrow().method() == PruneMethod.WANDA && calibration.imatrix().isEmpty()) {
-                throw new IllegalArgumentException(p.name() + ": Wanda ranks weights by their inputs' norms; give a "
+        for (Map.Entry<String, SparsityRule> e : lazy.entrySet()) {
+            if (e.getValue().method() == PruneMethod.WANDA && calibration.imatrix().isEmpty()) {
+                throw new IllegalArgumentException(e.getKey() + ": Wanda ranks weights by their inputs' norms; give a "
                         + "calibration text (--text FILE) or an importance matrix (--imatrix FILE)");
             }
         }
@@ -190,6 +274,16 @@ public final class PlanPruning {
         SparsityMask mask = SparsityMask.of(w, rows(t), cols(t));
         int valueBytes = Math.toIntExact(t.dtype().byteSize(1));
         return new PrunedTensor(t.name(), rule, w.length, zeros, SparseStorage.of(mask, valueBytes), OptionalLong.empty());
+    }
+
+    private static FloatFormat format(TensorInfo t) {
+        return switch (t.dtype()) {
+            case F32 -> FloatFormat.F32;
+            case F16 -> FloatFormat.F16;
+            case BF16 -> FloatFormat.BF16;
+            default -> throw new IllegalArgumentException(t.name() + ": stored as " + t.dtype()
+                    + ", it cannot be pruned: prune the F32, F16 or BF16 model, then quantize it");
+        };
     }
 
     private static float[] toFloats(double[] d) {
