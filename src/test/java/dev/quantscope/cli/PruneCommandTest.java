@@ -7,6 +7,7 @@ import dev.quantscope.format.ModelOpener;
 import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.TensorInfo;
+import dev.quantscope.testing.LlamaCpp;
 import dev.quantscope.testing.SharedFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,8 @@ class PruneCommandTest {
             }
         }
         assertEquals(35, pruned, "the seven matrices of five blocks");
+        // GGUF has no sparse layout: llama.cpp reads a pruned file as any other, and generates from it
+        assertFalse(LlamaCpp.complete(out).isBlank());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.quantscope.prune.structured;
 
+import dev.quantscope.testing.LlamaCpp;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.tensor.Shape;

@@ -1,5 +1,6 @@
 package dev.quantscope.prune.structured;
 
+import dev.quantscope.testing.LlamaCpp;
 import dev.quantscope.engine.llama.Generation;
 import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.llama.Sampler;

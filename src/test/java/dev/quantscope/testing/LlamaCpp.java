@@ -1,6 +1,5 @@
-package dev.quantscope.prune.structured;
+package dev.quantscope.testing;
 
-import dev.quantscope.testing.SharedFiles;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
@@ -17,10 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** llama.cpp's completion tool from ../shared, run on a file the project wrote: the check that llama.cpp takes it. */
-final class LlamaCpp {
+public final class LlamaCpp {
     private LlamaCpp() {}
 
-    static final String PROMPT = "Once upon a time";
+    public static final String PROMPT = "Once upon a time";
     /**
      * This build of llama-completion now and then stops after a few tokens with exit status 0 and without its closing
      * timing report, on the unpruned stories260K too (2 runs in 8 on this machine): such a run is repeated.
@@ -31,7 +30,7 @@ final class LlamaCpp {
      * Runs {@code llama completion} greedily for 16 tokens and returns what it printed after the prompt. Skips only
      * when the tool's folder is absent; a refusal fails with llama.cpp's own last lines.
      */
-    static String complete(Path model) throws IOException, InterruptedException {
+    public static String complete(Path model) throws IOException, InterruptedException {
         Path folder = SharedFiles.root().resolve("tools/llama.cpp");
         Assumptions.assumeTrue(Files.isDirectory(folder), "no llama.cpp tools in " + folder);
         String lastLog = "";
