@@ -49,16 +49,8 @@ public final class BenchPruneCommand implements Callable<Integer> {
             description = "Pruning method (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--text", paramLabel = "FILE", description = "Calibration text (Wanda, SparseGPT).")
-    Path text;
-
-    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_TOKENS,
-            description = "Tokens of --text to run (default: ${DEFAULT-VALUE}).")
-    int calibrationTokens;
-
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_CONTEXT,
-            description = "Calibration window in tokens (default: ${DEFAULT-VALUE}).")
-    int ctx;
+    @Mixin
+    CalibrationOptions calibrationOptions;
 
     @Mixin
     ThreadsOption threads;
@@ -80,8 +72,7 @@ public final class BenchPruneCommand implements Callable<Integer> {
         Path temp = null;
         try {
             SparsityRule rule = new SparsityRule(PruneMethod.parse(method), SparsityPattern.parse(pattern));
-            PruneCalibration calibration = PruneCalibration.NONE.withWindow(ctx, calibrationTokens);
-            if (text != null) calibration = calibration.withText(PruneCommand.readText(text));
+            PruneCalibration calibration = calibrationOptions.calibration();
             temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".bench-prune.", ".gguf");
             try (Model model = ModelOpener.open(file); AnonymousMemorySampler anon = new AnonymousMemorySampler()) {
                 ExportOptions options = new ExportOptions(OutputFormat.GGUF, FloatFormat.F16, false, threads.count(),

@@ -37,9 +37,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,25 +101,16 @@ public final class PruneCommand implements Callable<Integer> {
                     + "--imatrix, SparseGPT --text.")
     String method;
 
-    @Option(names = "--text", paramLabel = "FILE", description = "Calibration text: Wanda and SparseGPT prune block by "
-            + "block from its activations; structured pruning ranks units, groups and blocks with it.")
-    Path text;
-
     @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix (llama-imatrix): its sums of x² "
             + "are Wanda's input norms, in place of a text; it also weights --type's quantization.")
     Path imatrix;
 
-    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_TOKENS,
-            description = "Tokens of --text to run (default: ${DEFAULT-VALUE}).")
-    int calibrationTokens;
-
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_CONTEXT,
-            description = "Calibration window in tokens (default: ${DEFAULT-VALUE}).")
-    int ctx;
-
     @Option(names = "--type", paramLabel = "PRESET", description = "Quantize after pruning with this llama-quantize "
             + "preset (Q8_0, Q6_K, Q4_K_M, …).")
     String type;
+
+    @Mixin
+    CalibrationOptions calibrationOptions;
 
     @Mixin
     ThreadsOption threads;
@@ -143,7 +132,7 @@ public final class PruneCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give --sparsity S or --pattern N:M, or any of --ffn R, --heads R and "
                         + "--drop-blocks K (not both kinds)");
             }
-            if (text != null && imatrix != null) throw new IllegalArgumentException("give --text FILE or --imatrix FILE, not both");
+            if (calibrationOptions.text != null && imatrix != null) throw new IllegalArgumentException("give --text FILE or --imatrix FILE, not both");
             Optional<Preset> preset = type == null ? Optional.empty() : Optional.of(QuantizeCommand.preset(type));
             try (Model model = ModelOpener.open(in)) {
                 if (structured) return structured(model, preset, out);
@@ -186,20 +175,8 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private PruneCalibration calibration(ImatrixFile im) throws IOException {
-        PruneCalibration c = PruneCalibration.NONE.withWindow(ctx, calibrationTokens);
-        if (text != null) c = c.withText(readText(text));
-        if (im != null) c = c.withImatrix(im);
-        return c;
-    }
-
-    static String readText(Path file) throws IOException {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("cannot read calibration text " + file + ": no such file");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException("cannot read calibration text " + file + ": it is not UTF-8 text");
-        }
+        PruneCalibration c = calibrationOptions.calibration();
+        return im == null ? c : c.withImatrix(im);
     }
 
     private int structured(Model model, Optional<Preset> preset, PrintWriter out) throws IOException {
@@ -211,8 +188,9 @@ public final class PruneCommand implements Callable<Integer> {
         if (ffn != null) cuts.add(new StructuredCut.FfnUnits(ffn, align));
         if (heads != null) cuts.add(new StructuredCut.KvGroups(heads));
         if (dropBlocks != null) cuts.add(new StructuredCut.Blocks(dropBlocks));
-        Importance importance = text == null ? Importance.WEIGHT_ONLY : new Importance.Calibrated(
-                CalibrationPass.run(model, readText(text), ctx, calibrationTokens, threads.count(), ProgressMonitor.NONE));
+        Importance importance = calibrationOptions.text == null ? Importance.WEIGHT_ONLY : new Importance.Calibrated(
+                CalibrationPass.run(model, calibrationOptions.readText(), calibrationOptions.context.ctx,
+                        calibrationOptions.tokens, threads.count(), ProgressMonitor.NONE));
         long sourceBytes = Files.size(in);
         try (Model pruned = StructuredPruner.prune(model, cuts, importance, ProgressMonitor.NONE)) {
             long fileBytes;
@@ -238,7 +216,7 @@ public final class PruneCommand implements Callable<Integer> {
                 o.put("output", this.out.toString());
                 o.put("sourceBytes", sourceBytes);
                 o.put("fileBytes", fileBytes);
-                o.put("importance", text == null ? "weights" : "calibrated");
+                o.put("importance", calibrationOptions.text == null ? "weights" : "calibrated");
                 meta.forEach((k, v) -> o.put(k, String.valueOf(v)));
                 CliJson.printPretty(out, o);
             } else {

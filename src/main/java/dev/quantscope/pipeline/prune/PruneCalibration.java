@@ -18,10 +18,11 @@ import java.util.Optional;
 public record PruneCalibration(Optional<String> text, Optional<ImatrixFile> imatrix, int contextSize, int maxTokens) {
 
     /**
-     * Windows of 256 tokens, 8,192 tokens in all: on stories260K, with 2,048 tokens Wanda's 2:4 perplexity came out
-     * worse than magnitude's (its input norms were too noisy) and SparseGPT overfitted; from 8,192 on both beat it.
+     * Windows of 512 tokens (the commands' --ctx default), 8,192 tokens in all: on stories260K, with 2,048 tokens
+     * Wanda's 2:4 perplexity came out worse than magnitude's (its input norms were too noisy) and SparseGPT
+     * overfitted; from 8,192 on both beat it.
      */
-    public static final int DEFAULT_CONTEXT = 256, DEFAULT_TOKENS = 8192;
+    public static final int DEFAULT_CONTEXT = 512, DEFAULT_TOKENS = 8192;
 
     public static final PruneCalibration NONE = new PruneCalibration(Optional.empty(), Optional.empty(),
             DEFAULT_CONTEXT, DEFAULT_TOKENS);
