@@ -2,6 +2,7 @@ package dev.quantscope.app;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.document.ModelDocument;
+import dev.quantscope.app.prune.AfterPruning;
 import dev.quantscope.app.prune.MaskView;
 import dev.quantscope.app.prune.PruneRun;
 import dev.quantscope.app.prune.PruneViewModel;
@@ -12,6 +13,7 @@ import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.pipeline.export.ExportOptions;
 import dev.quantscope.prune.PruneMethod;
+import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.prune.SparsityMask;
 import dev.quantscope.prune.SparsityPattern;
 import dev.quantscope.tensor.Decoders;
@@ -115,7 +117,7 @@ class PruneWindowTest {
     }
 
     @Test
-    void anNOfMTheRowsCannotTakeIsExplainedInOneSentence(FxRobot robot) throws Exception {
+    void choicesTheModelOrTheTextCannotTakeAreExplainedInOneSentence(FxRobot robot) throws Exception {
         PruneViewModel vm = openBundled(robot).prune();
         WindowFixture.selectPage(robot, ModelDocument.PRUNE_PAGE);
         robot.interact(() -> {
@@ -126,6 +128,17 @@ class PruneWindowTest {
         assertTrue(problem.contains("groups of 8") && problem.contains("ffn_down"), problem);
         assertEquals(1, problem.split("\\. ").length, () -> "one sentence: " + problem);
         assertTrue(robot.lookup("#pruneRunButton").queryAs(Button.class).isDisabled(), "nothing to run");
+
+        // Wanda without a calibration text is not run on nothing: the page says what it needs.
+        robot.interact(() -> {
+            vm.targetKindProperty().set(PruneViewModel.TargetKind.SPARSITY);
+            vm.methodProperty().set(PruneMethod.WANDA);
+            vm.calibrationProperty().set(null);
+        });
+        String missing = robot.lookup("#pruneProblemLabel").queryAs(Label.class).getText();
+        assertEquals("Wanda needs a calibration text: choose one, or the bundled sample.", missing);
+        assertTrue(robot.lookup("#pruneRunButton").queryAs(Button.class).isDisabled(), "nothing to run on");
+        assertTrue(robot.lookup("#pruneExportButton").queryAs(Button.class).isDisabled(), "nothing to export");
     }
 
     @Test
@@ -153,6 +166,30 @@ class PruneWindowTest {
         assertEquals(35, bars.getColumnCount());
         assertTrue(robot.lookup("#sparseSizeLabel").queryAs(Label.class).getText().contains("CSR"));
         Screenshots.save(robot, window.stage().getScene(), "prune-sparsegpt");
+    }
+
+    @Test
+    void aPresetAfterPruningCountsTheZerosThatSurviveIt(FxRobot robot) throws Exception {
+        PruneViewModel vm = openBundled(robot).prune();
+        WindowFixture.selectPage(robot, ModelDocument.PRUNE_PAGE);
+        // stories260K's rows of 172 take no 32-weight block type: the K-quant presets apply, with llama-quantize's fallbacks.
+        AfterPruning q4km = vm.afterChoices().stream()
+                .filter(a -> a instanceof AfterPruning.Quantized(Preset p) && p == Preset.Q4_K_M).findFirst().orElseThrow();
+        robot.interact(() -> vm.afterProperty().set(q4km));
+        assertTrue(robot.lookup("#denseSizeLabel").queryAs(Label.class).getText()
+                .contains("the pruned Q4_K_M file is as big as the unpruned Q4_K_M one"));
+        robot.interact(vm::runPlan);
+        PruneRun run = awaitDone(vm.run()::state, "magnitude + Q4_K_M run");
+        for (TensorResult t : run.tensors()) {
+            long stored = t.storedZeros().orElseThrow();
+            assertTrue(stored >= 0 && stored <= t.before().total(), t.tensor() + ": " + stored);
+        }
+        String status = robot.lookup("#runStatus").queryAs(Label.class).getText();
+        assertTrue(status.contains("after Q4_K_M"), status);
+        WaitForAsyncUtils.waitForFxEvents();
+        CategoryDataset bars = robot.lookup("#sparsityBars").queryAs(ChartViewer.class).getChart()
+                .getCategoryPlot().getDataset();
+        assertEquals(3, bars.getRowCount(), "planned, after pruning and after quantization");
     }
 
     private ModelDocument openBundled(FxRobot robot) throws Exception {

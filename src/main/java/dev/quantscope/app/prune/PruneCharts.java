@@ -139,15 +139,20 @@ final class PruneCharts {
 
         DefaultCategoryDataset dataset() { return data; }
 
+        /** "blk.3.ffn_down.weight" → "3.ffn_down": every bar is a weight, and the axis has room for 35 names. */
+        static String shortName(String tensor) {
+            return tensor.replaceFirst("^blk\\.", "").replaceFirst("\\.weight$", "");
+        }
+
         void show(ModelPlan plan, Optional<PruneRun> run) {
             data.clear();
             for (TensorPlan t : plan.tensors()) {
                 if (t.pruning().isEmpty()) continue;
-                String name = t.name();
-                data.addValue(t.targetSparsity() * 100, PLANNED, name);
+                String name = t.name(), label = shortName(name);
+                data.addValue(t.targetSparsity() * 100, PLANNED, label);
                 run.flatMap(r -> r.tensor(name)).ifPresent(r -> {
-                    r.sparsity().ifPresent(s -> data.addValue(s * 100, PRUNED, name));
-                    r.storedZeros().ifPresent(z -> data.addValue(100.0 * z / r.before().total(), QUANTIZED, name));
+                    r.sparsity().ifPresent(s -> data.addValue(s * 100, PRUNED, label));
+                    r.storedZeros().ifPresent(z -> data.addValue(100.0 * z / r.before().total(), QUANTIZED, label));
                 });
             }
             note.setText(run.map(r -> String.format(Locale.ROOT, "measured on the pruned model: %.1f %% of the pruned "

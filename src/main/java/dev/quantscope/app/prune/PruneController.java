@@ -123,26 +123,31 @@ public final class PruneController implements FxController {
     private void setUpMethod() {
         methodCombo.setItems(FXCollections.observableArrayList(PruneMethod.values()));
         methodCombo.setConverter(converter(PruneController::methodName));
-        methodCombo.setCellFactory(_ -> new ListCell<>() {
-            @Override
-            protected void updateItem(PruneMethod m, boolean empty) {
-                super.updateItem(m, empty);
-                setText(empty || m == null ? null : methodName(m));
-                // Without a calibration text the calibrated methods cannot run: shown, greyed, and said why.
-                boolean off = m != null && !vm.methodAvailable(m);
-                setDisable(off);
-                setTooltip(off ? new Tooltip(PruneViewModel.methodNote(m, null)) : null);
-            }
-        });
-        methodCombo.valueProperty().bindBidirectional(vm.methodProperty());
+        methodCombo.setCellFactory(_ -> new MethodCell());
+        methodCombo.setValue(vm.methodProperty().get());
+        methodCombo.valueProperty().addListener((_, _, m) -> { if (m != null) vm.methodProperty().set(m); });
+        vm.methodProperty().addListener((_, _, m) -> methodCombo.setValue(m));
         methodNote.textProperty().bind(vm.methodNoteProperty());
     }
 
+    /** Without a calibration text the calibrated methods cannot run: listed, greyed, and said why. */
+    private final class MethodCell extends ListCell<PruneMethod> {
+        @Override
+        protected void updateItem(PruneMethod m, boolean empty) {
+            super.updateItem(m, empty);
+            setText(empty || m == null ? null : methodName(m));
+            boolean off = m != null && !vm.methodAvailable(m);
+            setDisable(off);
+            setTooltip(off ? new Tooltip(PruneViewModel.methodNote(m, null)) : null);
+        }
+    }
+
+    /** The method's name with what it ranks by, for the chooser. */
     static String methodName(PruneMethod m) {
-        return switch (m) {
-            case MAGNITUDE -> "Magnitude (smallest |w|)";
-            case WANDA -> "Wanda (|w| · input norm)";
-            case SPARSEGPT -> "SparseGPT (prune and update)";
+        return PruneViewModel.methodName(m) + switch (m) {
+            case MAGNITUDE -> " (smallest |w|)";
+            case WANDA -> " (|w| · input norm)";
+            case SPARSEGPT -> " (prune and update)";
         };
     }
 
@@ -210,11 +215,7 @@ public final class PruneController implements FxController {
         bundledTextButton.setOnAction(_ -> vm.calibrationProperty().set(SweepText.bundled()));
         noTextButton.setOnAction(_ -> vm.calibrationProperty().set(null));
         // The calibrated methods are greyed in the list without a text; a method already chosen says what it needs.
-        vm.calibrationProperty().addListener((_, _, _) -> {
-            PruneMethod m = methodCombo.getValue();
-            methodCombo.setItems(FXCollections.observableArrayList(PruneMethod.values()));
-            methodCombo.setValue(m);
-        });
+        vm.calibrationProperty().addListener((_, _, _) -> methodCombo.setCellFactory(_ -> new MethodCell()));
     }
 
     private void chooseText() {
@@ -282,8 +283,6 @@ public final class PruneController implements FxController {
             state = new Async.Done<>(r);
         } else if (!vm.planProblemProperty().get().isEmpty()) {
             state = new Async.Failed<>("Nothing to preview: " + lowerFirst(vm.planProblemProperty().get()));
-        } else if (!vm.methodAvailable(vm.methodProperty().get())) {
-            state = new Async.Failed<>(PruneViewModel.methodNote(vm.methodProperty().get(), null));
         } else if (vm.preview().state() instanceof Async.Done<?>) {
             state = new Async.Running<>(); // a result for an earlier choice: the one for this choice is coming
         } else {

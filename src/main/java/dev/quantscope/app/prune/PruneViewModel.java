@@ -134,7 +134,8 @@ public final class PruneViewModel {
         try {
             ModelPlan p = Plans.of(recipe(), label(), session.model());
             plan.set(p);
-            planProblem.set(problemOf(p));
+            String problem = problemOf(p);
+            planProblem.set(problem.isEmpty() ? missingCalibration(p, calibration.get()) : problem);
         } catch (IllegalArgumentException e) {
             // The last good plan stays; the problem is said beside the input.
             planProblem.set(FailureDescriber.describe(e));
@@ -188,6 +189,22 @@ public final class PruneViewModel {
                 : problems.size() + " tensors (" + names + ") cannot take this: the first " + why + ".";
     }
 
+    /** What is missing when a rule of the plan prunes with a calibrated method and no text is chosen, or "". */
+    static String missingCalibration(ModelPlan p, SweepText text) {
+        if (text != null) return "";
+        return p.tensors().stream().flatMap(t -> t.pruning().stream()).map(SparsityRule::method)
+                .filter(PruneMethod::calibrated).findFirst()
+                .map(m -> methodName(m) + " needs a calibration text: choose one, or the bundled sample.").orElse("");
+    }
+
+    static String methodName(PruneMethod m) {
+        return switch (m) {
+            case MAGNITUDE -> "Magnitude";
+            case WANDA -> "Wanda";
+            case SPARSEGPT -> "SparseGPT";
+        };
+    }
+
     /** What the method needs, said before the user runs into it. */
     static String methodNote(PruneMethod m, SweepText text) {
         return switch (m) {
@@ -220,7 +237,7 @@ public final class PruneViewModel {
         if (!started) return;
         ModelPlan p = plan.get();
         String name = selectedTensor.get();
-        if (p == null || name == null || !planProblem.get().isEmpty() || !methodAvailable(method.get())) {
+        if (p == null || name == null || !planProblem.get().isEmpty()) {
             preview.reset();
             return;
         }

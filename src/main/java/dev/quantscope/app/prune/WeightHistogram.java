@@ -43,7 +43,7 @@ public record WeightHistogram(double lo, double hi, long[] counts, long zeros) {
 
     double binStart(int b) { return lo + b * binWidth(); }
 
-    long total() {
+    public long total() {
         long n = zeros;
         for (long c : counts) n += c;
         return n;
