@@ -28,8 +28,10 @@ public final class MaskView extends Region {
     private final ImageView image = new ImageView();
     private final ReadOnlyStringWrapper hover = new ReadOnlyStringWrapper("");
     private SparsityMask mask;
-    /** The visible part, in weights: left column, top row, and how many of each. */
-    private double x0, y0, visibleCols, visibleRows;
+    /** Magnification over the whole tensor fitted in the view (1: all of it shows). */
+    private double zoom = 1;
+    /** The visible part, in weights: left column, top row, and how many of each (derived from the zoom). */
+    private double x0, y0, visibleCols = 1, visibleRows = 1;
     private double dragX, dragY;
     /** Where the image sits: weights stay square, so a wide area shows a square tensor centred. */
     private double imageX, imageY, imageW = 1, imageH = 1;
@@ -65,27 +67,23 @@ public final class MaskView extends Region {
     public void resetZoom() {
         x0 = 0;
         y0 = 0;
-        visibleCols = mask == null ? 1 : mask.cols();
-        visibleRows = mask == null ? 1 : mask.rows();
+        zoom = 1;
         render();
     }
 
     /** How many times the whole tensor is magnified (1 when it all shows). */
-    public double zoom() { return mask == null ? 1 : mask.cols() / visibleCols; }
+    public double zoom() { return zoom; }
 
     private void onScroll(ScrollEvent e) {
         if (mask == null || e.getDeltaY() == 0) return;
         double factor = e.getDeltaY() > 0 ? 1 / 1.25 : 1.25;
         double fx = clamp((e.getX() - imageX) / imageW, 0, 1), fy = clamp((e.getY() - imageY) / imageH, 0, 1);
         double cx = x0 + fx * visibleCols, cy = y0 + fy * visibleRows;
-        double cols = clamp(visibleCols * factor, mask.cols() / MAX_ZOOM, mask.cols());
-        double rows = clamp(visibleRows * factor, mask.rows() / MAX_ZOOM, mask.rows());
+        zoom = clamp(zoom / factor, 1, MAX_ZOOM);
+        fitVisible();
         // The weight under the pointer stays under it.
-        x0 = cx - fx * cols;
-        y0 = cy - fy * rows;
-        visibleCols = cols;
-        visibleRows = rows;
-        keepInside();
+        x0 = cx - fx * visibleCols;
+        y0 = cy - fy * visibleRows;
         render();
         e.consume();
     }
@@ -105,6 +103,21 @@ public final class MaskView extends Region {
         y0 = clamp(y0, 0, mask.rows() - visibleRows);
     }
 
+    /**
+     * The weights a zoomed view shows: as many as fit the whole area at this magnification, so zooming into a square
+     * tensor in a wide view uses the width too, never more than the tensor has.
+     */
+    private void fitVisible() {
+        double cell = cellSize();
+        visibleCols = Math.min(mask.cols(), getWidth() / cell);
+        visibleRows = Math.min(mask.rows(), getHeight() / cell);
+    }
+
+    /** Pixels per weight: the whole tensor fitted, times the zoom. */
+    private double cellSize() {
+        return zoom * Math.min(getWidth() / mask.cols(), getHeight() / mask.rows());
+    }
+
     private static double clamp(double v, double lo, double hi) { return Math.max(lo, Math.min(hi, v)); }
 
     @Override
@@ -117,7 +130,9 @@ public final class MaskView extends Region {
             image.setImage(null);
             return;
         }
-        double cell = Math.min(getWidth() / visibleCols, getHeight() / visibleRows);
+        fitVisible();
+        keepInside();
+        double cell = cellSize();
         int w = (int) Math.max(1, Math.floor(visibleCols * cell)), h = (int) Math.max(1, Math.floor(visibleRows * cell));
         imageW = w;
         imageH = h;
