@@ -93,6 +93,9 @@ class PruneWindowTest {
         assertTrue(tensorSizes.contains("2:4 with 2-bit indices") && !tensorSizes.contains("not 2:4"), tensorSizes);
         assertTrue(robot.lookup("#denseSizeLabel").queryAs(Label.class).getText()
                 .startsWith("GGUF has no sparse layout: the file is as big as the dense one"));
+        // Magnified at its top-left corner, the screenshot shows the pattern weight by weight.
+        robot.interact(() -> view.zoomBy(8, 0, 0));
+        assertEquals(8, view.zoom(), 1e-9);
         Screenshots.save(robot, window.stage().getScene(), "prune-2of4");
 
         Path out = dir.resolve("stories260K-2of4.gguf");

@@ -76,16 +76,20 @@ public final class MaskView extends Region {
 
     private void onScroll(ScrollEvent e) {
         if (mask == null || e.getDeltaY() == 0) return;
-        double factor = e.getDeltaY() > 0 ? 1 / 1.25 : 1.25;
-        double fx = clamp((e.getX() - imageX) / imageW, 0, 1), fy = clamp((e.getY() - imageY) / imageH, 0, 1);
+        zoomBy(e.getDeltaY() > 0 ? 1.25 : 1 / 1.25, e.getX(), e.getY());
+        e.consume();
+    }
+
+    /** Magnifies {@code factor} times (below 1 shrinks) around the point (x, y) of the view, which stays put. */
+    public void zoomBy(double factor, double x, double y) {
+        if (mask == null) return;
+        double fx = clamp((x - imageX) / imageW, 0, 1), fy = clamp((y - imageY) / imageH, 0, 1);
         double cx = x0 + fx * visibleCols, cy = y0 + fy * visibleRows;
-        zoom = clamp(zoom / factor, 1, MAX_ZOOM);
+        zoom = clamp(zoom * factor, 1, MAX_ZOOM);
         fitVisible();
-        // The weight under the pointer stays under it.
         x0 = cx - fx * visibleCols;
         y0 = cy - fy * visibleRows;
         render();
-        e.consume();
     }
 
     private void onDrag(MouseEvent e) {
