@@ -11,7 +11,6 @@ import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.prune.PruneMethod;
-import dev.quantscope.prune.SparseStorage;
 import javafx.collections.FXCollections;
 import javafx.fxml.FXML;
 import javafx.scene.control.Button;
@@ -251,8 +250,8 @@ public final class PruneController implements FxController {
         maskHost.getChildren().add(maskState);
         maskView.setId("maskView");
         maskHover.textProperty().bind(maskView.hoverTextProperty());
-        barsHost.getChildren().add(new StatePane(bars.viewer(), ""));
-        ((StatePane) barsHost.getChildren().getFirst()).show(new Async.Done<>(true));
+        // The plan is known at once, so the bars always have something to show: no state pane around them.
+        barsHost.getChildren().add(bars.viewer());
 
         vm.shownProperty().addListener((_, _, _) -> showTensor());
         vm.preview().stateProperty().addListener((_, _, _) -> showTensor());
@@ -435,6 +434,9 @@ public final class PruneController implements FxController {
     /** The mask on screen (for tests and screenshots). */
     public MaskView maskView() { return maskView; }
 
-    /** Where the sparsity curves and per-layer sensitivity pane goes. */
+    /**
+     * Where the sparsity curves and per-layer sensitivity pane goes (the "Sparsity curves" tab): set it as this
+     * pane's only child, in place of the note that holds the place.
+     */
     public StackPane curvesHost() { return curvesHost; }
 }
