@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A new user's first run: the bundled model opened in a 1440×900 window, every page and tab visited with its
- * defaults, the default Compress and a one-click Trade-off sweep run, a generation started with one click, and
+ * defaults, the default Compress, a one-click Prune model and a one-click Trade-off sweep run, a generation started with one click, and
  * Help → About opened. After each page's work has ended nothing may still show an error, a Java class name, a
  * placeholder or a busy text. Screenshots of each page go to target/screenshots/tour-*.png.
  */
@@ -93,6 +93,11 @@ class FirstRunTourTest {
         try (Model model = ModelOpener.open(exported)) {
             assertEquals(BUNDLED_TENSORS, model.tensors().size(), "the default export holds every tensor");
         }
+
+        WindowFixture.selectPage(robot, "prunePage");
+        checkEveryTab(robot, "Prune", problems);
+        press(robot, "#pruneRunButton");
+        check(robot, "Prune run", problems);
 
         WindowFixture.selectPage(robot, "tradeoffPage");
         press(robot, "#runButton");

@@ -11,7 +11,7 @@ import java.util.prefs.Preferences;
  * input's folder is passed over when it lies inside the program's own files (the bundled sample model): an export
  * there would be lost with the next build or update, so the user's home is proposed instead.
  */
-final class ExportFolders {
+public final class ExportFolders {
     static final String LAST_FOLDER = "lastExportFolder";
 
     private final Preferences node;
@@ -27,12 +27,12 @@ final class ExportFolders {
     }
 
     /** The user's preferences, and the program's files found from where this class was loaded. */
-    static ExportFolders standard() {
+    public static ExportFolders standard() {
         return new ExportFolders(Preferences.userNodeForPackage(ExportFolders.class), programTree());
     }
 
     /** The folder to propose for an export of {@code input}. */
-    Path initialFor(Path input) {
+    public Path initialFor(Path input) {
         String last = node.get(LAST_FOLDER, "");
         if (!last.isBlank()) {
             Path p = Path.of(last);
@@ -46,7 +46,7 @@ final class ExportFolders {
     }
 
     /** Remembers the folder of {@code exported} for the next export, in this run and later ones. */
-    void remember(Path exported) {
+    public void remember(Path exported) {
         Path folder = exported.toAbsolutePath().normalize().getParent();
         if (folder != null) node.put(LAST_FOLDER, folder.toString());
     }

@@ -5,6 +5,7 @@ import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.generate.GenerateViewModel;
 import dev.quantscope.app.generate.VariantChoice;
 import dev.quantscope.app.overview.OverviewViewModel;
+import dev.quantscope.app.prune.PruneViewModel;
 import dev.quantscope.app.tradeoff.TradeoffViewModel;
 import dev.quantscope.format.Model;
 import javafx.beans.property.ObjectProperty;
@@ -19,18 +20,21 @@ public final class ModelDocument {
     private final ExplorerViewModel explorer;
     private final OverviewViewModel overview;
     private final CompressViewModel compress;
+    private final PruneViewModel prune;
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
     /** The page a page asked to show (its tab id); the shell selects it. */
     private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
 
     public static final String GENERATE_PAGE = "generatePage";
+    public static final String PRUNE_PAGE = "prunePage";
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
         this.explorer = new ExplorerViewModel(session, executor);
         this.overview = new OverviewViewModel(session, executor);
         this.compress = new CompressViewModel(session, executor);
+        this.prune = new PruneViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
         tradeoff.setTryInGenerate(id -> {
@@ -54,6 +58,8 @@ public final class ModelDocument {
 
     public CompressViewModel compress() { return compress; }
 
+    public PruneViewModel prune() { return prune; }
+
     public GenerateViewModel generate() { return generate; }
 
     public TradeoffViewModel tradeoff() { return tradeoff; }
@@ -68,6 +74,7 @@ public final class ModelDocument {
         explorer.cancelAll();
         overview.cancelAll();
         compress.cancelAll();
+        prune.cancelAll();
         generate.cancelAll();
         tradeoff.cancelAll();
         // The generation page's temporary variants go once no run reads them, i.e. after the session's readers.

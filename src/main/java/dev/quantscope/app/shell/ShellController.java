@@ -9,6 +9,7 @@ import dev.quantscope.app.common.Fxml;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.compress.CompressController;
+import dev.quantscope.app.prune.PruneController;
 import dev.quantscope.app.explorer.ExplorerController;
 import dev.quantscope.app.generate.GenerateController;
 import dev.quantscope.app.overview.OverviewController;
@@ -113,14 +114,16 @@ public final class ShellController implements FxController {
                 .bind(ExplorerController.class, () -> explorer[0] = new ExplorerController(doc.explorer()))
                 .bind(OverviewController.class, () -> new OverviewController(doc.overview()))
                 .bind(CompressController.class, () -> new CompressController(doc.compress()))
+                .bind(PruneController.class, () -> new PruneController(doc.prune()))
                 .bind(GenerateController.class, () -> new GenerateController(doc.generate()))
                 .bind(TradeoffController.class, () -> new TradeoffController(doc.tradeoff()))
                 .build();
         Parent content = Fxml.load("document", "document", controllers);
-        // The Compress page measures errors only once it is first shown: opening a model stays cheap.
+        // The Compress and Prune pages measure only once first shown: opening a model stays cheap.
         if (content instanceof TabPane pages) {
             pages.getSelectionModel().selectedItemProperty().addListener((_, _, page) -> {
                 if (page != null && "compressPage".equals(page.getId())) doc.compress().start();
+                if (page != null && ModelDocument.PRUNE_PAGE.equals(page.getId())) doc.prune().start();
             });
             // A page can send the user to another (Trade-off's "compare in Generate").
             doc.requestedPageProperty().addListener((_, _, id) -> {
