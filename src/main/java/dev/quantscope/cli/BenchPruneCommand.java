@@ -45,9 +45,8 @@ public final class BenchPruneCommand implements Callable<Integer> {
             description = "A sparsity (0.5, 50%%) or an N:M pattern (2:4).")
     String pattern;
 
-    @Option(names = "--method", paramLabel = "magnitude|wanda|sparsegpt", defaultValue = "magnitude",
-            description = "Pruning method (default: ${DEFAULT-VALUE}).")
-    String method;
+    @Mixin
+    PruneMethodOption method;
 
     @Mixin
     CalibrationOptions calibrationOptions;
@@ -71,7 +70,7 @@ public final class BenchPruneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path temp = null;
         try {
-            SparsityRule rule = new SparsityRule(PruneMethod.parse(method), SparsityPattern.parse(pattern));
+            SparsityRule rule = new SparsityRule(method.method(), SparsityPattern.parse(pattern));
             PruneCalibration calibration = calibrationOptions.calibration();
             temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".bench-prune.", ".gguf");
             try (Model model = ModelOpener.open(file); AnonymousMemorySampler anon = new AnonymousMemorySampler()) {

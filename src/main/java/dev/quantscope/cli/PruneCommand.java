@@ -96,10 +96,8 @@ public final class PruneCommand implements Callable<Integer> {
             + "multiple of A (32 or 256 keep rows quantizable to ggml blocks; default 1).")
     int align;
 
-    @Option(names = "--method", paramLabel = "magnitude|wanda|sparsegpt", defaultValue = "magnitude",
-            description = "How the weights to zero are chosen (default: ${DEFAULT-VALUE}). Wanda needs --text or "
-                    + "--imatrix, SparseGPT --text.")
-    String method;
+    @Mixin
+    PruneMethodOption method;
 
     @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix (llama-imatrix): its sums of x² "
             + "are Wanda's input norms, in place of a text; it also weights --type's quantization.")
@@ -152,7 +150,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (sparsity != null && !(p instanceof SparsityPattern.Unstructured)) {
             throw new IllegalArgumentException("--sparsity takes a fraction (0.5 or 50%), not \"" + sparsity + "\"; use --pattern for N:M");
         }
-        Recipe recipe = recipe(new SparsityRule(PruneMethod.parse(method), p, global), preset);
+        Recipe recipe = recipe(new SparsityRule(method.method(), p, global), preset);
         String name = recipe.name();
         ImatrixFile im = imatrix == null ? null : QuantizeCommand.readImatrix(imatrix);
         PruneCalibration calibration = calibration(im);
@@ -180,7 +178,7 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     private int structured(Model model, Optional<Preset> preset, PrintWriter out) throws IOException {
-        if (!"magnitude".equals(method)) {
+        if (!method.isDefault()) {
             throw new IllegalArgumentException("--method chooses weights to zero; --ffn, --heads and --drop-blocks rank "
                     + "whole units by their weights (and activations with --text)");
         }

@@ -82,13 +82,18 @@ public final class WritableCopies {
         format(t).encode(values, 0, values.length, t.data().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    private static FloatFormat format(TensorInfo t) {
+    /**
+     * How pruned values are written back in {@code t}'s own dtype.
+     * @throws IllegalArgumentException when it is not F32, F16 or BF16: a quantized tensor would have to be quantized
+     *                                  again to take new values
+     */
+    public static FloatFormat format(TensorInfo t) {
         return switch (t.dtype()) {
             case F32 -> FloatFormat.F32;
             case F16 -> FloatFormat.F16;
             case BF16 -> FloatFormat.BF16;
             default -> throw new IllegalArgumentException(t.name() + " is stored as " + t.dtype()
-                    + ", and only F32, F16 and BF16 weights can be pruned with updates");
+                    + ", so it cannot be pruned: prune the F32, F16 or BF16 model, then quantize it");
         };
     }
 }

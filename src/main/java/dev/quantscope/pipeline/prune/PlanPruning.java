@@ -1,7 +1,6 @@
 package dev.quantscope.pipeline.prune;
 
 import dev.quantscope.format.Model;
-import dev.quantscope.format.safetensors.export.FloatFormat;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.TensorPlan;
 import dev.quantscope.prune.GlobalThreshold;
@@ -12,6 +11,7 @@ import dev.quantscope.prune.SparseStorage;
 import dev.quantscope.prune.SparsityMask;
 import dev.quantscope.prune.SparsityPattern;
 import dev.quantscope.prune.TensorPruner;
+import dev.quantscope.prune.WritableCopies;
 import dev.quantscope.prune.calibration.CalibrationChunks;
 import dev.quantscope.prune.calibration.Hessian;
 import dev.quantscope.prune.sparsegpt.SparseGpt;
@@ -197,7 +197,7 @@ public final class PlanPruning implements AutoCloseable {
                     r.method() == PruneMethod.WANDA ? columnSquares(calibration.imatrix().orElseThrow(), t) : null);
         }
         MemorySegment out = arena.allocate(t.byteSize(), 64);
-        format(t).encode(w, 0, w.length, out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+        WritableCopies.format(t).encode(w, 0, w.length, out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
         TensorInfo pruned = new TensorInfo(t.name(), t.shape(), t.dtype(), t.byteSize(), out);
         measured.put(t.name(), measure(pruned, r));
         return pruned;
@@ -274,16 +274,6 @@ public final class PlanPruning implements AutoCloseable {
         SparsityMask mask = SparsityMask.of(w, rows(t), cols(t));
         int valueBytes = Math.toIntExact(t.dtype().byteSize(1));
         return new PrunedTensor(t.name(), rule, w.length, zeros, SparseStorage.of(mask, valueBytes), OptionalLong.empty());
-    }
-
-    private static FloatFormat format(TensorInfo t) {
-        return switch (t.dtype()) {
-            case F32 -> FloatFormat.F32;
-            case F16 -> FloatFormat.F16;
-            case BF16 -> FloatFormat.BF16;
-            default -> throw new IllegalArgumentException(t.name() + ": stored as " + t.dtype()
-                    + ", it cannot be pruned: prune the F32, F16 or BF16 model, then quantize it");
-        };
     }
 
     private static float[] toFloats(double[] d) {
