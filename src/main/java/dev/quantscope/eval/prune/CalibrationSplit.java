@@ -1,7 +1,9 @@
 package dev.quantscope.eval.prune;
 
+import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.pipeline.prune.PruneCalibration;
 
+import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -25,6 +27,20 @@ public record CalibrationSplit(String measured, PruneCalibration calibration) {
         if (cut < 0 || cut >= text.length() - 1) cut = middle;
         else cut++;
         return new CalibrationSplit(text.substring(0, cut), PruneCalibration.ofText(text.substring(cut)));
+    }
+
+    /** The calibration part read after the measured one: 64 KB, several times the 2,048 tokens calibrated on. */
+    static final long CALIBRATION_BYTES = 64 * 1024;
+
+    /**
+     * The first {@code measuredBytes} of {@code text} (cut at a line break, as {@link SweepText#read} cuts) measured,
+     * and what follows calibrating; a text with nothing after that part is cut in {@link #halves} instead.
+     */
+    public static CalibrationSplit after(SweepText text, long measuredBytes) throws IOException {
+        String measured = text.read(measuredBytes);
+        String both = text.read(measuredBytes + CALIBRATION_BYTES);
+        String rest = both.length() > measured.length() ? both.substring(measured.length()) : "";
+        return rest.isBlank() ? halves(measured) : of(measured, rest);
     }
 
     /** {@code measured} measured, {@code calibration} to calibrate on: two texts the user chose. */

@@ -11,14 +11,20 @@ public record SensitivityResult(SparsityRule sparsity, SensitivityUnit unit, Lis
         points = List.copyOf(points);
     }
 
-    public List<SensitivityPoint.Measured> measured() {
+    public List<SensitivityPoint.Measured> measured() { return measured(points); }
+
+    /** The {@code n} units whose pruning costs most (highest mean KL divergence): the ones to spare. */
+    public List<SensitivityPoint.Measured> mostSensitive(int n) { return mostSensitive(points, n); }
+
+    /** The measured ones of {@code points} (e.g. those delivered so far). */
+    public static List<SensitivityPoint.Measured> measured(List<SensitivityPoint> points) {
         return points.stream().filter(p -> p instanceof SensitivityPoint.Measured)
                 .map(p -> (SensitivityPoint.Measured) p).toList();
     }
 
-    /** The {@code n} units whose pruning costs most (highest mean KL divergence): the ones to spare. */
-    public List<SensitivityPoint.Measured> mostSensitive(int n) {
-        return measured().stream()
+    /** {@link #mostSensitive(int)} of any list of points, e.g. those delivered so far. */
+    public static List<SensitivityPoint.Measured> mostSensitive(List<SensitivityPoint> points, int n) {
+        return measured(points).stream()
                 .sorted(Comparator.comparingDouble((SensitivityPoint.Measured m) -> m.accuracy().kldMean()).reversed())
                 .limit(n).toList();
     }
