@@ -22,6 +22,7 @@ import dev.quantscope.eval.sweep.SpeedNoise;
 import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
+import dev.quantscope.pipeline.prune.PruneCalibration;
 import dev.quantscope.prune.PruneMethod;
 import dev.quantscope.prune.SparsityPattern;
 import dev.quantscope.recipe.SparsityRule;
@@ -236,7 +237,7 @@ public final class SweepCommand implements Callable<Integer> {
         SweepText measuredOn = text == null ? SweepText.bundled() : new SweepText.FromFile(text);
         String all = measuredOn.readAll();
         CalibrationSplit split;
-        if (!calibrated) split = CalibrationSplit.of(all, "");
+        if (!calibrated) split = new CalibrationSplit(all, PruneCalibration.NONE);
         else if (calibrationText != null) split = CalibrationSplit.of(all, Files.readString(calibrationText, StandardCharsets.UTF_8));
         else split = CalibrationSplit.halves(all);
         if (calibrationTokens < 1) throw new IllegalArgumentException("--calibration-tokens must be at least 1");

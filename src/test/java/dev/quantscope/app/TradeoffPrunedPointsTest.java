@@ -83,7 +83,9 @@ class TradeoffPrunedPointsTest {
             vm.textKilobytesProperty().set(8);
             vm.ctxProperty().set(64);
         });
-        // The page's own check boxes: the original, Wanda at 50 %, and pruned variants quantized too.
+        // The page's own check boxes, in a section collapsed at first: the original, Wanda at 50 %, and pruned
+        // variants quantized too.
+        robot.clickOn("#variantsPane");
         robot.clickOn("#variant-original");
         robot.clickOn("#variant-wanda-50pct");
         robot.clickOn("#quantizePrunedBox");

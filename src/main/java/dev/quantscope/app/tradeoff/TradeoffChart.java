@@ -205,7 +205,11 @@ final class TradeoffChart {
                         prunedQuantized.add(x.applyAsDouble(m), y(m));
                         prunedQuantizedLabels.add(m.label());
                     }
-                    case ORIGINAL, QUANTIZED -> {
+                    case ORIGINAL -> {
+                        all.add(x.applyAsDouble(m), y(m));
+                        labels.add(CompressionKind.ORIGINAL.label()); // what "keep" means beside pruned points
+                    }
+                    case QUANTIZED -> {
                         all.add(x.applyAsDouble(m), y(m));
                         labels.add(m.schemeId()); // short ids: "int4-asym-g32-mse", not the long description
                     }
