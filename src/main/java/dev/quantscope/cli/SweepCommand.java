@@ -81,8 +81,8 @@ public final class SweepCommand implements Callable<Integer> {
             + "from (default: the second half of the measured text, which is then measured on its first half).")
     Path calibrationText;
 
-    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "2048",
-            description = "Calibration tokens run for Wanda and SparseGPT, in windows of 256 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_TOKENS,
+            description = "Calibration tokens run for Wanda and SparseGPT, in windows of --ctx (default: ${DEFAULT-VALUE}).")
     int calibrationTokens;
 
     @Option(names = "--sensitivity", paramLabel = "S", description = "Per-layer sensitivity instead of a sweep: prune "
@@ -242,7 +242,8 @@ public final class SweepCommand implements Callable<Integer> {
         else split = CalibrationSplit.halves(all);
         if (calibrationTokens < 1) throw new IllegalArgumentException("--calibration-tokens must be at least 1");
         var c = split.calibration();
-        return new CalibrationSplit(split.measured(), c.withWindow(c.contextSize(), calibrationTokens));
+        // One --ctx, as the pruning commands have it: the calibration runs in the windows the sweep measures in.
+        return new CalibrationSplit(split.measured(), c.withWindow(context.ctx, calibrationTokens));
     }
 
     private String calibrationNote() {
