@@ -2,6 +2,12 @@ package dev.quantscope.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quantscope.eval.prune.CalibrationSplit;
+import dev.quantscope.eval.prune.LayerSensitivity;
+import dev.quantscope.eval.prune.SensitivityRequest;
+import dev.quantscope.eval.prune.SensitivityResult;
+import dev.quantscope.eval.prune.SensitivityUnit;
+import dev.quantscope.eval.prune.SparsitySweep;
 import dev.quantscope.eval.sweep.DeviceFit;
 import dev.quantscope.eval.sweep.ImatrixSource;
 import dev.quantscope.eval.sweep.Recommendation;
@@ -16,6 +22,10 @@ import dev.quantscope.eval.sweep.SpeedNoise;
 import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
+import dev.quantscope.pipeline.prune.PruneCalibration;
+import dev.quantscope.prune.PruneMethod;
+import dev.quantscope.prune.SparsityPattern;
+import dev.quantscope.recipe.SparsityRule;
 import dev.quantscope.task.ProgressMonitor;
 import dev.quantscope.tensor.Units;
 import picocli.CommandLine.Command;
@@ -35,11 +45,17 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 
 /**
- * {@code quantscope sweep MODEL --types LIST [--text FILE] [--imatrix FILE | --imatrix-text FILE] [--ctx N] [--chunks N]
- * [--budget SIZE] [--max-kld X] [--json]}: quantizes MODEL in memory with each preset or scheme of LIST and measures
- * size, speed and KL divergence against MODEL; prints the table as points finish, then the Pareto fronts and, with
- * --budget, the scheme to use. With an importance matrix every scheme is measured a second time quantized with it
- * ("Q4_K_M+imatrix"), as {@code quantize --imatrix} quantizes.
+ * {@code quantscope sweep MODEL --types LIST [--sparsities LIST --methods LIST] [--text FILE] [--calibration-text FILE]
+ * [--imatrix FILE | --imatrix-text FILE] [--ctx N] [--chunks N] [--budget SIZE] [--max-kld X] [--json]}: quantizes
+ * and/or prunes MODEL in memory with each preset or scheme of LIST, each sparsity × method, and each sparsity ×
+ * method followed by each type, and measures size, speed and KL divergence against MODEL; prints the table as
+ * points finish, then the Pareto fronts and, with --budget, the scheme to use. With an importance matrix every
+ * scheme is measured a second time quantized with it ("Q4_K_M+imatrix"), as {@code quantize --imatrix} quantizes.
+ * With {@code --sensitivity S} it prunes one tensor (or block, {@code --by block}) at a time to S with the one
+ * method given and prints each one's KL divergence instead.
+ *
+ * <p>Wanda and SparseGPT prune from a calibration text: {@code --calibration-text}, or else the second half of the
+ * measured text, which is then measured on its first half only (a pruned model is never graded on its calibration).
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Quantize a model in memory with several presets/schemes; measure size, speed and KL divergence.")
@@ -48,9 +64,34 @@ public final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Llama-family GGUF model (the base, e.g. F32 or F16).")
     Path model;
 
-    @Option(names = "--types", required = true, split = ",", paramLabel = "LIST",
+    @Option(names = "--types", split = ",", paramLabel = "LIST",
             description = "Comma-separated llama-quantize presets (Q4_K_M) and scheme ids (int4-asym-g128-mse, keep).")
-    List<String> types;
+    List<String> types = List.of();
+
+    @Option(names = "--sparsities", split = ",", paramLabel = "LIST", description = "Comma-separated sparsities to "
+            + "prune to (0.5, 50%%, 2:4), each with every --methods, alone and then quantized with every --types.")
+    List<String> sparsities = List.of();
+
+    @Option(names = "--methods", split = ",", paramLabel = "LIST", defaultValue = "magnitude",
+            description = "Pruning methods for --sparsities and --sensitivity: magnitude, wanda, sparsegpt "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--calibration-text", paramLabel = "FILE", description = "UTF-8 text Wanda and SparseGPT prune "
+            + "from (default: the second half of the measured text, which is then measured on its first half).")
+    Path calibrationText;
+
+    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_TOKENS,
+            description = "Calibration tokens run for Wanda and SparseGPT, in windows of --ctx (default: ${DEFAULT-VALUE}).")
+    int calibrationTokens;
+
+    @Option(names = "--sensitivity", paramLabel = "S", description = "Per-layer sensitivity instead of a sweep: prune "
+            + "one tensor (or block) at a time to S (0.5, 2:4) with the one --methods and print its KL divergence.")
+    String sensitivity;
+
+    @Option(names = "--by", paramLabel = "UNIT", defaultValue = "tensor",
+            description = "With --sensitivity: prune one tensor or one block at a time (default: ${DEFAULT-VALUE}).")
+    String by;
 
     @Option(names = "--text", paramLabel = "FILE",
             description = "UTF-8 text to compare on (default: the bundled 40 KB of Shakespeare).")
@@ -99,8 +140,12 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<SweepScheme> schemes = types.stream().filter(s -> !s.isBlank()).map(SweepScheme::parse).toList();
-        if (schemes.isEmpty()) throw new IllegalArgumentException("--types names no scheme");
+        List<PruneMethod> pruneMethods = SparsitySweep.parseMethods(methods);
+        if (sensitivity != null) return sensitivity(pruneMethods);
+        List<SweepScheme> quantizations = types.stream().filter(s -> !s.isBlank()).map(SweepScheme::parse).toList();
+        List<SparsityPattern> patterns = SparsitySweep.parsePatterns(sparsities);
+        List<SweepScheme> schemes = SparsitySweep.schemes(quantizations, patterns, pruneMethods);
+        if (schemes.isEmpty()) throw new IllegalArgumentException("give --types or --sparsities: nothing to sweep");
         long budgetBytes = budget == null ? -1 : DeviceFit.parseBytes(budget);
         if (maxKld != null && budget == null) throw new IllegalArgumentException("--max-kld needs --budget");
         int n = threads.count();
@@ -115,15 +160,17 @@ public final class SweepCommand implements Callable<Integer> {
             source = new ImatrixSource.FromText(Files.readString(imatrixText, StandardCharsets.UTF_8),
                     imatrixText.getFileName().toString(), context.ctx, 0);
         }
-        SweepText measuredOn = text == null ? SweepText.bundled() : new SweepText.FromFile(text);
-        SweepRequest request = new SweepRequest(schemes, measuredOn.readAll(), context.ctx, chunks.chunks,
-                pp, tg, n, source);
+        boolean calibrated = schemes.stream().anyMatch(s -> s instanceof SweepScheme.Pruned p && p.calibrated());
+        CalibrationSplit texts = texts(calibrated);
+        SweepRequest request = new SweepRequest(schemes, texts.measured(), context.ctx, chunks.chunks,
+                pp, tg, n, source).withCalibration(texts.calibration());
         SweepCache cache = noCache ? SweepCache.disabled() : SweepCache.atDefaultLocation();
         PrintWriter out = spec.commandLine().getOut();
         SweepListener listener = SweepListener.NONE;
         int suffix = request.weighted() ? SweepPoint.IMATRIX_SUFFIX.length() : 0;
         width = Math.max(6, schemes.stream().mapToInt(s -> s.label().length() + suffix).max().orElse(6));
         if (!json.json) {
+            if (calibrated) out.println(calibrationNote());
             out.printf(Locale.ROOT, row(), "scheme", "size", "bpw", "tg tok/s", "pp tok/s", "KLD mean", "KLD p99", "top-1", "PPL");
             out.flush();
             listener = p -> {
@@ -138,13 +185,14 @@ public final class SweepCommand implements Callable<Integer> {
         OptionalDouble kldLimit = maxKld == null ? OptionalDouble.empty() : OptionalDouble.of(maxKld);
         Recommendation rec = budget == null ? null : result.recommend(budgetBytes, kldLimit);
         if (json.json) {
-            out.println(json(result, rec, budgetBytes));
+            out.println(json(result, rec, budgetBytes, request, calibrated));
         } else {
             out.println();
             out.println("Pareto front, size vs KLD:    " + names(result.sizeFront()));
             SpeedNoise noise = result.speedNoise();
             out.println("Pareto front, latency vs KLD: " + (noise.withinNoise() ? "(none) " + noise.note()
                     : names(result.latencyFront())));
+            if (request.prunes()) out.println(SweepScheme.Pruned.SPEED_NOTE);
             if (result.cacheHits() > 0) {
                 out.printf(Locale.ROOT, "%d of %d points from the cache (%s)%n", result.cacheHits(),
                         result.points().size(), cache.directory().map(Path::toString).orElse(""));
@@ -181,7 +229,61 @@ public final class SweepCommand implements Callable<Integer> {
         return front.isEmpty() ? "(none)" : String.join(" → ", front.stream().map(SweepPoint::label).toList());
     }
 
-    private String json(SweepResult r, Recommendation rec, long budgetBytes) throws Exception {
+    /**
+     * What the sweep measures on and what Wanda and SparseGPT calibrate on: the calibration file, or the measured
+     * text's second half (then measured on its first half only). Without calibrated points, the whole text.
+     */
+    private CalibrationSplit texts(boolean calibrated) throws java.io.IOException {
+        SweepText measuredOn = text == null ? SweepText.bundled() : new SweepText.FromFile(text);
+        String all = measuredOn.readAll();
+        CalibrationSplit split;
+        if (!calibrated) split = new CalibrationSplit(all, PruneCalibration.NONE);
+        else if (calibrationText != null) split = CalibrationSplit.of(all, Files.readString(calibrationText, StandardCharsets.UTF_8));
+        else split = CalibrationSplit.halves(all);
+        if (calibrationTokens < 1) throw new IllegalArgumentException("--calibration-tokens must be at least 1");
+        var c = split.calibration();
+        // One --ctx, as the pruning commands have it: the calibration runs in the windows the sweep measures in.
+        return new CalibrationSplit(split.measured(), c.withWindow(context.ctx, calibrationTokens));
+    }
+
+    private String calibrationNote() {
+        String measured = text == null ? SweepText.bundled().name() : text.getFileName().toString();
+        return calibrationText != null
+                ? "Wanda and SparseGPT calibrate on " + calibrationText.getFileName() + "; measured on " + measured + "."
+                : "Wanda and SparseGPT calibrate on the second half of " + measured + "; measured on its first half.";
+    }
+
+    private int sensitivity(List<PruneMethod> pruneMethods) throws Exception {
+        if (pruneMethods.size() != 1) throw new IllegalArgumentException("--sensitivity takes one of --methods");
+        if (!types.isEmpty() || !sparsities.isEmpty()) {
+            throw new IllegalArgumentException("--sensitivity takes its sparsity alone, without --types or --sparsities");
+        }
+        SparsityRule rule = new SparsityRule(pruneMethods.getFirst(), SparsityPattern.parse(sensitivity));
+        SensitivityUnit unit = SensitivityUnit.parse(by);
+        CalibrationSplit texts = texts(rule.method().calibrated());
+        SensitivityRequest request = new SensitivityRequest(rule, unit, texts.measured(), context.ctx, chunks.chunks,
+                texts.calibration(), threads.count());
+        PrintWriter out = spec.commandLine().getOut();
+        SensitivityTable table = new SensitivityTable(out);
+        if (!json.json) {
+            if (rule.method().calibrated()) out.println(calibrationNote());
+            out.println("Sensitivity to " + rule.label() + ", one " + unit.id() + " at a time:");
+            table.header();
+            out.flush();
+        }
+        SensitivityResult result;
+        try (Model m = ModelOpener.open(model)) {
+            result = LayerSensitivity.run(m, request, json.json ? _ -> {} : table::row, ProgressMonitor.NONE);
+        }
+        if (json.json) out.println(SensitivityTable.json(model, result));
+        else table.footer(result);
+        out.flush();
+        return 0;
+    }
+
+    private String json(SweepResult r, Recommendation rec, long budgetBytes, SweepRequest request, boolean calibrated)
+            throws Exception {
+        boolean prunes = request.prunes();
         ObjectNode doc = CliJson.object();
         doc.put("model", model.toString());
         doc.put("model_sha256", r.modelSha256());
@@ -195,6 +297,16 @@ public final class SweepCommand implements Callable<Integer> {
             im.put("sha256", r.imatrixSha256());
         }
         doc.put("ctx", context.ctx);
+        if (!calibrated) {
+            doc.putNull("calibration");
+        } else {
+            ObjectNode c = doc.putObject("calibration");
+            if (calibrationText != null) c.put("text", calibrationText.toString());
+            else c.put("text", "second half of the measured text");
+            c.put("tokens", calibrationTokens);
+        }
+        if (prunes) doc.put("speed_note", SweepScheme.Pruned.SPEED_NOTE);
+        else doc.putNull("speed_note");
         doc.put("parameters", r.parameters());
         doc.put("base_bytes", r.baseBytes());
         doc.put("computed", r.computed());
@@ -205,6 +317,18 @@ public final class SweepCommand implements Callable<Integer> {
             o.put("scheme", p.schemeId());
             o.put("label", p.label());
             o.put("imatrix", p.imatrix());
+            // Each scheme is followed by its importance-matrix point when the sweep has a matrix.
+            SweepScheme scheme = request.schemes().get(request.weighted() ? p.index() / 2 : p.index());
+            if (scheme instanceof SweepScheme.Pruned pruned) {
+                ObjectNode pr = o.putObject("pruning");
+                pr.put("method", pruned.sparsity().method().id());
+                pr.put("pattern", pruned.sparsity().pattern().label());
+                pr.put("sparsity", pruned.sparsity().pattern().sparsity());
+                if (pruned.then().isPresent()) pr.put("then", pruned.then().get().id());
+                else pr.putNull("then");
+            } else {
+                o.putNull("pruning");
+            }
             switch (p) {
                 case SweepPoint.Measured m -> {
                     o.put("status", "measured");

@@ -78,6 +78,8 @@ class FirstRunTourTest {
         System.setProperty(SweepCache.DIRECTORY_PROPERTY, dir.resolve("cache").toString());
         robot.interact(() -> shell.open(BUNDLED_MODEL));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> shell.documents().size() == 1);
+        // The document is listed before its pages are in the scene: let the FX thread place them first.
+        WaitForAsyncUtils.waitForFxEvents();
         List<String> problems = new ArrayList<>();
 
         WindowFixture.selectPage(robot, "tensorsPage");

@@ -1,6 +1,7 @@
 package dev.quantscope.app.tradeoff;
 
 import dev.quantscope.app.common.ChartStyle;
+import dev.quantscope.eval.prune.CompressionKind;
 import dev.quantscope.eval.sweep.SweepPoint;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -34,7 +35,9 @@ import java.util.function.ToDoubleFunction;
  * is closer to the original), every measured point labelled, the Pareto front as a dashed line and the current
  * choice ringed. Series: 0 points, 1 front, 2 current choice; when the sweep used an importance matrix also
  * 3 the points quantized with it (their own colour and marker) and 4 a line from each scheme's plain point to its
- * imatrix point, so the drop in KL divergence reads at a glance.
+ * imatrix point, so the drop in KL divergence reads at a glance. When the sweep pruned, 5 the pruned points and 6
+ * the pruned-then-quantized ones follow (3 and 4 then stay, empty without an importance matrix), so original,
+ * quantized, pruned and both read apart in one chart.
  */
 final class TradeoffChart {
     /** KL divergences at or below this (a lossless scheme) are drawn on the floor of the log axis. */
@@ -54,6 +57,10 @@ final class TradeoffChart {
     private final SpreadLabelRenderer renderer;
     private final List<String> labels = new ArrayList<>();
     private final List<String> imatrixLabels = new ArrayList<>();
+    private final List<String> prunedLabels = new ArrayList<>();
+    private final List<String> prunedQuantizedLabels = new ArrayList<>();
+    /** Colours of pruned points, and of pruned points quantized after (amber and teal: apart from the others). */
+    static final java.awt.Color PRUNED = ChartStyle.SERIES[1], PRUNED_QUANTIZED = ChartStyle.SERIES[5];
     /** Colour of the points quantized with an importance matrix (violet: apart from the accent, green and red). */
     static final java.awt.Color IMATRIX = ChartStyle.SERIES[3];
     private String currentLabel = "";
@@ -97,12 +104,24 @@ final class TradeoffChart {
         r.setSeriesPaint(4, new java.awt.Color(IMATRIX.getRed(), IMATRIX.getGreen(), IMATRIX.getBlue(), 0x90));
         r.setSeriesStroke(4, new BasicStroke(1.2f));
         r.setSeriesVisibleInLegend(4, false);
+        r.setSeriesLinesVisible(5, false);
+        r.setSeriesShapesVisible(5, true);
+        r.setSeriesShape(5, ShapeUtils.createUpTriangle(5.5f));
+        r.setSeriesPaint(5, PRUNED);
+        r.setSeriesItemLabelsVisible(5, true);
+        r.setSeriesLinesVisible(6, false);
+        r.setSeriesShapesVisible(6, true);
+        r.setSeriesShape(6, ShapeUtils.createDownTriangle(5.5f));
+        r.setSeriesPaint(6, PRUNED_QUANTIZED);
+        r.setSeriesItemLabelsVisible(6, true);
         r.setDefaultItemLabelFont(SMALL);
         r.setDefaultItemLabelPaint(ChartStyle.palette().text());
         r.setSeriesItemLabelsVisible(0, true);
         r.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
         r.setDefaultItemLabelGenerator((ds, series, item) -> series == 0 && item < labels.size() ? labels.get(item)
-                : series == 3 && item < imatrixLabels.size() ? imatrixLabels.get(item) : "");
+                : series == 3 && item < imatrixLabels.size() ? imatrixLabels.get(item)
+                : series == 5 && item < prunedLabels.size() ? prunedLabels.get(item)
+                : series == 6 && item < prunedQuantizedLabels.size() ? prunedQuantizedLabels.get(item) : "");
         NumberAxis xAxis = new NumberAxis(xLabel);
         xAxis.setAutoRangeIncludesZero(false);
         xAxis.setLowerMargin(0.08);
@@ -142,12 +161,19 @@ final class TradeoffChart {
     XYSeriesCollection dataset() { return data; }
 
     /** Redraws from the points so far; cheap enough to call for every point that arrives. */
-    void show(List<SweepPoint> points, SweepPoint.Measured current) {
+    void show(List<SweepPoint> points, SweepPoint.Measured current, Function<SweepPoint, CompressionKind> kind) {
         data.removeAllSeries();
         labels.clear();
         imatrixLabels.clear();
+        prunedLabels.clear();
+        prunedQuantizedLabels.clear();
         boolean anyImatrix = points.stream().anyMatch(p -> p instanceof SweepPoint.Measured m && m.imatrix());
-        XYSeries all = new XYSeries(anyImatrix ? "without imatrix" : "measured schemes", false, true);
+        boolean anyPruned = points.stream().anyMatch(p -> p instanceof SweepPoint.Measured
+                && kind.apply(p) != CompressionKind.ORIGINAL && kind.apply(p) != CompressionKind.QUANTIZED);
+        XYSeries all = new XYSeries(anyImatrix ? "without imatrix" : anyPruned ? "original and quantized"
+                : "measured schemes", false, true);
+        XYSeries pruned = new XYSeries(CompressionKind.PRUNED.label(), false, true);
+        XYSeries prunedQuantized = new XYSeries(CompressionKind.PRUNED_QUANTIZED.label(), false, true);
         XYSeries weighted = new XYSeries("with imatrix", false, true);
         XYSeries effect = new XYSeries("imatrix effect", false, true);
         Map<String, SweepPoint.Measured> plain = new HashMap<>();
@@ -168,9 +194,26 @@ final class TradeoffChart {
                     }
                 }
             } else {
-                all.add(x.applyAsDouble(m), y(m));
-                labels.add(m.schemeId()); // short ids: "int4-asym-g32-mse", not the long description
                 plain.put(m.schemeId(), m);
+                switch (kind.apply(m)) {
+                    // Pruned points by their label ("wanda 2:4 + Q4_K_M"): their ids carry a "prune:" prefix.
+                    case PRUNED -> {
+                        pruned.add(x.applyAsDouble(m), y(m));
+                        prunedLabels.add(m.label());
+                    }
+                    case PRUNED_QUANTIZED -> {
+                        prunedQuantized.add(x.applyAsDouble(m), y(m));
+                        prunedQuantizedLabels.add(m.label());
+                    }
+                    case ORIGINAL -> {
+                        all.add(x.applyAsDouble(m), y(m));
+                        labels.add(CompressionKind.ORIGINAL.label()); // what "keep" means beside pruned points
+                    }
+                    case QUANTIZED -> {
+                        all.add(x.applyAsDouble(m), y(m));
+                        labels.add(m.schemeId()); // short ids: "int4-asym-g32-mse", not the long description
+                    }
+                }
             }
         }
         XYSeries best = new XYSeries("Pareto front", false, true);
@@ -182,11 +225,20 @@ final class TradeoffChart {
         data.addSeries(all);
         data.addSeries(best);
         data.addSeries(chosen);
-        if (anyImatrix) {
+        if (anyImatrix || anyPruned) {
+            // Series keep their indices (and so their look): without a matrix these two stay empty and unlisted.
             data.addSeries(weighted);
             data.addSeries(effect);
+            renderer.setSeriesVisibleInLegend(3, anyImatrix);
         }
-        int measured = all.getItemCount() + weighted.getItemCount();
+        if (anyPruned) {
+            data.addSeries(pruned);
+            data.addSeries(prunedQuantized);
+            renderer.setSeriesVisibleInLegend(5, pruned.getItemCount() > 0);
+            renderer.setSeriesVisibleInLegend(6, prunedQuantized.getItemCount() > 0);
+        }
+        int measured = all.getItemCount() + weighted.getItemCount() + pruned.getItemCount()
+                + prunedQuantized.getItemCount();
         String reason = caveatOf.apply(points);
         this.caveat.setText(reason);
         this.caveat.setVisible(!reason.isEmpty());
@@ -194,13 +246,13 @@ final class TradeoffChart {
         // Points of (nearly) one x, e.g. one scheme with and without imatrix on the size chart: without a minimum
         // the axis zooms into rounding noise and prints the same label at every tick.
         double maxX = 0;
-        for (XYSeries series : List.of(all, weighted)) {
+        for (XYSeries series : List.of(all, weighted, pruned, prunedQuantized)) {
             for (int i = 0; i < series.getItemCount(); i++) {
                 maxX = Math.max(maxX, Math.abs(series.getX(i).doubleValue()));
             }
         }
         xAxis.setAutoRangeMinimumSize(maxX > 0 ? maxX * 0.2 : 1e-9);
-        fitKld(List.of(all, weighted));
+        fitKld(List.of(all, weighted, pruned, prunedQuantized));
         // The imatrix's effect in one figure: the mean relative change of KLD over the schemes measured both ways.
         note.setText(measured == 0 ? "No point measured yet"
                 : measured + " measured" + (reason.isEmpty() ? " · " + best.getItemCount() + " on the front" : "")

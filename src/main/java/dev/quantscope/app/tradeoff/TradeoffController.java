@@ -7,6 +7,7 @@ import dev.quantscope.app.common.StatePane;
 import dev.quantscope.eval.sweep.Recommendation;
 import dev.quantscope.eval.sweep.SpeedNoise;
 import dev.quantscope.eval.sweep.SweepPoint;
+import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.eval.sweep.TradeOffs;
 import javafx.application.Platform;
@@ -53,6 +54,9 @@ public final class TradeoffController implements FxController {
 
     @FXML private TilePane presetTiles;
     @FXML private TextField customField;
+    @FXML private TilePane variantTiles;
+    @FXML private CheckBox quantizePrunedBox;
+    @FXML private Label pruneNote;
     @FXML private Label textLabel;
     @FXML private Button chooseTextButton;
     @FXML private Spinner<Integer> textKbSpinner;
@@ -96,21 +100,21 @@ public final class TradeoffController implements FxController {
     @FXML
     private void initialize() {
         for (SchemeOption o : vm.presets()) {
-            CheckBox box = new CheckBox(o.scheme().label());
-            box.setId("preset-" + o.scheme().id());
-            box.setMnemonicParsing(false); // show "Q4_K_M", not "Q4K_M"
-            box.selectedProperty().bindBidirectional(o.selectedProperty());
-            if (o.unavailable().isPresent()) {
-                box.setDisable(true);
-                // A disabled control shows no tooltip: the reason goes on a holder around it.
-                javafx.scene.layout.HBox holder = new javafx.scene.layout.HBox(box);
-                Tooltip.install(holder, new Tooltip("llama-quantize refuses this preset here: " + o.unavailable().get()));
-                presetTiles.getChildren().add(holder);
-            } else {
-                presetTiles.getChildren().add(box);
-            }
+            addOption(presetTiles, "preset-" + o.scheme().id(), o.scheme().label(), o,
+                    "llama-quantize refuses this preset here: ");
         }
         customField.textProperty().bindBidirectional(vm.customIdsProperty());
+        for (SchemeOption o : vm.variants()) {
+            String id = o.scheme() instanceof SweepScheme.Pruned p
+                    ? "variant-" + p.sparsity().method().id() + "-" + p.sparsity().pattern().label().replace(":", "of")
+                            .replace("%", "pct")
+                    : "variant-original";
+            String text = o.scheme() instanceof SweepScheme.Pruned p ? p.sparsity().label() : "original";
+            addOption(variantTiles, id, text, o, "cannot be pruned here: ");
+        }
+        quantizePrunedBox.selectedProperty().bindBidirectional(vm.quantizePrunedProperty());
+        pruneNote.setText("Wanda and SparseGPT calibrate on the text that follows the part measured. "
+                + SweepScheme.Pruned.SPEED_NOTE);
 
         textLabel.textProperty().bind(vm.textProperty().map(SweepText::name).orElse("no text chosen"));
         chooseTextButton.setOnAction(_ -> chooseText());
@@ -165,6 +169,23 @@ public final class TradeoffController implements FxController {
         });
         vm.job().stateProperty().addListener((_, _, _) -> redraw());
         redraw();
+    }
+
+    /** A check box for {@code o}; one that cannot be ticked says why in a tooltip. */
+    private static void addOption(TilePane tiles, String id, String text, SchemeOption o, String refusal) {
+        CheckBox box = new CheckBox(text);
+        box.setId(id);
+        box.setMnemonicParsing(false); // show "Q4_K_M", not "Q4K_M"
+        box.selectedProperty().bindBidirectional(o.selectedProperty());
+        if (o.unavailable().isPresent()) {
+            box.setDisable(true);
+            // A disabled control shows no tooltip: the reason goes on a holder around it.
+            javafx.scene.layout.HBox holder = new javafx.scene.layout.HBox(box);
+            Tooltip.install(holder, new Tooltip(refusal + o.unavailable().get()));
+            tiles.getChildren().add(holder);
+        } else {
+            tiles.getChildren().add(box);
+        }
     }
 
     private void chooseText() {
@@ -232,8 +253,8 @@ public final class TradeoffController implements FxController {
 
     private void redraw() {
         List<SweepPoint> pts = List.copyOf(vm.points());
-        sizeChart.show(pts, vm.currentProperty().get());
-        speedChart.show(pts, vm.currentProperty().get());
+        sizeChart.show(pts, vm.currentProperty().get(), vm::kindOf);
+        speedChart.show(pts, vm.currentProperty().get(), vm::kindOf);
         boolean anyMeasured = pts.stream().anyMatch(p -> p instanceof SweepPoint.Measured);
         // Points stream in while the sweep runs: show the chart from the first one on, not only at the end.
         // A sweep cancelled before its first point leaves the page as before it ran (the status line says so).

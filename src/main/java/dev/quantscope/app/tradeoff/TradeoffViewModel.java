@@ -4,6 +4,9 @@ import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.BackgroundJob;
 import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.app.document.ModelSession;
+import dev.quantscope.eval.prune.CalibrationSplit;
+import dev.quantscope.eval.prune.CompressionKind;
+import dev.quantscope.eval.prune.SparsitySweep;
 import dev.quantscope.eval.sweep.DeviceFit;
 import dev.quantscope.eval.sweep.ImatrixSource;
 import dev.quantscope.eval.sweep.Recommendation;
@@ -15,10 +18,18 @@ import dev.quantscope.eval.sweep.SweepResult;
 import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.Model;
+import dev.quantscope.pipeline.plan.ModelPlan;
+import dev.quantscope.pipeline.plan.Plans;
+import dev.quantscope.pipeline.plan.TensorPlan;
+import dev.quantscope.prune.PruneMethod;
+import dev.quantscope.prune.SparsityPattern;
+import dev.quantscope.recipe.SparsityRule;
 import dev.quantscope.quant.preset.Preset;
 import dev.quantscope.tensor.Units;
 import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -36,6 +47,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -50,12 +62,21 @@ import java.util.concurrent.Executor;
 public final class TradeoffViewModel {
     /** Presets ticked at first: one of each size class, so a first sweep spans the range without taking long. */
     static final Set<Preset> DEFAULT_PRESETS = Set.of(Preset.Q8_0, Preset.Q6_K, Preset.Q4_K_M, Preset.Q3_K_M, Preset.Q2_K);
+    /** The pruned variants offered: each method at half the weights, unstructured and 2:4. */
+    static final List<SparsityPattern> PRUNED_PATTERNS = List.of(new SparsityPattern.Unstructured(0.5),
+            new SparsityPattern.NOfM(2, 4));
     public static final int DEFAULT_CTX = 128;
     public static final int DEFAULT_TEXT_KB = 16;
 
     private final ModelSession session;
     private final BackgroundJob<SweepResult> job;
     private final ObservableList<SchemeOption> presets = FXCollections.observableArrayList();
+    /** The model as it is, and pruned by each method and pattern: none ticked at first. */
+    private final ObservableList<SchemeOption> variants = FXCollections.observableArrayList();
+    /** Each ticked pruned variant also quantized with each ticked preset and custom id. */
+    private final BooleanProperty quantizePruned = new SimpleBooleanProperty(false);
+    /** The schemes of the sweep whose points are shown, in its order: a point's index names its scheme. */
+    private List<SweepScheme> swept = List.of();
     private final StringProperty customIds = new SimpleStringProperty("");
     /** The bundled sample at first, so a first sweep is one click. */
     private final ObjectProperty<SweepText> text = new SimpleObjectProperty<>(SweepText.bundled());
@@ -74,6 +95,8 @@ public final class TradeoffViewModel {
     private java.util.function.Consumer<String> tryInGenerate = _ -> {};
     /** Points of older runs are dropped: a cancelled sweep may still hand one over. */
     private long run;
+    /** Whether the shown sweep measured each scheme twice (with an importance matrix): indices then pair up. */
+    private boolean weightedRun;
 
     public TradeoffViewModel(ModelSession session, Executor executor) {
         this.session = session;
@@ -81,6 +104,13 @@ public final class TradeoffViewModel {
         Model model = session.model();
         for (PresetApplicability a : PresetApplicability.of(model)) {
             presets.add(new SchemeOption(SweepScheme.of(a.preset()), DEFAULT_PRESETS.contains(a.preset()), a.refusal()));
+        }
+        variants.add(new SchemeOption(SparsitySweep.DENSE, false, Optional.empty()));
+        for (SparsityPattern pattern : PRUNED_PATTERNS) {
+            for (PruneMethod method : PruneMethod.values()) {
+                SweepScheme pruned = new SweepScheme.Pruned(new SparsityRule(method, pattern));
+                variants.add(new SchemeOption(pruned, false, whyNot(pruned, model)));
+            }
         }
         // Half the base model is a budget that rules something out: the recommendation then has a reason to give.
         budget.set(Units.bytes(Math.max(1, model.tensorBytes() / 2)));
@@ -99,6 +129,8 @@ public final class TradeoffViewModel {
             if (job.state() instanceof Async.Failed<?>) job.reset();
         };
         for (SchemeOption o : presets) o.selectedProperty().addListener(settingsChanged);
+        for (SchemeOption o : variants) o.selectedProperty().addListener(settingsChanged);
+        quantizePruned.addListener(settingsChanged);
         for (javafx.beans.value.ObservableValue<?> o : List.of(customIds, text, textKilobytes, ctx, imatrixChoice,
                 imatrixFile)) {
             o.addListener(settingsChanged);
@@ -112,14 +144,50 @@ public final class TradeoffViewModel {
 
     public Model model() { return session.model(); }
 
-    /** The ticked presets, then the custom ids, in that order. */
+    /**
+     * Why {@code pruned} cannot be measured on {@code model} (a quantized source, rows no N:M group divides), if it
+     * cannot: known from the plan, before anything runs.
+     */
+    private static Optional<String> whyNot(SweepScheme pruned, Model model) {
+        try {
+            ModelPlan plan = Plans.resolve(pruned.recipe(), model);
+            if (!plan.prunes()) return Optional.of("this model has no weight matrix to prune");
+            return plan.problems().stream().findFirst().map(TensorPlan::problem).map(Optional::orElseThrow)
+                    .map(p -> plan.problems().getFirst().name() + ": " + p);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The original model if ticked, the ticked presets, then the custom ids, then each ticked pruned variant (and,
+     * with {@link #quantizePrunedProperty()}, that variant quantized with each of the presets and ids before it).
+     */
     List<SweepScheme> chosenSchemes() {
-        List<SweepScheme> out = new ArrayList<>();
-        for (SchemeOption o : presets) if (o.selectedProperty().get()) out.add(o.scheme());
+        List<SweepScheme> quantizations = new ArrayList<>();
+        for (SchemeOption o : presets) if (o.selectedProperty().get()) quantizations.add(o.scheme());
         for (String id : customIds.get().split("[,\\s]+")) {
-            if (!id.isBlank()) out.add(SweepScheme.parse(id));
+            if (!id.isBlank()) quantizations.add(SweepScheme.parse(id));
+        }
+        List<SweepScheme> out = new ArrayList<>();
+        for (SchemeOption o : variants) {
+            if (o.selectedProperty().get() && !(o.scheme() instanceof SweepScheme.Pruned)) out.add(o.scheme());
+        }
+        out.addAll(quantizations);
+        for (SchemeOption o : variants) {
+            if (!o.selectedProperty().get() || !(o.scheme() instanceof SweepScheme.Pruned pruned)) continue;
+            out.add(pruned);
+            if (quantizePruned.get()) {
+                for (SweepScheme q : quantizations) out.add(new SweepScheme.Pruned(pruned.sparsity(), Optional.of(q)));
+            }
         }
         return out;
+    }
+
+    /** What the point did to the model (original, quantized, pruned, both), from the scheme it was measured for. */
+    public CompressionKind kindOf(SweepPoint p) {
+        int i = weightedRun ? p.index() / 2 : p.index();
+        return i < swept.size() ? CompressionKind.of(swept.get(i)) : CompressionKind.QUANTIZED;
     }
 
     /** Starts a sweep with the current settings, replacing one in progress. */
@@ -132,7 +200,7 @@ public final class TradeoffViewModel {
             return;
         }
         if (schemes.isEmpty()) {
-            problem.set("Tick at least one preset or enter a scheme id.");
+            problem.set("Tick at least one preset or variant, or enter a scheme id.");
             return;
         }
         SweepText measuredOn = text.get();
@@ -155,11 +223,16 @@ public final class TradeoffViewModel {
         int context = ctx.get();
         long limit = Math.multiplyExact((long) textKilobytes.get(), 1024L);
         SweepCache cache = SweepCache.atDefaultLocation();
+        swept = List.copyOf(schemes);
+        weightedRun = weighting != ImatrixChoice.NONE;
+        // Wanda and SparseGPT fit the model to their calibration text: it follows the part measured, never is it.
+        boolean calibrated = schemes.stream().anyMatch(s -> s instanceof SweepScheme.Pruned p && p.calibrated());
         String what = "Sweeping " + schemes.size() + (schemes.size() == 1 ? " scheme" : " schemes")
                 + (weighting == ImatrixChoice.NONE ? "" : ", each without and with the importance matrix");
         job.submit(what, monitor -> session.read(() -> {
             try {
-                String sample = measuredOn.read(limit);
+                CalibrationSplit split = calibrated ? CalibrationSplit.after(measuredOn, limit) : null;
+                String sample = split != null ? split.measured() : measuredOn.read(limit);
                 ImatrixSource source = switch (weighting) {
                     case NONE -> ImatrixSource.NONE;
                     // The matrix is computed over the same text and windows the sweep measures on.
@@ -167,6 +240,7 @@ public final class TradeoffViewModel {
                     case FILE -> new ImatrixSource.FromFile(weightsFile);
                 };
                 SweepRequest request = SweepRequest.of(schemes, sample, context).withImatrix(source);
+                if (split != null) request = request.withCalibration(split.calibration());
                 return Sweep.run(session.model(), request, cache, p -> Platform.runLater(() -> deliver(id, p)), monitor);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -251,6 +325,11 @@ public final class TradeoffViewModel {
     public BackgroundJob<SweepResult> job() { return job; }
 
     public ObservableList<SchemeOption> presets() { return presets; }
+
+    /** The original model and the pruned variants, each a check box. */
+    public ObservableList<SchemeOption> variants() { return variants; }
+
+    public BooleanProperty quantizePrunedProperty() { return quantizePruned; }
 
     public StringProperty customIdsProperty() { return customIds; }
 

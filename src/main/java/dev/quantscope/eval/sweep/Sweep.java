@@ -2,10 +2,6 @@ package dev.quantscope.eval.sweep;
 
 import dev.quantscope.pipeline.export.InMemoryQuantizer;
 import dev.quantscope.pipeline.plan.Plans;
-import dev.quantscope.engine.llama.LlamaEngine;
-import dev.quantscope.engine.tokenizer.Tokenizer;
-import dev.quantscope.engine.tokenizer.Tokenizers;
-import dev.quantscope.eval.KlDivergence;
 import dev.quantscope.eval.KlDivergenceResult;
 import dev.quantscope.format.Model;
 import dev.quantscope.quant.imatrix.ImatrixFile;
@@ -22,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * base's over a text ({@link KlDivergence}: KL divergence, top-1 agreement, perplexity). Points go to the listener
  * as they finish, in request order; points already measured come from the {@link SweepCache} without running
  * anything. The base's log-probabilities over the text are computed once, on the first point that needs them, and
- * shared by all points (when they fit in {@value #REFERENCE_LIMIT_BYTES} bytes; above that each point runs the base
- * again beside it, window by window).
+ * shared by all points ({@link BaseSide}).
  *
  * <p>With an importance matrix ({@link SweepRequest#imatrix()}) each scheme is followed by a second point, the
  * scheme quantized with it as {@code quantize --imatrix} quantizes ({@link SweepPoint#imatrix()}, id and label
@@ -45,12 +39,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Sweep {
     private Sweep() {}
 
-    /** Largest stored base reference; a 32,000-token vocabulary over ~2,000 scored tokens stays under it. */
-    static final long REFERENCE_LIMIT_BYTES = 256L << 20;
 
     /** Progress units per point, split between quantizing, the latency run and the comparison. */
     static final long UNIT = 1000;
     private static final long QUANTIZE = 150, LATENCY = 100;
+    /** A pruned point's share for pruning and quantizing: SparseGPT's and Wanda's calibration passes take most of it. */
+    private static final long PRUNE = 600;
 
     /**
      * Timed latency runs at least, before and again after the accuracy pass (a small model gets more, up to the
@@ -70,20 +64,8 @@ public final class Sweep {
         // A model opened from a folder (Hugging Face) has no one file to digest: its points are not cached.
         String modelSha = Files.isRegularFile(base.source()) ? modelDigest(base.source()) : null;
         String textSha = SweepCache.sha256(request.text());
-        Tokenizer tokenizer = Tokenizers.forModel(base);
-        int[] tokens = tokenizer.encode(request.text(), true);
-        // llama.cpp puts BOS at the start of every window exactly when the tokenizer adds one.
-        int bos = tokens.length > 0 && tokenizer.specials().addBos() && tokens[0] == tokenizer.bos() ? tokenizer.bos() : -1;
-        if (request.chunks() > 0 && (long) request.chunks() * request.ctx() < tokens.length) {
-            tokens = Arrays.copyOf(tokens, request.chunks() * request.ctx());
-        }
         int ctx = request.ctx();
-        if (tokens.length < 2L * ctx) {
-            // A sentence the page shows as it is: what is short, and the ways out.
-            throw new IllegalArgumentException("The text is " + tokens.length + " tokens long, and a sweep with a "
-                    + "context of " + ctx + " tokens needs at least " + 2 * ctx + (request.chunks() > 0
-                    ? " in at least 2 chunks" : "") + ": use more of the text or a smaller context.");
-        }
+        String calibration = SweepCalibration.identity(request.calibration());
 
         // Each scheme, then (with an importance matrix) the same scheme quantized with it.
         SweepImatrix imatrix = SweepImatrix.of(request.imatrix());
@@ -99,13 +81,17 @@ public final class Sweep {
         long shift = 0;
         List<SweepPoint> points = new ArrayList<>(variants.size());
         int computed = 0, hits = 0;
-        try (BaseSide baseSide = new BaseSide(base, tokens, bos, ctx, request.threads())) {
+        try (BaseSide baseSide = BaseSide.over(base, request.text(), ctx, request.chunks(), request.threads())) {
             for (int i = 0; i < variants.size(); i++) {
                 monitor.checkCancelled();
                 Variant v = variants.get(i);
                 SweepCache.Key key = modelSha == null ? null : new SweepCache.Key(modelSha, v.id(),
                         v.weighted() ? imatrix.identity() : "", textSha, ctx, request.chunks(), request.promptTokens(),
                         request.generatedTokens(), request.threads());
+                // A Wanda or SparseGPT point is only the same point when pruned from the same calibration.
+                if (key != null && v.scheme() instanceof SweepScheme.Pruned p && p.calibrated()) {
+                    key = key.withCalibration(calibration);
+                }
                 Optional<SweepPoint.Measured> cached = key == null ? Optional.empty() : cache.get(key, i);
                 SweepPoint point;
                 if (cached.isPresent()) {
@@ -121,6 +107,9 @@ public final class Sweep {
                     } catch (PresetNotApplicableException e) {
                         plan = null;
                         problem = e.getMessage();
+                    }
+                    if (problem == null && v.scheme() instanceof SweepScheme.Pruned p) {
+                        problem = SweepCalibration.missing(p, request.calibration()).orElse(null);
                     }
                     ImatrixFile weights = null;
                     if (problem == null && v.weighted()) {
@@ -171,66 +160,23 @@ public final class Sweep {
 
     private static SweepPoint.Measured measure(Model base, BaseSide baseSide, ModelPlan plan, ImatrixFile imatrix,
                                                Variant v, int index, SweepRequest request, ProgressMonitor monitor,
-                                               long start, long total) {
+                                               long start, long total) throws IOException {
         long t0 = System.nanoTime();
-        try (Model quantized = InMemoryQuantizer.quantize(base, plan, imatrix, request.threads(),
-                new ProgressSlice(monitor, start, QUANTIZE, total))) {
+        long quantize = plan.prunes() ? PRUNE : QUANTIZE;
+        try (Model quantized = InMemoryQuantizer.quantize(base, plan, imatrix, request.calibration(), request.threads(),
+                new ProgressSlice(monitor, start, quantize, total))) {
             monitor.checkCancelled();
             // Speed timed before and after the accuracy pass: its spread then covers seconds, not one burst.
             LatencyProbe.Around<KlDivergenceResult> timed = LatencyProbe.measureAround(quantized,
                     request.promptTokens(), request.generatedTokens(), request.threads(), LATENCY_RUNS, () -> {
-                        monitor.progress(start + QUANTIZE + LATENCY / 2, total);
-                        return baseSide.compare(quantized, new ProgressSlice(monitor, start + QUANTIZE + LATENCY / 2,
-                                UNIT - QUANTIZE - LATENCY, total));
+                        monitor.progress(start + quantize + LATENCY / 2, total);
+                        return baseSide.compare(quantized, new ProgressSlice(monitor, start + quantize + LATENCY / 2,
+                                UNIT - quantize - LATENCY, total));
                     });
             Latency latency = timed.latency();
             KlDivergenceResult r = timed.between();
             return new SweepPoint.Measured(index, v.id(), v.label(), v.weighted(), plan.bytes(), plan.bitsPerWeight(),
                     latency, Accuracy.of(r), false, (System.nanoTime() - t0) / 1e9);
-        }
-    }
-
-    /**
-     * The base model's side of every comparison: its engine and, when it fits in {@value #REFERENCE_LIMIT_BYTES}
-     * bytes, its log-probabilities over the text, computed once. Both are made only when a point must be measured,
-     * so a sweep answered from the cache runs nothing.
-     */
-    private static final class BaseSide implements AutoCloseable {
-        private final Model base;
-        private final int[] tokens;
-        private final int bos, ctx, threads;
-        private LlamaEngine engine;
-        private KlDivergence.Reference reference;
-        private boolean ready;
-
-        BaseSide(Model base, int[] tokens, int bos, int ctx, int threads) {
-            this.base = base;
-            this.tokens = tokens;
-            this.bos = bos;
-            this.ctx = ctx;
-            this.threads = threads;
-        }
-
-        boolean ready() { return ready; }
-
-        void prepare(ProgressMonitor monitor) {
-            engine = new LlamaEngine(base, ctx, threads);
-            long bytes = KlDivergence.referenceBytes(tokens.length, ctx, engine.config().vocab());
-            if (bytes <= REFERENCE_LIMIT_BYTES) reference = KlDivergence.reference(engine, tokens, ctx, bos, monitor);
-            ready = true;
-        }
-
-        KlDivergenceResult compare(Model quantized, ProgressMonitor monitor) {
-            if (!ready) throw new IllegalStateException("prepare first");
-            try (LlamaEngine model = new LlamaEngine(quantized, ctx, threads)) {
-                return reference != null ? KlDivergence.compute(reference, model, monitor)
-                        : KlDivergence.compute(engine, model, tokens, ctx, bos, monitor);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (engine != null) engine.close();
         }
     }
 

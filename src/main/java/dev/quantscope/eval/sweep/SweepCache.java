@@ -62,15 +62,31 @@ public final class SweepCache {
      * @param imatrixSha256 the identity of the importance matrix the scheme was quantized with ({@link
      *                      SweepImatrix#identity()}), or "" for none: a point with an importance matrix is never
      *                      taken for one without, nor for one with another matrix
+     * @param calibrationSha256 the identity of the calibration a Wanda or SparseGPT point was pruned from
+     *                      ({@link SweepCalibration#identity}), or "" when the point does not depend on one
      */
     public record Key(String modelSha256, String schemeId, String imatrixSha256, String textSha256, int ctx, int chunks,
-                      int promptTokens, int generatedTokens, int threads, String engine) {
+                      int promptTokens, int generatedTokens, int threads, String engine, String calibrationSha256) {
         public Key {
             Objects.requireNonNull(modelSha256);
             Objects.requireNonNull(schemeId);
             Objects.requireNonNull(imatrixSha256);
             Objects.requireNonNull(textSha256);
             Objects.requireNonNull(engine);
+            Objects.requireNonNull(calibrationSha256);
+        }
+
+        /** A point that depends on no calibration. */
+        public Key(String modelSha256, String schemeId, String imatrixSha256, String textSha256, int ctx, int chunks,
+                   int promptTokens, int generatedTokens, int threads, String engine) {
+            this(modelSha256, schemeId, imatrixSha256, textSha256, ctx, chunks, promptTokens, generatedTokens, threads,
+                    engine, "");
+        }
+
+        /** The same point pruned from the calibration {@code identity}. */
+        public Key withCalibration(String identity) {
+            return new Key(modelSha256, schemeId, imatrixSha256, textSha256, ctx, chunks, promptTokens,
+                    generatedTokens, threads, engine, identity);
         }
 
         /** Measured by this engine ({@link EngineBuild#identity()}). */
@@ -86,6 +102,7 @@ public final class SweepCache {
                     Integer.toString(chunks), Integer.toString(promptTokens), Integer.toString(generatedTokens),
                     "threads " + threads, "engine " + engine);
             if (!imatrixSha256.isEmpty()) all += "\nimatrix " + imatrixSha256;
+            if (!calibrationSha256.isEmpty()) all += "\ncalibration " + calibrationSha256;
             return sha256(all).substring(0, 32) + ".json";
         }
     }
@@ -122,6 +139,7 @@ public final class SweepCache {
         k.put("model_sha256", key.modelSha256());
         k.put("scheme", key.schemeId());
         if (!key.imatrixSha256().isEmpty()) k.put("imatrix_sha256", key.imatrixSha256());
+        if (!key.calibrationSha256().isEmpty()) k.put("calibration_sha256", key.calibrationSha256());
         k.put("text_sha256", key.textSha256());
         k.put("ctx", key.ctx());
         k.put("chunks", key.chunks());
@@ -173,7 +191,8 @@ public final class SweepCache {
         // written before points carried their engine has none, and matches no key (it is measured again).
         return new Key(k.path("model_sha256").asText(), k.path("scheme").asText(), k.path("imatrix_sha256").asText(""),
                 k.path("text_sha256").asText(), k.path("ctx").asInt(), k.path("chunks").asInt(), k.path("pp_tokens").asInt(),
-                k.path("tg_tokens").asInt(), k.path("threads").asInt(), k.path("engine").asText(""));
+                k.path("tg_tokens").asInt(), k.path("threads").asInt(), k.path("engine").asText(""),
+                k.path("calibration_sha256").asText(""));
     }
 
     /**

@@ -1,22 +1,28 @@
 package dev.quantscope.eval.sweep;
 
 import dev.quantscope.quant.preset.Preset;
+import dev.quantscope.quant.scheme.Keep;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.recipe.Recipe;
 import dev.quantscope.recipe.RecipeBase;
 import dev.quantscope.recipe.RecipeJson;
+import dev.quantscope.recipe.Rule;
+import dev.quantscope.recipe.SparsityRule;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One choice a sweep measures: a llama-quantize preset, or a custom recipe (a single scheme id such as
- * {@code int4-asym-g128-mse} is a recipe with that default). {@link #id()} is stable across runs: it names the
+ * {@code int4-asym-g128-mse} is a recipe with that default), or a sparsity ({@link Pruned}: the weight matrices
+ * pruned, then kept dense or quantized by one of the others). {@link #id()} is stable across runs: it names the
  * point in the cache and on the command line.
  */
 public sealed interface SweepScheme {
@@ -68,6 +74,57 @@ public sealed interface SweepScheme {
         }
 
         @Override public String label() { return recipe.name().isBlank() ? "custom recipe" : recipe.name(); }
+    }
+
+    /**
+     * The prunable weight matrices ({@code Plans.prunable}: not embeddings, head, norms or biases) pruned by
+     * {@code sparsity}, then quantized by {@code then}, or left in their source type when it is empty. The
+     * quantization is {@code then}'s own recipe with one pruning rule added for every tensor, so a preset still
+     * chooses its types as llama-quantize does.
+     */
+    record Pruned(SparsityRule sparsity, Optional<SweepScheme> then) implements SweepScheme {
+        /** Every point id of a pruned scheme starts so, which no preset or scheme id does. */
+        public static final String ID_PREFIX = "prune:";
+
+        /**
+         * What a pruned point's speed means. The engine has no sparse kernels: it multiplies pruned matrices, zeros
+         * and all, with its dense ones (unstructured and N:M alike), so the speed measured is the unpruned model's.
+         */
+        public static final String SPEED_NOTE = "Pruned points run on the engine's dense kernels (it has no sparse "
+                + "ones), so their speed is that of the same model unpruned.";
+
+        public Pruned {
+            Objects.requireNonNull(sparsity);
+            Objects.requireNonNull(then);
+            if (then.isPresent() && then.get() instanceof Pruned) {
+                throw new IllegalArgumentException("a pruned scheme is quantized by a preset or scheme, not pruned twice");
+            }
+        }
+
+        /** Pruned, the rest kept as it is. */
+        public Pruned(SparsityRule sparsity) {
+            this(sparsity, Optional.empty());
+        }
+
+        @Override
+        public String id() {
+            return ID_PREFIX + sparsity.method().id() + ":" + sparsity.pattern().label()
+                    + (sparsity.global() ? ":global" : "") + then.map(t -> "+" + t.id()).orElse("");
+        }
+
+        @Override
+        public String label() { return sparsity.label() + then.map(t -> " + " + t.label()).orElse(""); }
+
+        @Override
+        public Recipe recipe() {
+            Recipe quantized = then.map(SweepScheme::recipe).orElseGet(() -> Recipe.of(Keep.INSTANCE));
+            List<Rule> rules = new ArrayList<>(quantized.rules());
+            rules.add(Rule.pruning("*", sparsity));
+            return new Recipe(label(), quantized.base(), rules);
+        }
+
+        /** Whether the pruning reads a calibration text (Wanda, SparseGPT): its points then depend on that text. */
+        public boolean calibrated() { return sparsity.method().calibrated(); }
     }
 
     /**

@@ -16,5 +16,11 @@
  * {@link dev.quantscope.eval.sweep.Latency}, {@link dev.quantscope.eval.sweep.Accuracy}, whether it came from the
  * cache) or {@code Skipped} with the reason. {@link dev.quantscope.eval.sweep.TradeOffs} and
  * {@link dev.quantscope.eval.sweep.DeviceFit} work on any list of points, e.g. the ones received so far.
+ *
+ * <p>A {@link dev.quantscope.eval.sweep.SweepScheme.Pruned} scheme prunes the weight matrices first (magnitude, Wanda
+ * or SparseGPT to a sparsity or N:M pattern), then keeps them dense or quantizes them with another scheme; Wanda and
+ * SparseGPT read {@code SweepRequest.calibration()}, whose digest goes into their points' cache keys
+ * ({@link dev.quantscope.eval.sweep.SweepCalibration}). {@code dev.quantscope.eval.prune} builds such sweeps over
+ * sparsities and methods and scans per-layer sensitivity.
  */
 package dev.quantscope.eval.sweep;
