@@ -1,5 +1,6 @@
 package dev.quantscope.app.prune;
 
+import dev.quantscope.app.prune.curves.SparsityCurvesPane;
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
@@ -23,6 +24,7 @@ import javafx.scene.control.RadioButton;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.Tab;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
@@ -94,6 +96,8 @@ public final class PruneController implements FxController {
     @FXML private Label tensorSizes;
     @FXML private StackPane barsHost;
     @FXML private StackPane curvesHost;
+    @FXML private Tab curvesTab;
+    private SparsityCurvesPane curves;
 
     private StatePane histogramState;
     private StatePane maskState;
@@ -110,6 +114,7 @@ public final class PruneController implements FxController {
         setUpAfterAndCalibration();
         setUpTensorViews();
         setUpRunAndExport();
+        setUpCurves();
         vm.planProperty().addListener((_, _, _) -> showPlan());
         vm.lastRunProperty().addListener((_, _, _) -> showPlan());
         vm.afterProperty().addListener((_, _, _) -> showPlan());
@@ -433,6 +438,31 @@ public final class PruneController implements FxController {
 
     /** The mask on screen (for tests and screenshots). */
     public MaskView maskView() { return maskView; }
+
+    /**
+     * The curves and sensitivity pane is made when its tab is first shown (its runs are long and on demand), and made
+     * again when the calibration text changes; the pane it replaces cancels its work as it leaves the scene.
+     */
+    private void setUpCurves() {
+        curvesTab.selectedProperty().addListener((_, _, on) -> { if (on && curves == null) showCurves(); });
+        vm.calibrationProperty().addListener((_, _, _) -> { if (curves != null) showCurves(); });
+    }
+
+    private void showCurves() {
+        curves = new SparsityCurvesPane(vm.session(), calibrationText(), vm.executor());
+        curvesHost.getChildren().setAll(curves);
+    }
+
+    /** The chosen calibration text ("" for none: the pane then calibrates on the bundled sample's other part). */
+    private String calibrationText() {
+        SweepText t = vm.calibrationProperty().get();
+        if (t == null) return "";
+        try {
+            return t.readAll();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
 
     /**
      * Where the sparsity curves and per-layer sensitivity pane goes (the "Sparsity curves" tab): set it as this

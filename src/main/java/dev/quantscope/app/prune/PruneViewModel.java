@@ -67,6 +67,7 @@ public final class PruneViewModel {
     public record ExportOutcome(Path file, long bytes, double sparsityPruned, double sparsityStored) {}
 
     private final ModelSession session;
+    private final Executor executor;
     private final ObjectProperty<PruneMethod> method = new SimpleObjectProperty<>(PruneMethod.MAGNITUDE);
     private final ObjectProperty<TargetKind> targetKind = new SimpleObjectProperty<>(TargetKind.SPARSITY);
     private final IntegerProperty sparsityPercent = new SimpleIntegerProperty(50);
@@ -96,6 +97,7 @@ public final class PruneViewModel {
 
     public PruneViewModel(ModelSession session, Executor executor) {
         this.session = session;
+        this.executor = executor;
         this.preview = new BackgroundJob<>(executor);
         this.run = new BackgroundJob<>(executor);
         this.export = new BackgroundJob<>(executor);
@@ -352,6 +354,12 @@ public final class PruneViewModel {
     public ObjectProperty<AfterPruning> afterProperty() { return after; }
 
     public ObjectProperty<SweepText> calibrationProperty() { return calibration; }
+
+    /** The open model, for the panes the view hosts. */
+    public ModelSession session() { return session; }
+
+    /** The worker pool the view's jobs share. */
+    public Executor executor() { return executor; }
 
     public ReadOnlyObjectProperty<ModelPlan> planProperty() { return plan.getReadOnlyProperty(); }
 
