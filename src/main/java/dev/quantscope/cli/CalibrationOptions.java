@@ -21,9 +21,8 @@ public final class CalibrationOptions {
             + "block from its activations; structured pruning ranks units, groups and blocks with it.")
     Path text;
 
-    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_TOKENS,
-            description = "Tokens of --text to run (default: ${DEFAULT-VALUE}).")
-    int tokens;
+    @Mixin
+    CalibrationTokensOption tokens;
 
     /** The window: the one {@code --ctx} every command that runs a model over a text has. */
     @Mixin
@@ -31,7 +30,7 @@ public final class CalibrationOptions {
 
     /** The calibration these options describe (no text: none). */
     PruneCalibration calibration() throws IOException {
-        PruneCalibration c = PruneCalibration.NONE.withWindow(context.ctx, tokens);
+        PruneCalibration c = PruneCalibration.NONE.withWindow(context.ctx, tokens.tokens);
         return text == null ? c : c.withText(readText());
     }
 

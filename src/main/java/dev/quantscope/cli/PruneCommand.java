@@ -188,7 +188,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (dropBlocks != null) cuts.add(new StructuredCut.Blocks(dropBlocks));
         Importance importance = calibrationOptions.text == null ? Importance.WEIGHT_ONLY : new Importance.Calibrated(
                 CalibrationPass.run(model, calibrationOptions.readText(), calibrationOptions.context.ctx,
-                        calibrationOptions.tokens, threads.count(), ProgressMonitor.NONE));
+                        calibrationOptions.tokens.tokens, threads.count(), ProgressMonitor.NONE));
         long sourceBytes = Files.size(in);
         try (Model pruned = StructuredPruner.prune(model, cuts, importance, ProgressMonitor.NONE)) {
             long fileBytes;

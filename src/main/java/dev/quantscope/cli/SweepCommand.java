@@ -81,9 +81,8 @@ public final class SweepCommand implements Callable<Integer> {
             + "from (default: the second half of the measured text, which is then measured on its first half).")
     Path calibrationText;
 
-    @Option(names = "--calibration-tokens", paramLabel = "N", defaultValue = "" + PruneCalibration.DEFAULT_TOKENS,
-            description = "Calibration tokens run for Wanda and SparseGPT, in windows of --ctx (default: ${DEFAULT-VALUE}).")
-    int calibrationTokens;
+    @Mixin
+    CalibrationTokensOption calibrationTokens;
 
     @Option(names = "--sensitivity", paramLabel = "S", description = "Per-layer sensitivity instead of a sweep: prune "
             + "one tensor (or block) at a time to S (0.5, 2:4) with the one --methods and print its KL divergence.")
@@ -240,10 +239,10 @@ public final class SweepCommand implements Callable<Integer> {
         if (!calibrated) split = new CalibrationSplit(all, PruneCalibration.NONE);
         else if (calibrationText != null) split = CalibrationSplit.of(all, Files.readString(calibrationText, StandardCharsets.UTF_8));
         else split = CalibrationSplit.halves(all);
-        if (calibrationTokens < 1) throw new IllegalArgumentException("--calibration-tokens must be at least 1");
+        if (calibrationTokens.tokens < 1) throw new IllegalArgumentException("--calibration-tokens must be at least 1");
         var c = split.calibration();
         // One --ctx, as the pruning commands have it: the calibration runs in the windows the sweep measures in.
-        return new CalibrationSplit(split.measured(), c.withWindow(context.ctx, calibrationTokens));
+        return new CalibrationSplit(split.measured(), c.withWindow(context.ctx, calibrationTokens.tokens));
     }
 
     private String calibrationNote() {
@@ -303,7 +302,7 @@ public final class SweepCommand implements Callable<Integer> {
             ObjectNode c = doc.putObject("calibration");
             if (calibrationText != null) c.put("text", calibrationText.toString());
             else c.put("text", "second half of the measured text");
-            c.put("tokens", calibrationTokens);
+            c.put("tokens", calibrationTokens.tokens);
         }
         if (prunes) doc.put("speed_note", SweepScheme.Pruned.SPEED_NOTE);
         else doc.putNull("speed_note");

@@ -30,7 +30,9 @@ class SharedOptionsTest {
             "--json", JsonOption.class,
             "--ctx", ContextOption.class,
             "--chunks", ChunksOption.class,
-            "--kv-cache", KvCacheOption.class);
+            "--kv-cache", KvCacheOption.class,
+            "--method", PruneMethodOption.class,
+            "--calibration-tokens", CalibrationTokensOption.class);
 
     @Test
     void everyCommandOfferingASharedOptionGetsItFromItsMixin() {
