@@ -2,11 +2,9 @@ package dev.quantscope.prune.structured;
 
 import dev.quantscope.engine.llama.HiddenStateObserver;
 import dev.quantscope.engine.llama.LlamaConfig;
-import dev.quantscope.engine.llama.LlamaEngine;
 import dev.quantscope.engine.llama.MatmulObserver;
-import dev.quantscope.engine.tokenizer.Tokenizer;
-import dev.quantscope.engine.tokenizer.Tokenizers;
 import dev.quantscope.format.Model;
+import dev.quantscope.prune.calibration.CalibrationChunks;
 import dev.quantscope.task.ProgressMonitor;
 
 import java.io.IOException;
@@ -14,8 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Runs a calibration text through a Llama in the project's engine, in windows of the context size that each start
- * with BOS, and collects a {@link Calibration}: ffn_down's and attn_output's inputs through the engine's
+ * Runs a calibration text through a Llama (the one calibration run, {@link
+ * dev.quantscope.prune.calibration.CalibrationPass}, in windows that start with BOS) and collects a {@link Calibration}: ffn_down's and attn_output's inputs through the engine's
  * {@link MatmulObserver}, the residual stream through its {@link HiddenStateObserver}.
  */
 public final class CalibrationPass {
@@ -29,26 +27,10 @@ public final class CalibrationPass {
     public static Calibration run(Model model, String text, int contextSize, int maxTokens, int threads,
                                   ProgressMonitor monitor) throws IOException {
         if (contextSize < 2) throw new IllegalArgumentException("A calibration window must hold at least 2 tokens.");
-        Tokenizer tokenizer = Tokenizers.forModel(model);
-        int[] tokens = tokenizer.encode(text, false);
-        int usable = Math.min(tokens.length, maxTokens);
-        if (usable < 1) throw new IllegalArgumentException("The calibration text gives no tokens.");
-        try (LlamaEngine engine = new LlamaEngine(model, contextSize, threads)) {
-            Collector collector = new Collector(engine.config(), contextSize);
-            engine.setMatmulObserver(collector);
-            engine.setHiddenStateObserver(collector);
-            int[] window = new int[contextSize];
-            window[0] = tokenizer.bos();
-            for (int start = 0; start < usable; start += contextSize - 1) {
-                monitor.checkCancelled();
-                int n = Math.min(contextSize - 1, usable - start);
-                System.arraycopy(tokens, start, window, 1, n);
-                // No logits are asked for: the output head's matmul is skipped.
-                engine.forwardBatch(window, 0, n + 1, 0, n + 1, (i, logits) -> { });
-                monitor.progress(start + n, usable);
-            }
-            return collector.result();
-        }
+        CalibrationChunks chunks = CalibrationChunks.ofText(model, text, contextSize, maxTokens);
+        Collector collector = new Collector(LlamaConfig.of(model), chunks.longest());
+        dev.quantscope.prune.calibration.CalibrationPass.run(model, chunks, collector, collector, threads, monitor);
+        return collector.result();
     }
 
     /** Sums what the engine shows it; one per pass, on the engine's thread. */
