@@ -1,9 +1,5 @@
 package dev.quantscope.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
  * The largest anonymous resident memory (RssAnon in /proc/self/status: heap, off-heap arenas, thread stacks) seen
  * while a benchmark runs, sampled every few milliseconds. The kernel keeps a peak only of the whole resident set
@@ -12,7 +8,6 @@ import java.nio.file.Path;
  * the interval can be missed; NaN where there is no /proc.
  */
 final class AnonymousMemorySampler implements AutoCloseable {
-    private static final Path STATUS = Path.of("/proc/self/status");
     private static final long INTERVAL_MS = 5;
 
     private final Thread thread;
@@ -46,13 +41,6 @@ final class AnonymousMemorySampler implements AutoCloseable {
     }
 
     private static long rssAnonKb() {
-        try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("RssAnon:")) return Long.parseLong(line.substring(8).trim().split("\\s+")[0]);
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
+        return ProcessStatus.kilobytes("RssAnon");
     }
 }

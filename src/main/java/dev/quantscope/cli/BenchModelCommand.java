@@ -13,9 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -112,16 +111,7 @@ public final class BenchModelCommand implements Callable<Integer> {
 
     /** Peak resident set size of this process (VmHWM in /proc/self/status), or NaN where there is no /proc. */
     static double peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(parts[0]) / 1024.0; // kB
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
+        long kb = ProcessStatus.kilobytes("VmHWM");
+        return kb < 0 ? Double.NaN : kb / 1024.0;
     }
 }

@@ -88,12 +88,7 @@ public final class WritableCopies {
      *                                  again to take new values
      */
     public static FloatFormat format(TensorInfo t) {
-        return switch (t.dtype()) {
-            case F32 -> FloatFormat.F32;
-            case F16 -> FloatFormat.F16;
-            case BF16 -> FloatFormat.BF16;
-            default -> throw new IllegalArgumentException(t.name() + " is stored as " + t.dtype()
-                    + ", so it cannot be pruned: prune the F32, F16 or BF16 model, then quantize it");
-        };
+        return FloatFormat.of(t.dtype()).orElseThrow(() -> new IllegalArgumentException(t.name() + " is stored as "
+                + t.dtype() + ", so it cannot be pruned: prune the F32, F16 or BF16 model, then quantize it"));
     }
 }

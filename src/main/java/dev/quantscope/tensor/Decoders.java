@@ -82,6 +82,26 @@ public final class Decoders {
         return out;
     }
 
+    /** Elements decoded at once by {@link #countZeros}: bounds the buffer, and a multiple of every block size. */
+    private static final int ZERO_COUNT_CHUNK = 1 << 16;
+
+    /**
+     * How many elements of {@code t} decode to exactly zero (−0.0 too), read a chunk at a time, so any size works.
+     * @throws UnsupportedOperationException when its type cannot be decoded
+     */
+    public static long countZeros(TensorInfo t) {
+        ElementDecoder d = find(t.dtype()).orElseThrow(
+                () -> new UnsupportedOperationException(t.name() + ": " + t.dtype() + " is not decodable"));
+        long n = t.parameters(), zeros = 0;
+        float[] buf = new float[(int) Math.min(ZERO_COUNT_CHUNK, Math.max(1, n))];
+        for (long first = 0; first < n; first += buf.length) {
+            int count = (int) Math.min(buf.length, n - first);
+            d.decode(t.data(), first, buf, 0, count);
+            for (int i = 0; i < count; i++) if (buf[i] == 0) zeros++;
+        }
+        return zeros;
+    }
+
     private static ElementDecoder table(float[] lut) {
         return (s, first, dst, off, n) -> {
             for (int i = 0; i < n; i++) dst[off + i] = lut[s.get(Layouts.I8, first + i) & 0xFF];

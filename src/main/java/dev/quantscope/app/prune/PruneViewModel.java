@@ -271,7 +271,7 @@ public final class PruneViewModel {
                 long zeros = 0, stored = 0, all = 0;
                 for (var t : r.pruned()) {
                     zeros += t.zeros();
-                    stored += t.storedZerosOrEmpty().orElse(t.zeros());
+                    stored += t.storedZeros().orElse(t.zeros());
                     all += t.parameters();
                 }
                 return new ExportOutcome(r.output(), r.fileBytes(), all == 0 ? 0 : (double) zeros / all,

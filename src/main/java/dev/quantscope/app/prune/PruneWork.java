@@ -74,7 +74,7 @@ final class PruneWork {
                 throw new UncheckedIOException(e);
             }
         }
-        return measured(t, before, after, range, false, Optional.empty());
+        return measured(t, before, after, range, false, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -100,7 +100,7 @@ final class PruneWork {
                 double[] range = WeightHistogram.range(w);
                 float[] a = Decoders.decodeAll(pruned.model().tensor(p.name()).orElseThrow());
                 results.add(measured(source, WeightHistogram.of(w, range[0], range[1]), a, range, true,
-                        quantize ? Optional.of(stored.get(i)) : Optional.empty()));
+                        quantize ? Optional.of(stored.get(i)) : Optional.empty(), Optional.of(p.storage())));
                 measuring.progress(i + 1, tensors.size());
             }
         } catch (IOException e) {
@@ -116,23 +116,24 @@ final class PruneWork {
         Model quantized = InMemoryQuantizer.quantize(pruned.model(), quantization, threads(), monitor);
         try {
             List<Long> zeros = new ArrayList<>();
-            for (PrunedTensor p : tensors) {
-                long z = 0;
-                for (float v : Decoders.decodeAll(quantized.tensor(p.name()).orElseThrow())) if (v == 0) z++;
-                zeros.add(z);
-            }
+            for (PrunedTensor p : tensors) zeros.add(Decoders.countZeros(quantized.tensor(p.name()).orElseThrow()));
             return zeros;
         } finally {
             quantized.close();
         }
     }
 
+    /**
+     * @param storage the sparse sizes when the pruning measured them already (a run's {@link PrunedTensor}), else
+     *                they are computed from the mask of {@code after} (a preview)
+     */
     private static TensorResult measured(TensorInfo t, WeightHistogram before, float[] after, double[] range,
-                                         boolean run, Optional<Long> storedZeros) {
+                                         boolean run, Optional<Long> storedZeros, Optional<SparseStorage> storage) {
         SparsityMask mask = SparsityMask.of(after, rows(t), cols(t));
         int valueBytes = (int) Math.max(1, t.dtype().byteSize(1));
         return new TensorResult(t.name(), before, Optional.of(WeightHistogram.of(after, range[0], range[1])),
-                Optional.of(mask), Optional.of(SparseStorage.of(mask, valueBytes)), "", run, storedZeros);
+                Optional.of(mask), Optional.of(storage.orElseGet(() -> SparseStorage.of(mask, valueBytes))), "", run,
+                storedZeros);
     }
 
     private static int rows(TensorInfo t) { return Math.toIntExact(t.shape().rows()); }

@@ -2,6 +2,7 @@ package dev.quantscope.pipeline.plan;
 
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
+import dev.quantscope.format.safetensors.export.FloatFormat;
 import dev.quantscope.quant.ggml.GgmlQuantizer;
 import dev.quantscope.quant.ggml.QuantizedSize;
 import dev.quantscope.quant.preset.ModelHparams;
@@ -140,7 +141,7 @@ public final class Plans {
     }
 
     private static Optional<String> pruneProblem(SparsityRule pruning, TensorInfo t, long rowLength) {
-        if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+        if (FloatFormat.of(t.dtype()).isEmpty()) {
             // Pruning a quantized tensor would have to quantize it again (worse than quantizing the original).
             return Optional.of("stored as " + t.dtype() + ", it cannot be pruned: prune the F32, F16 or BF16 model, "
                     + "then quantize it");

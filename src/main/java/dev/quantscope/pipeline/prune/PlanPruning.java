@@ -129,8 +129,9 @@ public final class PlanPruning implements AutoCloseable {
             PlanPruning pruning = new PlanPruning(plan, current, pm, lazy, cuts, calibration);
             if (pm != null) {
                 for (String name : layerwise.keySet()) {
-                    pruning.measured.put(name, measure(current.tensor(name).orElseThrow(),
-                            layerwise.get(name).pruning().orElseThrow()));
+                    TensorInfo t = current.tensor(name).orElseThrow(); // SparseGPT's updates, rounded to the dtype
+                    SparsityRule rule = layerwise.get(name).pruning().orElseThrow();
+                    pruning.measured.put(name, measure(t, Decoders.decodeAll(t), rule));
                 }
             }
             monitor.progress(SCALE, SCALE);
@@ -198,9 +199,9 @@ public final class PlanPruning implements AutoCloseable {
         }
         MemorySegment out = arena.allocate(t.byteSize(), 64);
         WritableCopies.format(t).encode(w, 0, w.length, out.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-        TensorInfo pruned = new TensorInfo(t.name(), t.shape(), t.dtype(), t.byteSize(), out);
-        measured.put(t.name(), measure(pruned, r));
-        return pruned;
+        // w holds the stored values: pruning only zeroes weights the dtype already held exactly
+        measured.put(t.name(), measure(t, w, r));
+        return new TensorInfo(t.name(), t.shape(), t.dtype(), t.byteSize(), out);
     }
 
     /** Each pruned tensor's figures, in plan order (the lazily pruned ones once they have been pruned). */
@@ -266,9 +267,8 @@ public final class PlanPruning implements AutoCloseable {
                         + "cannot rank its weights; compute one over this model (quantscope imatrix) or give --text"));
     }
 
-    /** Zeros and sparse sizes of what {@code t} holds now, after its dtype's rounding. */
-    private static PrunedTensor measure(TensorInfo t, SparsityRule rule) {
-        float[] w = Decoders.decodeAll(t);
+    /** Zeros and sparse sizes of {@code t}, whose stored values are {@code w}. */
+    private static PrunedTensor measure(TensorInfo t, float[] w, SparsityRule rule) {
         long zeros = 0;
         for (float f : w) if (f == 0) zeros++;
         SparsityMask mask = SparsityMask.of(w, rows(t), cols(t));

@@ -4,7 +4,6 @@ import dev.quantscope.format.Model;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A model with its plan's pruning applied: the pruned tensors are copies in its own memory (in their source dtype),
@@ -20,20 +19,6 @@ public record PrunedBase(Model model, List<PrunedTensor> tensors, List<AutoClose
     public PrunedBase {
         tensors = List.copyOf(tensors);
         owned = List.copyOf(owned);
-    }
-
-    public Optional<PrunedTensor> tensor(String name) {
-        return tensors.stream().filter(t -> t.name().equals(name)).findFirst();
-    }
-
-    /** Zeros over all pruned tensors. */
-    public double sparsity() {
-        long zeros = 0, all = 0;
-        for (PrunedTensor t : tensors) {
-            zeros += t.zeros();
-            all += t.parameters();
-        }
-        return all == 0 ? 0 : (double) zeros / all;
     }
 
     @Override

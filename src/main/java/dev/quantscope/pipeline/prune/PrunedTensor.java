@@ -27,9 +27,6 @@ public record PrunedTensor(String name, SparsityRule rule, long parameters, long
 
     public double sparsity() { return parameters == 0 ? 0 : (double) zeros / parameters; }
 
-    /** The sparsity that survives quantization, if measured. */
-    public OptionalLong storedZerosOrEmpty() { return storedZeros; }
-
     public double storedSparsity() {
         return storedZeros.isPresent() && parameters > 0 ? (double) storedZeros.getAsLong() / parameters : sparsity();
     }

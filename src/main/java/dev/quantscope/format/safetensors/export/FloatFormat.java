@@ -2,7 +2,10 @@ package dev.quantscope.format.safetensors.export;
 
 import dev.quantscope.format.safetensors.SafetensorsDType;
 
+import dev.quantscope.tensor.DType;
+
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /** The float types a dequantized export stores, each with its exact rounding from float. */
 public enum FloatFormat {
@@ -21,6 +24,16 @@ public enum FloatFormat {
     }
 
     public SafetensorsDType dtype() { return dtype; }
+
+    /** The format that stores {@code type}'s values exactly as they are, if it is one of these three. */
+    public static Optional<FloatFormat> of(DType type) {
+        return switch (type) {
+            case F32 -> Optional.of(F32);
+            case F16 -> Optional.of(F16);
+            case BF16 -> Optional.of(BF16);
+            default -> Optional.empty();
+        };
+    }
 
     /** Bytes per element. */
     public int bytes() { return bytes; }
