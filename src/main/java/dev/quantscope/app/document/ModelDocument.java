@@ -23,6 +23,7 @@ public final class ModelDocument {
     private final PruneViewModel prune;
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
+    private final ClassifierExports classifierExports = new ClassifierExports();
     /** The page a page asked to show (its tab id); the shell selects it. */
     private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
 
@@ -63,6 +64,8 @@ public final class ModelDocument {
     public GenerateViewModel generate() { return generate; }
 
     public TradeoffViewModel tradeoff() { return tradeoff; }
+
+    public ClassifierExports classifierExports() { return classifierExports; }
 
     public ObjectProperty<String> requestedPageProperty() { return requestedPage; }
 
