@@ -24,12 +24,11 @@ import dev.quantscope.tensor.DType;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Applies {@link ClassifierVariant}s to a classifier and measures each on a test set. */
 public final class ClassifierCompression {
     /** Calibration images for Wanda and SparseGPT: as many as the papers' 128 × 2048 tokens are more than enough here. */
-    static final int CALIBRATION_IMAGES = 1024;
+    public static final int CALIBRATION_IMAGES = 1024;
 
     private ClassifierCompression() {}
 
@@ -75,7 +74,7 @@ public final class ClassifierCompression {
             Stored stored = apply(original, variants.get(i), calibration, threads);
             AccuracyResult accuracy = Accuracy.measure(stored.classifier(), test, threads, 0);
             points.add(new ClassifierPoint(variants.get(i), stored.bytes(), stored.bitsPerWeight(), stored.sparsity(),
-                    accuracy.top1(), accuracy.top5()));
+                    accuracy.top1(), accuracy.top5(), stored.notes()));
             slice.progress(1, 1);
         }
         return List.copyOf(points);
@@ -156,9 +155,5 @@ public final class ClassifierCompression {
         long bytes = 0;
         for (ParameterTensor t : c.architecture().parameters()) bytes = Math.addExact(bytes, (long) bytesPerValue * t.size());
         return bytes;
-    }
-
-    static String label(ClassifierVariant v) {
-        return v.label().toLowerCase(Locale.ROOT);
     }
 }

@@ -28,7 +28,7 @@ public sealed interface ClassifierVariant {
     record Pruned(PruneMethod method, SparsityPattern pattern) implements ClassifierVariant {
         @Override
         public String label() {
-            return method.name().toLowerCase(java.util.Locale.ROOT) + " " + pattern;
+            return method.id() + " " + pattern.label();
         }
     }
 }
