@@ -59,7 +59,7 @@ class SharedOptionsTest {
         }
         assertEquals(new TreeSet<>(List.of("quantscope accuracy", "quantscope bench", "quantscope bench kernels", "quantscope bench prune",
                 "quantscope bench quantize", "quantscope bench stats", "quantscope eval", "quantscope generate",
-                "quantscope imatrix", "quantscope prune", "quantscope quantize", "quantscope sweep",
+                "quantscope imatrix", "quantscope prune", "quantscope quantize", "quantscope recover", "quantscope sweep",
                 "quantscope synth")), offering);
     }
 
@@ -70,7 +70,8 @@ class SharedOptionsTest {
                 new String[] {"generate", "m.gguf", "--prompt", "x", "--threads", "0"},
                 new String[] {"bench", "m.gguf", "--threads", "0"},
                 new String[] {"bench", "kernels", "--threads", "0"},
-                new String[] {"quantize", "m.gguf", "o.gguf", "--type", "Q4_K_M", "--threads", "0"})) {
+                new String[] {"quantize", "m.gguf", "o.gguf", "--type", "Q4_K_M", "--threads", "0"},
+                new String[] {"recover", "--dense", "d.gguf", "--pruned", "p.gguf", "-o", "o.gguf", "--threads", "0"})) {
             StringWriter err = new StringWriter();
             CommandLine cl = QuantScopeCommand.commandLine();
             cl.setOut(new PrintWriter(new StringWriter(), true));

@@ -1,0 +1,34 @@
+package dev.quantscope.cli;
+
+import dev.quantscope.engine.llama.LlamaEngine;
+import dev.quantscope.eval.KlDivergence;
+import dev.quantscope.eval.KlDivergenceResult;
+import dev.quantscope.format.Model;
+import dev.quantscope.task.ProgressMonitor;
+
+/**
+ * KL divergence and perplexity of models against the dense one on held-out text, with {@code quantscope eval}'s
+ * definitions ({@link KlDivergence}: llama-perplexity's windows, the second half of each scored). The dense model's
+ * log-probabilities are computed once and every model is compared with them. It lives here, above both eval and
+ * distill, which as siblings do not use each other.
+ */
+final class HeldOutMeasure {
+    private final KlDivergence.Reference reference;
+    private final int nCtx, threads;
+
+    /** Runs the dense model over the held-out tokens once. */
+    HeldOutMeasure(Model dense, int[] heldOut, int nCtx, int bos, int threads, ProgressMonitor monitor) {
+        this.nCtx = nCtx;
+        this.threads = threads;
+        try (LlamaEngine engine = new LlamaEngine(dense, nCtx, threads)) {
+            this.reference = KlDivergence.reference(engine, heldOut, nCtx, bos, monitor);
+        }
+    }
+
+    /** The model's figures against the dense model (its PPL is {@code ppl()}, the dense one's {@code pplBase()}). */
+    KlDivergenceResult measure(Model model, ProgressMonitor monitor) {
+        try (LlamaEngine engine = new LlamaEngine(model, nCtx, threads)) {
+            return KlDivergence.compute(reference, engine, monitor);
+        }
+    }
+}
