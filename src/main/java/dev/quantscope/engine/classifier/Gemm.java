@@ -41,6 +41,13 @@ public final class Gemm {
         if (j < n) scalar(m, n - j, k, a, aOff, aRow, aCol, b, bOff + j, ldb, c, cOff + j, ldc, accumulate);
     }
 
+    /** {@link #multiply} when {@code vector}, else {@link #multiplyScalar}: the switch layers use to test one path against the other. */
+    public static void multiply(boolean vector, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (vector) multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, accumulate);
+        else scalar(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
     /** The scalar reference: the same fma sequence per element. */
     public static void multiplyScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {

@@ -12,17 +12,34 @@ public final class LayerKernels {
 
     /** {@code wT[in×out]} = {@code w[out×in]}ᵀ: the layout in which the dense forward streams contiguous rows. */
     public static void transpose(float[] w, int rows, int cols, float[] wT) {
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int c = 0; c < cols; c++) wT[c * rows + r] = w[base + c];
+        transpose(w, 0, rows, cols, wT, 0);
+    }
+
+    /** The transpose of the {@code rows × cols} matrix at {@code from} into {@code to} at {@code toOff}, in tiles that stay in cache. */
+    public static void transpose(float[] from, int fromOff, int rows, int cols, float[] to, int toOff) {
+        final int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    int base = fromOff + r * cols;
+                    for (int c = c0; c < c1; c++) to[toOff + c * rows + r] = from[base + c];
+                }
+            }
         }
     }
 
     /** {@code y[batch×out] = x[batch×in] · wT[in×out] + bias}, rows of the batch split over the pool. */
     public static void dense(float[] x, float[] wT, float[] bias, float[] y, int batch, int in, int out, RowParallel pool) {
+        dense(true, x, wT, bias, y, batch, in, out, pool);
+    }
+
+    /** {@link #dense} through the vector kernel or the scalar reference. */
+    public static void dense(boolean vector, float[] x, float[] wT, float[] bias, float[] y, int batch, int in, int out, RowParallel pool) {
         pool.forRange(batch, 4, (s, e) -> {
             for (int b = s; b < e; b++) System.arraycopy(bias, 0, y, b * out, out);
-            Gemm.multiply(e - s, out, in, x, s * in, in, 1, wT, 0, out, y, s * out, out, true);
+            Gemm.multiply(vector, e - s, out, in, x, s * in, in, 1, wT, 0, out, y, s * out, out, true);
         });
     }
 
@@ -33,6 +50,12 @@ public final class LayerKernels {
      */
     public static void conv(float[] x, float[] w, float[] bias, float[] y, float[] cols, int batch, InputShape in,
                             int cout, int kernel, RowParallel pool) {
+        conv(true, x, w, bias, y, cols, batch, in, cout, kernel, pool);
+    }
+
+    /** {@link #conv} through the vector kernel or the scalar reference. */
+    public static void conv(boolean vector, float[] x, float[] w, float[] bias, float[] y, float[] cols, int batch, InputShape in,
+                            int cout, int kernel, RowParallel pool) {
         int hw = in.height() * in.width();
         int ckk = in.channels() * kernel * kernel;
         int inSize = in.features(), colSize = ckk * hw, outSize = cout * hw;
@@ -41,7 +64,7 @@ public final class LayerKernels {
                 im2col(x, b * inSize, in, kernel, cols, b * colSize);
                 int yo = b * outSize;
                 for (int o = 0; o < cout; o++) java.util.Arrays.fill(y, yo + o * hw, yo + (o + 1) * hw, bias[o]);
-                Gemm.multiply(cout, hw, ckk, w, 0, ckk, 1, cols, b * colSize, hw, y, yo, hw, true);
+                Gemm.multiply(vector, cout, hw, ckk, w, 0, ckk, 1, cols, b * colSize, hw, y, yo, hw, true);
             }
         });
     }
