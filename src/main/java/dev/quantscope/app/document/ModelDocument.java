@@ -24,6 +24,7 @@ public final class ModelDocument {
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
     private final ClassifierExports classifierExports = new ClassifierExports();
+    private final ClassifierData classifierData = new ClassifierData();
     /** The page a page asked to show (its tab id); the shell selects it. */
     private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
 
@@ -66,6 +67,8 @@ public final class ModelDocument {
     public TradeoffViewModel tradeoff() { return tradeoff; }
 
     public ClassifierExports classifierExports() { return classifierExports; }
+
+    public ClassifierData classifierData() { return classifierData; }
 
     public ObjectProperty<String> requestedPageProperty() { return requestedPage; }
 
