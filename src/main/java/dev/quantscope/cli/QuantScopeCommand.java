@@ -12,7 +12,7 @@ import java.util.Set;
 @Command(name = "quantscope", mixinStandardHelpOptions = true, versionProvider = QuantScopeCommand.BuildVersion.class,
         description = "Explore and compress neural-network models. With no arguments, opens the GUI.",
         subcommands = {InspectCommand.class, AccuracyCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
-                SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class, PruneCommand.class,
+                SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class, PruneCommand.class, DistillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class QuantScopeCommand implements Runnable {
     static final String VERBOSE = "--verbose";

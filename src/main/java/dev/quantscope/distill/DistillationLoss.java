@@ -34,6 +34,9 @@ public final class DistillationLoss implements BatchLoss {
             throw new IllegalArgumentException("The teacher's logits hold " + teacherLogits.length + " values, not "
                     + labels.length + " examples of " + classes + " classes.");
         }
+        for (int label : labels) {
+            if (label < 0 || label >= classes) throw new IllegalArgumentException("A label " + label + " outside the " + classes + " classes.");
+        }
         this.teacherLogits = teacherLogits;
         this.labels = labels;
         this.classes = classes;
@@ -42,14 +45,15 @@ public final class DistillationLoss implements BatchLoss {
 
     /** Runs the teacher over all of {@code train} once, at inference, and keeps its logits. */
     public static DistillationLoss of(Classifier teacher, LabeledImages train, DistillationSettings settings, int threads) {
-        return new DistillationLoss(teacherLogits(teacher, train, threads), train.labels(), train.classes(), settings);
+        return new DistillationLoss(teacherLogits(teacher, train, threads), train.labels(),
+                teacher.architecture().classes(), settings);
     }
 
     /** The teacher's logits for every example of {@code data}, after checking that the teacher fits the data. */
     static float[] teacherLogits(Classifier teacher, LabeledImages data, int threads) {
         checkFits(teacher, data);
         int features = data.shape().features();
-        int classes = data.classes();
+        int classes = teacher.architecture().classes();
         float[] all = new float[Math.multiplyExact(data.count(), classes)];
         for (int from = 0; from < data.count(); from += TEACHER_CHUNK) {
             int n = Math.min(TEACHER_CHUNK, data.count() - from);
@@ -65,9 +69,10 @@ public final class DistillationLoss implements BatchLoss {
             throw new IllegalArgumentException("The teacher takes inputs of " + arch.input() + " and the images are "
                     + data.shape() + ".");
         }
-        if (arch.classes() != data.classes()) {
-            throw new IllegalArgumentException("The teacher has " + arch.classes() + " classes and the labels "
-                    + data.classes() + ".");
+        // a data set (or a slice of one) may lack the last classes, so its labels need only lie among the teacher's
+        if (data.classes() > arch.classes()) {
+            throw new IllegalArgumentException("The teacher has " + arch.classes() + " classes and the labels go up to "
+                    + (data.classes() - 1) + ".");
         }
     }
 

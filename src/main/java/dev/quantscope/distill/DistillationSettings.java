@@ -11,10 +11,13 @@ public record DistillationSettings(double temperature, double alpha) {
     /**
      * T = 4 and α = 0.1: the settings of the common KD benchmarks (Tian et al., "Contrastive Representation
      * Distillation", ICLR 2020, and its RepDistiller code, whose KD baseline uses T = 4 with weight 0.9 on the soft
-     * term and 0.1 on the labels). Hinton et al. report temperatures from 2 to 20 working, the lower ones for small
-     * students; 4 sits between, and a small weight on the labels keeps the student from copying the teacher's mistakes.
+     * term and 0.1 on the labels). Hinton et al. found intermediate temperatures best when the student is much too
+     * small to hold all the teacher knows, as ours are. The labels keep a small weight so that they still correct the
+     * student where the teacher is wrong. Constants, so that command-line defaults (known at compile time) read them.
      */
-    public static final DistillationSettings DEFAULT = new DistillationSettings(4, 0.1);
+    public static final double DEFAULT_TEMPERATURE = 4;
+    public static final double DEFAULT_ALPHA = 0.1;
+    public static final DistillationSettings DEFAULT = new DistillationSettings(DEFAULT_TEMPERATURE, DEFAULT_ALPHA);
 
     public DistillationSettings {
         if (!(temperature > 0 && Double.isFinite(temperature))) {
