@@ -57,7 +57,7 @@ class SharedOptionsTest {
         for (CommandSpec command : commands(QuantScopeCommand.commandLine())) {
             if (command.findOption("--threads") != null) offering.add(command.qualifiedName());
         }
-        assertEquals(new TreeSet<>(List.of("quantscope bench", "quantscope bench kernels", "quantscope bench prune",
+        assertEquals(new TreeSet<>(List.of("quantscope accuracy", "quantscope bench", "quantscope bench kernels", "quantscope bench prune",
                 "quantscope bench quantize", "quantscope bench stats", "quantscope eval", "quantscope generate",
                 "quantscope imatrix", "quantscope prune", "quantscope quantize", "quantscope sweep",
                 "quantscope synth")), offering);
