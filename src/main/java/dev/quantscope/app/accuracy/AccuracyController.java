@@ -9,6 +9,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.StackPane;
 import javafx.stage.FileChooser;
 
@@ -51,8 +52,11 @@ public final class AccuracyController implements FxController {
 
     @FXML
     private void initialize() {
-        imagesLabel.textProperty().bind(vm.imagesProperty().map(AccuracyController::name).orElse("none chosen"));
-        labelsLabel.textProperty().bind(vm.labelsProperty().map(AccuracyController::name).orElse("none chosen"));
+        for (Label l : List.of(imagesLabel, labelsLabel)) {
+            var file = l == imagesLabel ? vm.imagesProperty() : vm.labelsProperty();
+            l.textProperty().bind(file.map(AccuracyController::folderAndName).orElse("none chosen"));
+            l.tooltipProperty().bind(file.map(p -> new Tooltip(p.toAbsolutePath().toString())));
+        }
         chooseImagesButton.setOnAction(_ -> choose("Test images (IDX)", vm.imagesProperty().get()).ifPresent(vm::chooseImages));
         chooseLabelsButton.setOnAction(_ -> choose("Test labels (IDX)", vm.labelsProperty().get()).ifPresent(vm::chooseLabels));
         scaleField.textProperty().bindBidirectional(vm.scaleProperty());
@@ -103,7 +107,7 @@ public final class AccuracyController implements FxController {
         accuracyStatus.setText(switch (state) {
             case Async.Idle<?> _ -> "";
             case Async.Running<?> _ -> "Reading the images and measuring…";
-            case Async.Done<AccuracyReport>(AccuracyReport r) -> "Measured on " + name(r.images()) + ".";
+            case Async.Done<AccuracyReport>(AccuracyReport r) -> "Measured on " + folderAndName(r.images()) + ".";
             case Async.Cancelled<?> _ -> vm.reportProperty().get() == null ? "Cancelled." : "Cancelled: the figures are the previous run's.";
             case Async.Failed<?> f -> f.message();
         });
@@ -130,6 +134,12 @@ public final class AccuracyController implements FxController {
 
     private static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.2f %%", 100 * fraction);
+    }
+
+    /** "fashion-mnist/t10k-images-idx3-ubyte.gz": MNIST and Fashion-MNIST name their files alike. */
+    private static String folderAndName(Path p) {
+        Path parent = p.toAbsolutePath().getParent();
+        return parent == null || parent.getFileName() == null ? name(p) : parent.getFileName() + "/" + name(p);
     }
 
     private static String name(Path p) {

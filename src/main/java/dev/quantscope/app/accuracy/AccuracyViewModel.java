@@ -2,6 +2,7 @@ package dev.quantscope.app.accuracy;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.BackgroundJob;
+import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.document.ClassifierData;
 import dev.quantscope.app.document.ClassifierData.IdxPair;
 import dev.quantscope.app.document.OpenClassifier;
@@ -187,10 +188,12 @@ public final class AccuracyViewModel {
         List<Misclassified> all = r.result().misclassified().stream()
                 .filter(m -> cell == null || (m.label() == cell.label() && m.predicted() == cell.predicted())).toList();
         shown.set(all.size() > MAX_TILES ? all.subList(0, MAX_TILES) : all);
-        String what = cell == null ? "All misclassified images"
-                : r.names().name(cell.label()) + " taken for " + r.names().name(cell.predicted());
-        gridCaption.set(what + ": " + (all.size() > MAX_TILES ? "the first " + MAX_TILES + " of " + all.size() : all.size())
-                + (cell == null ? ". Click a cell of the matrix to see one confusion." : ". Click the cell again for all."));
+        String count = all.size() > MAX_TILES ? "the first " + MAX_TILES + " of " + Numbers.grouped(all.size())
+                : Numbers.grouped(all.size());
+        gridCaption.set(cell == null
+                ? "All misclassified images: " + count + ". Click a cell of the matrix to see one confusion."
+                : r.names().name(cell.label()) + " taken for " + r.names().name(cell.predicted()) + ": " + count
+                        + (all.size() == 1 ? " image" : " images") + ". Click the cell again to see all.");
     }
 
     /** Selects a cell of the matrix, or clears the filter when it is the cell already selected or a diagonal one. */

@@ -21,10 +21,11 @@ import java.util.function.Consumer;
 
 /**
  * The confusion matrix as a heat map: a row per true class, a column per predicted class, each cell's count written
- * in it. The colour is the cell's share of its row (of the images of that true class), so a rare class's mistakes
- * read as clearly as a common one's: blue on the diagonal (right), red off it (confused). Shares go through a square
- * root, because a good classifier's mistakes are a percent or two of a row and would otherwise be white. A click on
- * a cell reports it; the selected cell is framed; the cell under the pointer is described.
+ * in it. Colours are normalised by row, so a rare class reads as clearly as a common one: a diagonal cell is blue by
+ * the share of its class classified right, an off-diagonal cell red by its share of that class's mistakes (a good
+ * classifier's mistakes are a percent of a row, and would be white as shares of the row; as shares of the mistakes
+ * the confusion that dominates a class stands out). A click on a cell reports it; the selected cell is framed; the
+ * cell under the pointer is described.
  */
 public final class ConfusionMatrixView extends Region {
     private static final Color RIGHT = Color.rgb(0x09, 0x69, 0xDA), WRONG = Color.rgb(0xCF, 0x22, 0x2E);
@@ -84,7 +85,10 @@ public final class ConfusionMatrixView extends Region {
     private String describe(ConfusionCell c) {
         int count = confusion[c.label()][c.predicted()];
         long row = rowSum(c.label());
-        String share = row == 0 ? "" : String.format(Locale.ROOT, " (%.1f %% of %s)", 100.0 * count / row, names.name(c.label()));
+        long mistakes = row - confusion[c.label()][c.label()];
+        String share = row == 0 ? "" : String.format(Locale.ROOT, " (%.1f %% of %s", 100.0 * count / row, names.name(c.label()))
+                + (c.label() == c.predicted() || mistakes == 0 ? ")"
+                : String.format(Locale.ROOT, ", %.0f %% of its mistakes)", 100.0 * count / mistakes));
         String what = c.label() == c.predicted() ? names.name(c.label()) + " classified right"
                 : names.name(c.label()) + " taken for " + names.name(c.predicted());
         return what + ": " + count + (count == 1 ? " image" : " images") + share;
@@ -119,10 +123,12 @@ public final class ConfusionMatrixView extends Region {
             colLabels = Math.max(colLabels, width);
         }
         // Column names are written at 45°: they take less height than upright ones and stay readable.
-        double titleSpace = 18;
+        double titleSpace = 22;
         left = titleSpace + rowLabels + GAP;
         top = titleSpace + colLabels * Math.sqrt(0.5) + 10 + GAP;
-        cell = Math.floor(Math.max(0, Math.min((w - left - GAP) / n, (h - top - GAP) / n)));
+        // The last column's name, at 45°, reaches right of the matrix by its width's horizontal part.
+        double right = Math.max(GAP, textWidth(names.name(n - 1), labelFont) * Math.sqrt(0.5));
+        cell = Math.floor(Math.max(0, Math.min((w - left - right) / n, (h - top - GAP) / n)));
         if (cell < 4) return;
 
         g.setFont(Font.font(FONT, FontWeight.BOLD, 12));
@@ -131,7 +137,7 @@ public final class ConfusionMatrixView extends Region {
         g.setTextBaseline(VPos.TOP);
         g.fillText("predicted class", left + n * cell / 2, 0);
         g.save();
-        g.translate(0, top + n * cell / 2);
+        g.translate(4, top + n * cell / 2);
         g.rotate(-90);
         g.fillText("true class", 0, 0);
         g.restore();
@@ -155,11 +161,11 @@ public final class ConfusionMatrixView extends Region {
         g.setTextAlign(TextAlignment.CENTER);
         boolean countsFit = textWidth("9999", countFont) < cell - 2;
         for (int i = 0; i < n; i++) {
-            long row = rowSum(i);
+            long row = rowSum(i), mistakes = row - confusion[i][i];
             for (int j = 0; j < n; j++) {
                 int count = confusion[i][j];
-                double share = row == 0 ? 0 : (double) count / row;
-                double strength = Math.sqrt(share);
+                double strength = i == j ? (row == 0 ? 0 : (double) count / row)
+                        : mistakes == 0 ? 0 : (double) count / mistakes;
                 Color base = i == j ? RIGHT : WRONG;
                 g.setFill(fx(p.paper()).interpolate(base, strength));
                 g.fillRect(left + j * cell, top + i * cell, cell, cell);

@@ -78,8 +78,7 @@ public final class ClassifierTradeoffController implements FxController {
         long variants = entries.stream().filter(e -> e.kind() != TradeoffEntry.Kind.STUDENT).count();
         classifierSweepStatus.setText(switch (state) {
             case Async.Running<?> _ -> "Quantizing, pruning and measuring each variant on the test set…";
-            case Async.Done<?> _ -> variants + " variants measured on the test set; Wanda and SparseGPT calibrated on its first "
-                    + ClassifierTradeoffViewModel.CALIBRATION_IMAGES + " images.";
+            case Async.Done<?> _ -> variants + " variants measured on the test set; Wanda and SparseGPT calibrated on its first images.";
             case Async.Cancelled<?> _ -> "Cancelled.";
             case Async.Failed<?> f -> f.message();
             case Async.Idle<?> _ -> "";

@@ -34,9 +34,6 @@ import java.util.function.Supplier;
  * chart and the table show them. FX thread only.
  */
 public final class ClassifierTradeoffViewModel {
-    /** Wanda and SparseGPT calibrate on this many images from the start of the test set (IDX files are read whole, and the training split is 60,000 images). */
-    static final int CALIBRATION_IMAGES = 512;
-
     private final OpenClassifier classifier;
     private final ClassifierData data;
     private final ClassifierExports exports;
@@ -90,8 +87,9 @@ public final class ClassifierTradeoffViewModel {
                 throw new UncheckedIOException(e);
             }
             monitor.checkCancelled();
-            LabeledImages calibration = set.slice(0, Math.min(CALIBRATION_IMAGES, set.count()));
-            return ClassifierCompression.sweep(original.get(), ClassifierCompression.defaults(), set, calibration, threads, monitor);
+            // Wanda and SparseGPT calibrate on the first images of the set given (the sweep takes a slice): the test
+            // set, because the training split, read whole, would be 60,000 images in memory for a thousand used.
+            return ClassifierCompression.sweep(original.get(), ClassifierCompression.defaults(), set, set, threads, monitor);
         });
     }
 
