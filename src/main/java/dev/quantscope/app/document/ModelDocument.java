@@ -1,5 +1,6 @@
 package dev.quantscope.app.document;
 
+import dev.quantscope.app.accuracy.AccuracyViewModel;
 import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.generate.GenerateViewModel;
@@ -7,6 +8,7 @@ import dev.quantscope.app.generate.VariantChoice;
 import dev.quantscope.app.overview.OverviewViewModel;
 import dev.quantscope.app.prune.PruneViewModel;
 import dev.quantscope.app.tradeoff.TradeoffViewModel;
+import dev.quantscope.app.tradeoff.classifier.ClassifierTradeoffViewModel;
 import dev.quantscope.format.Model;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -25,6 +27,9 @@ public final class ModelDocument {
     private final TradeoffViewModel tradeoff;
     private final ClassifierExports classifierExports = new ClassifierExports();
     private final ClassifierData classifierData = new ClassifierData();
+    private final OpenClassifier classifier;
+    private final AccuracyViewModel accuracy;
+    private final ClassifierTradeoffViewModel classifierTradeoff;
     /** The page a page asked to show (its tab id); the shell selects it. */
     private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
 
@@ -39,6 +44,10 @@ public final class ModelDocument {
         this.prune = new PruneViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
+        this.classifier = new OpenClassifier(session, executor);
+        this.accuracy = new AccuracyViewModel(classifier, classifierData, executor);
+        this.classifierTradeoff = new ClassifierTradeoffViewModel(classifier, classifierData, classifierExports,
+                accuracy::scaling, executor);
         tradeoff.setTryInGenerate(id -> {
             generate.variantProperty().set(VariantChoice.parse(id));
             requestedPage.set(GENERATE_PAGE);
@@ -70,6 +79,16 @@ public final class ModelDocument {
 
     public ClassifierData classifierData() { return classifierData; }
 
+    /** The open model as a classifier: loaded in the background when the document opens. */
+    public OpenClassifier classifier() { return classifier; }
+
+    /** Whether the model is a classifier (false until its weights are read; see {@link #classifier()}). */
+    public boolean isClassifier() { return classifier.classifier().isPresent(); }
+
+    public AccuracyViewModel accuracy() { return accuracy; }
+
+    public ClassifierTradeoffViewModel classifierTradeoff() { return classifierTradeoff; }
+
     public ObjectProperty<String> requestedPageProperty() { return requestedPage; }
 
     /**
@@ -83,6 +102,8 @@ public final class ModelDocument {
         prune.cancelAll();
         generate.cancelAll();
         tradeoff.cancelAll();
+        accuracy.cancelAll();
+        classifierTradeoff.cancelAll();
         // The generation page's temporary variants go once no run reads them, i.e. after the session's readers.
         Thread.ofVirtual().name("close-" + title()).start(() -> {
             session.close();

@@ -1,0 +1,132 @@
+package dev.quantscope.app.tradeoff.classifier;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.BackgroundJob;
+import dev.quantscope.app.document.ClassifierData;
+import dev.quantscope.app.document.ClassifierData.IdxPair;
+import dev.quantscope.app.document.ClassifierExports;
+import dev.quantscope.app.document.ExportedClassifier;
+import dev.quantscope.app.document.OpenClassifier;
+import dev.quantscope.engine.classifier.Classifier;
+import dev.quantscope.engine.classifier.InputScaling;
+import dev.quantscope.engine.classifier.LabeledImages;
+import dev.quantscope.eval.classifier.ClassifierCompression;
+import dev.quantscope.eval.classifier.ClassifierPoint;
+import javafx.beans.Observable;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * State of the Trade-off page of a classifier document: the compressed variants of the open classifier
+ * ({@link ClassifierCompression#defaults()}, measured by {@link ClassifierCompression#sweep} on the document's test
+ * set in the background) and the students exported from this document, as one list of entries in the order the
+ * chart and the table show them. FX thread only.
+ */
+public final class ClassifierTradeoffViewModel {
+    private final OpenClassifier classifier;
+    private final ClassifierData data;
+    private final ClassifierExports exports;
+    private final Supplier<InputScaling> scaling;
+    private final BackgroundJob<List<ClassifierPoint>> job;
+    private final ObservableList<TradeoffEntry> entries = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
+    private List<ClassifierPoint> measured = List.of();
+
+    /** @param scaling how pixels become inputs: the Accuracy page's choice, so both pages measure the same thing */
+    public ClassifierTradeoffViewModel(OpenClassifier classifier, ClassifierData data, ClassifierExports exports,
+                                       Supplier<InputScaling> scaling, Executor executor) {
+        this.classifier = classifier;
+        this.data = data;
+        this.exports = exports;
+        this.scaling = scaling;
+        this.job = new BackgroundJob<>(executor);
+        job.stateProperty().addListener((_, _, s) -> {
+            if (s instanceof Async.Done<List<ClassifierPoint>>(List<ClassifierPoint> points)) {
+                measured = points;
+                rebuild();
+            }
+        });
+        exports.list().addListener((ListChangeListener<ExportedClassifier>) _ -> rebuild());
+        for (Observable o : List.<Observable>of(classifier.stateProperty(), data.testProperty())) {
+            o.addListener(_ -> problem.set(problemOrEmpty()));
+        }
+        problem.set(problemOrEmpty());
+        rebuild();
+    }
+
+    /** Measures every default variant on the test set, off the FX thread; a newer run replaces this one. */
+    public void run() {
+        Optional<Classifier> original = classifier.classifier();
+        Optional<IdxPair> test = data.testProperty().get();
+        if (!problemOrEmpty().isEmpty() || original.isEmpty() || test.isEmpty()) return;
+        InputScaling inputs;
+        try {
+            inputs = scaling.get();
+        } catch (IllegalArgumentException e) {
+            problem.set(e.getMessage() + " (on the Accuracy page)");
+            return;
+        }
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        IdxPair pair = test.get();
+        job.submit("Measuring compressed variants", monitor -> {
+            LabeledImages set;
+            try {
+                set = LabeledImages.read(pair.images(), pair.labels(), inputs);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            monitor.checkCancelled();
+            // Wanda and SparseGPT calibrate on the first images of the set given (the sweep takes a slice): the test
+            // set, because the training split, read whole, would be 60,000 images in memory for a thousand used.
+            return ClassifierCompression.sweep(original.get(), ClassifierCompression.defaults(), set, set, threads, monitor);
+        });
+    }
+
+    public void cancel() {
+        job.cancel();
+    }
+
+    private String problemOrEmpty() {
+        switch (classifier.stateProperty().get()) {
+            case Async.Running<?> _ -> { return "Reading the model's weights…"; }
+            case Async.Failed<?> f -> { return "This model is not a classifier the app can run: " + f.message(); }
+            case Async.Cancelled<?> _ -> { return "The model was closed."; }
+            case Async.Idle<?> _, Async.Done<?> _ -> { }
+        }
+        return data.testProperty().get().isEmpty() ? "Choose a test set on the Accuracy page first." : "";
+    }
+
+    private void rebuild() {
+        List<TradeoffEntry> all = new ArrayList<>();
+        measured.forEach(p -> all.add(TradeoffEntry.of(p)));
+        exports.list().forEach(e -> all.add(TradeoffEntry.of(e)));
+        entries.setAll(all);
+    }
+
+    /** The measured variants, then the exported students. */
+    public ObservableList<TradeoffEntry> entries() { return entries; }
+
+    /** The original's top-1, once measured (the table's Δ column is against it). */
+    public Optional<TradeoffEntry> original() {
+        return entries.stream().filter(e -> e.kind() == TradeoffEntry.Kind.ORIGINAL).findFirst();
+    }
+
+    public BackgroundJob<List<ClassifierPoint>> job() { return job; }
+
+    public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
+
+    public void cancelAll() {
+        job.cancel();
+    }
+}
