@@ -1,5 +1,6 @@
 package dev.quantscope.app.tradeoff.classifier;
 
+import dev.quantscope.app.accuracy.IdxFiles;
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
@@ -29,6 +30,7 @@ public final class ClassifierTradeoffController implements FxController {
     @FXML private Button classifierSweepCancelButton;
     @FXML private ProgressBar classifierSweepProgress;
     @FXML private Label classifierSweepStatus;
+    @FXML private Label classifierTestSet;
     @FXML private Label classifierSweepProblem;
     @FXML private StackPane chartHost;
     @FXML private TableView<TradeoffEntry> classifierPointsTable;
@@ -52,8 +54,11 @@ public final class ClassifierTradeoffController implements FxController {
         classifierSweepCancelButton.setOnAction(_ -> vm.cancel());
         classifierSweepCancelButton.disableProperty().bind(vm.job().runningProperty().not());
         classifierSweepProgress.visibleProperty().bind(vm.job().runningProperty());
+        classifierSweepProgress.managedProperty().bind(classifierSweepProgress.visibleProperty());
         classifierSweepProgress.progressProperty().bind(vm.job().progressProperty());
         classifierSweepProblem.textProperty().bind(vm.problemProperty());
+        classifierTestSet.textProperty().bind(vm.testSetProperty().map(o -> o.map(pair -> "Test set: "
+                + IdxFiles.shortName(pair.images()) + ", with the Accuracy page's inputs").orElse("")));
         for (Label l : List.of(classifierSweepProblem, classifierSweepStatus)) {
             l.visibleProperty().bind(l.textProperty().isNotEmpty());
             l.managedProperty().bind(l.visibleProperty());
@@ -65,6 +70,7 @@ public final class ClassifierTradeoffController implements FxController {
         setUpTable();
         vm.entries().addListener((ListChangeListener<TradeoffEntry>) _ -> redraw());
         vm.job().stateProperty().addListener((_, _, _) -> redraw());
+        vm.skippedProperty().addListener((_, _, _) -> redraw());
         redraw();
     }
 
@@ -73,13 +79,15 @@ public final class ClassifierTradeoffController implements FxController {
         chart.show(entries);
         Async<?> state = vm.job().state();
         // Exported students show even before the variants are measured; a failed run says why over the chart.
-        chartState.show(!entries.isEmpty() && !(state instanceof Async.Failed<?>) && !(state instanceof Async.Running<?>)
+        // Points stream in while the run goes on: the chart shows from the first one.
+        chartState.show(!entries.isEmpty() && !(state instanceof Async.Failed<?>)
                 ? new Async.Done<>(entries) : state instanceof Async.Cancelled<?> ? Async.idle() : state);
         long variants = entries.stream().filter(e -> e.kind() != TradeoffEntry.Kind.STUDENT).count();
         classifierSweepStatus.setText(switch (state) {
-            case Async.Running<?> _ -> "Quantizing, pruning and measuring each variant on the test set…";
-            case Async.Done<?> _ -> variants + " variants measured on the test set; Wanda and SparseGPT calibrated on its first images.";
-            case Async.Cancelled<?> _ -> "Cancelled.";
+            case Async.Running<?> _ -> "Quantizing, pruning and measuring each variant on the test set… (" + variants + " so far)";
+            case Async.Done<?> _ -> variants + " variants measured on the test set; Wanda and SparseGPT calibrated on its "
+                    + "first images. " + vm.skippedProperty().get();
+            case Async.Cancelled<?> _ -> "Cancelled after " + variants + " variants.";
             case Async.Failed<?> f -> f.message();
             case Async.Idle<?> _ -> "";
         });
