@@ -11,6 +11,7 @@ import dev.quantscope.eval.classifier.ClassifierCompression;
 import dev.quantscope.eval.classifier.ClassifierVariant;
 import dev.quantscope.quant.scheme.QuantScheme;
 import dev.quantscope.app.tradeoff.classifier.VariantOutcome;
+import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
 import org.jfree.chart.fx.ChartViewer;
@@ -82,6 +83,11 @@ class ClassifierTradeoffWindowTest {
         TradeoffEntry q8 = vm.entries().stream().filter(e -> e.label().equals(int8)).findFirst().orElseThrow();
         assertTrue(Math.abs(q8.top1() - original.top1()) < 0.005, "8 bits keep the accuracy: " + q8.top1());
         assertTrue(q8.bytes() < original.bytes() / 3, "at about a quarter of the size: " + q8.bytes());
+
+        TradeoffEntry q8_0 = vm.entries().stream().filter(e -> e.label().equals("Q8_0")).findFirst().orElseThrow();
+        assertTrue(q8_0.note().contains("do not fit Q8_0"), "the table says why Q8_0 is as big as F32: " + q8_0.note());
+        String status = robot.lookup("#classifierSweepStatus").queryAs(Label.class).getText();
+        assertTrue(status.contains("8,976 test images measured (the first 1,024 calibrate Wanda and SparseGPT"), status);
 
         XYDataset chart = robot.lookup("#classifierTradeoffChart").queryAs(ChartViewer.class).getChart().getXYPlot().getDataset();
         assertEquals(4, chart.getSeriesCount(), "original, quantized, pruned and the student");

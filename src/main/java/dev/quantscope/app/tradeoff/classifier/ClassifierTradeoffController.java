@@ -42,6 +42,7 @@ public final class ClassifierTradeoffController implements FxController {
     @FXML private TableColumn<TradeoffEntry, String> top1Column;
     @FXML private TableColumn<TradeoffEntry, String> top5Column;
     @FXML private TableColumn<TradeoffEntry, String> deltaColumn;
+    @FXML private TableColumn<TradeoffEntry, String> noteColumn;
 
     public ClassifierTradeoffController(ClassifierTradeoffViewModel vm) {
         this.vm = vm;
@@ -85,8 +86,7 @@ public final class ClassifierTradeoffController implements FxController {
         long variants = entries.stream().filter(e -> e.kind() != TradeoffEntry.Kind.STUDENT).count();
         classifierSweepStatus.setText(switch (state) {
             case Async.Running<?> _ -> "Quantizing, pruning and measuring each variant on the test set… (" + variants + " so far)";
-            case Async.Done<?> _ -> variants + " variants measured on the test set; Wanda and SparseGPT calibrated on its "
-                    + "first images. " + vm.skippedProperty().get();
+            case Async.Done<?> _ -> variants + " variants: " + vm.measuredOnProperty().get() + ". " + vm.skippedProperty().get();
             case Async.Cancelled<?> _ -> "Cancelled after " + variants + " variants.";
             case Async.Failed<?> f -> f.message();
             case Async.Idle<?> _ -> "";
@@ -108,6 +108,16 @@ public final class ClassifierTradeoffController implements FxController {
         text(top5Column, e -> e.top5().isPresent() ? fmt("%.2f %%", 100 * e.top5().getAsDouble()) : "");
         text(deltaColumn, e -> vm.original().filter(o -> o != e)
                 .map(o -> fmt("%+.2f", 100 * (e.top1() - o.top1()))).orElse(""));
+        text(noteColumn, TradeoffEntry::note);
+        // A note names every layer that fell back: longer than the column, so it is whole in the tooltip.
+        noteColumn.setCellFactory(_ -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setTooltip(empty || item == null || item.isEmpty() ? null : new javafx.scene.control.Tooltip(item));
+            }
+        });
         for (TableColumn<TradeoffEntry, String> c : List.of(sizeColumn, bpwColumn, sparsityColumn, top1Column, top5Column, deltaColumn)) {
             c.getStyleClass().addAll("mono", "numeric");
         }

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
@@ -50,6 +51,7 @@ public final class ClassifierTradeoffViewModel {
     private final ObservableList<TradeoffEntry> entries = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper skipped = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper measuredOn = new ReadOnlyStringWrapper("");
     private List<VariantOutcome> outcomes = List.of();
     /** Counts runs, so that a point a replaced run publishes late is dropped. */
     private long generation;
@@ -96,7 +98,9 @@ public final class ClassifierTradeoffViewModel {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return measureEach(original.get(), set, threads, monitor, soFar -> Platform.runLater(() -> {
+            return measureEach(original.get(), set, threads, monitor, text -> Platform.runLater(() -> {
+                if (run == generation) measuredOn.set(text);
+            }), soFar -> Platform.runLater(() -> {
                 if (run == generation) show(soFar);
             }));
         });
@@ -104,21 +108,28 @@ public final class ClassifierTradeoffViewModel {
 
     /**
      * The sweep one variant at a time: each point shows as soon as it is measured, and a variant that cannot be
-     * applied is skipped with its reason instead of ending the run. Wanda and SparseGPT calibrate on the first
-     * images of the set given (the sweep takes a slice): the test set, because the training split, read whole,
-     * would be 60,000 images in memory for a thousand used.
+     * applied is skipped with its reason instead of ending the run. Wanda and SparseGPT calibrate on the first images
+     * of the test set, which then no variant is measured on, split as {@code quantscope accuracy --types …} splits
+     * them (cli.ClassifierVariantsTable: up to the sweep's calibration images, at most a quarter of the set). The
+     * training split is not used: read whole, it would be 60,000 images in memory for a thousand used.
      */
     private static List<VariantOutcome> measureEach(Classifier original, LabeledImages set, int threads,
-                                                    ProgressMonitor monitor, Consumer<List<VariantOutcome>> publish) {
+                                                    ProgressMonitor monitor, Consumer<String> split,
+                                                    Consumer<List<VariantOutcome>> publish) {
         List<ClassifierVariant> variants = ClassifierCompression.defaults();
+        int calibrationCount = Math.min(ClassifierCompression.CALIBRATION_IMAGES, set.count() / 4);
+        LabeledImages calibration = set.slice(0, Math.max(calibrationCount, Math.min(1, set.count())));
+        LabeledImages measured = set.slice(calibrationCount, set.count());
+        split.accept(String.format(Locale.ROOT, "%,d test images measured (the first %,d calibrate Wanda and SparseGPT and are left out)",
+                measured.count(), calibrationCount));
         List<VariantOutcome> done = new ArrayList<>();
         for (int i = 0; i < variants.size(); i++) {
             monitor.checkCancelled();
             ClassifierVariant v = variants.get(i);
             ProgressMonitor part = new ProgressSlice(monitor, i, 1, variants.size());
             try {
-                done.add(new VariantOutcome.Measured(
-                        ClassifierCompression.sweep(original, List.of(v), set, set, threads, part).getFirst()));
+                done.add(new VariantOutcome.Measured(ClassifierCompression.sweep(original, List.of(v), measured,
+                        calibration, threads, part).getFirst()));
             } catch (CancellationException cancelled) {
                 throw cancelled;
             } catch (RuntimeException e) {
@@ -169,6 +180,9 @@ public final class ClassifierTradeoffViewModel {
     }
 
     public BackgroundJob<List<VariantOutcome>> job() { return job; }
+
+    /** How many test images the last run measured, and how many calibrated. */
+    public ReadOnlyStringProperty measuredOnProperty() { return measuredOn.getReadOnlyProperty(); }
 
     /** The variants the last run could not measure, and why; empty when it measured them all. */
     public ReadOnlyStringProperty skippedProperty() { return skipped.getReadOnlyProperty(); }
