@@ -17,7 +17,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code quantscope accuracy MODEL --images IDX --labels IDX [--scale F] [--mean M --std S] [--json]}: top-1, top-5 and the confusion matrix. */
+/**
+ * {@code quantscope accuracy MODEL --images IDX --labels IDX [--scale F] [--mean M --std S] [--json]}: top-1, top-5 and
+ * the confusion matrix. With {@code --types} and/or {@code --sparsities}, the classifier is instead stored each way in
+ * memory (quantized by each scheme; pruned to each sparsity by each {@code --methods}) and every variant's size and
+ * accuracy are printed beside the original's.
+ */
 @Command(name = "accuracy", mixinStandardHelpOptions = true,
         description = "Measure a classifier's top-1 and top-5 accuracy and confusion matrix on labelled IDX images.",
         footer = "--json prints {\"top1\": …, \"top5\": …, \"n\": …, \"confusion\": [[…]]} with accuracies from 0 to 1; "
@@ -34,6 +39,9 @@ public final class AccuracyCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    CompressionGridOptions grid;
+
+    @Mixin
     JsonOption json;
 
     @Spec
@@ -44,6 +52,7 @@ public final class AccuracyCommand implements Callable<Integer> {
         int n = threads.count();
         LabeledImages images = data.read();
         Classifier classifier = Classifier.load(model);
+        if (!grid.isEmpty()) return ClassifierVariantsTable.print(classifier, images, grid, n, json.json, spec.commandLine());
         AccuracyResult r = Accuracy.measure(classifier, images, n, 0);
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {

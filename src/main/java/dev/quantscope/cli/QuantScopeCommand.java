@@ -13,6 +13,7 @@ import java.util.Set;
         description = "Explore and compress neural-network models. With no arguments, opens the GUI.",
         subcommands = {InspectCommand.class, AccuracyCommand.class, TrainCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
                 SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class, PruneCommand.class,
+                RecoverCommand.class, DistillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class QuantScopeCommand implements Runnable {
     static final String VERBOSE = "--verbose";

@@ -36,8 +36,10 @@ class SharedOptionsTest {
             Map.entry("--images", DataSetOptions.class),
             Map.entry("--scale", DataSetOptions.class),
             Map.entry("--arch", ArchitectureOption.class),
-            Map.entry("--epochs", TrainingOptions.class),
-            Map.entry("--lr", TrainingOptions.class));
+            // recover's --epochs, --lr and --batch count windows of text: its own options, not TrainingOptions
+            Map.entry("--patience", TrainingOptions.class),
+            Map.entry("--keep-best", TrainingOptions.class),
+            Map.entry("--val-images", ValidationSetOptions.class));
 
     @Test
     void everyCommandOfferingASharedOptionGetsItFromItsMixin() {
@@ -62,9 +64,10 @@ class SharedOptionsTest {
         for (CommandSpec command : commands(QuantScopeCommand.commandLine())) {
             if (command.findOption("--threads") != null) offering.add(command.qualifiedName());
         }
-        assertEquals(new TreeSet<>(List.of("quantscope accuracy", "quantscope bench", "quantscope bench kernels", "quantscope bench prune",
-                "quantscope bench quantize", "quantscope bench stats", "quantscope bench train", "quantscope train", "quantscope eval", "quantscope generate",
-                "quantscope imatrix", "quantscope prune", "quantscope quantize", "quantscope sweep",
+        assertEquals(new TreeSet<>(List.of("quantscope accuracy", "quantscope bench", "quantscope bench kernels",
+                "quantscope bench prune", "quantscope bench quantize", "quantscope bench stats", "quantscope bench train",
+                "quantscope distill", "quantscope eval", "quantscope generate", "quantscope imatrix", "quantscope prune",
+                "quantscope quantize", "quantscope recover", "quantscope sweep", "quantscope train",
                 "quantscope synth")), offering);
     }
 
@@ -75,7 +78,8 @@ class SharedOptionsTest {
                 new String[] {"generate", "m.gguf", "--prompt", "x", "--threads", "0"},
                 new String[] {"bench", "m.gguf", "--threads", "0"},
                 new String[] {"bench", "kernels", "--threads", "0"},
-                new String[] {"quantize", "m.gguf", "o.gguf", "--type", "Q4_K_M", "--threads", "0"})) {
+                new String[] {"quantize", "m.gguf", "o.gguf", "--type", "Q4_K_M", "--threads", "0"},
+                new String[] {"recover", "--dense", "d.gguf", "--pruned", "p.gguf", "-o", "o.gguf", "--threads", "0"})) {
             StringWriter err = new StringWriter();
             CommandLine cl = QuantScopeCommand.commandLine();
             cl.setOut(new PrintWriter(new StringWriter(), true));

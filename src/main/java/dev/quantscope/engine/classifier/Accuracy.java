@@ -25,7 +25,7 @@ public final class Accuracy {
         try (InferencePass pass = new InferencePass(classifier, step, threads)) {
             for (int from = 0; from < n; from += step) {
                 int batch = Math.min(step, n - from);
-                pass.logits(data.inputs(), from, batch, logits);
+                pass.logits(data.inputs(), from, batch, logits, null);
                 for (int b = 0; b < batch; b++) {
                     int o = b * classes, label = data.labels()[from + b];
                     int predicted = argmax(logits, o, classes);

@@ -159,6 +159,11 @@ public final class Classifier {
 
     /** Logits of {@code batch} examples laid out one after another ({@code batch × input.features()}), at inference (dropout off, batch norm's running statistics). */
     public float[] logits(float[] inputs, int batch, int threads) {
+        return logits(inputs, batch, threads, null);
+    }
+
+    /** {@link #logits(float[], int, int)}, showing each layer's input to {@code observer} (null: none) as the pass goes. */
+    public float[] logits(float[] inputs, int batch, int threads, LayerInputObserver observer) {
         int features = architecture.input().features();
         if (inputs.length < Math.multiplyExact(batch, features)) {
             throw new IllegalArgumentException(inputs.length + " input values for " + batch + " examples of " + features + ".");
@@ -171,7 +176,7 @@ public final class Classifier {
             float[] part = new float[step * classes];
             for (int from = 0; from < batch; from += step) {
                 int n = Math.min(step, batch - from);
-                pass.logits(inputs, from, n, part);
+                pass.logits(inputs, from, n, part, observer);
                 System.arraycopy(part, 0, logits, from * classes, n * classes);
             }
         }

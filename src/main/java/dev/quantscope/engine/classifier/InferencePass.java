@@ -40,7 +40,7 @@ final class InferencePass implements AutoCloseable {
     }
 
     /** Logits of {@code batch} examples starting at example {@code from} of {@code inputs}, into {@code logits[batch × classes]}. */
-    void logits(float[] inputs, int from, int batch, float[] logits) {
+    void logits(float[] inputs, int from, int batch, float[] logits, LayerInputObserver observer) {
         if (batch > capacity) throw new IllegalArgumentException("A batch of " + batch + " over the capacity " + capacity + ".");
         int features = architecture.input().features();
         System.arraycopy(inputs, from * features, bufferA, 0, batch * features);
@@ -49,6 +49,7 @@ final class InferencePass implements AutoCloseable {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             InputShape in = shapes.get(i), out = shapes.get(i + 1);
+            if (observer != null) observer.layerInput(i, x, batch, in);
             boolean moved = true;
             switch (layer.spec()) {
                 case LayerSpec.Dense d -> {

@@ -6,9 +6,10 @@ import java.util.List;
  * RoPE for one model and context size: the angle of every (position, dimension pair) is computed once, in double,
  * into cos/sin tables that already carry YaRN's magnitude, so rotating a token is a table look-up and four
  * multiplications per pair, with no allocation. The frequencies follow ggml's rope: base θ^(−2i/d), divided by
- * the per-pair frequency factor (Llama 3), then scaled linearly or by YaRN's ramp.
+ * the per-pair frequency factor (Llama 3), then scaled linearly or by YaRN's ramp. The frequencies and magnitude are
+ * public so that a training forward pass ({@code train.llama}) rotates with exactly the engine's tables.
  */
-final class RopeRotation {
+public final class RopeRotation {
 
     private final int headDim, half;
     private final boolean adjacent;
@@ -48,7 +49,7 @@ final class RopeRotation {
     }
 
     /** Angle per position of each dimension pair, in radians. */
-    static double[] pairFrequencies(LlamaConfig c) {
+    public static double[] pairFrequencies(LlamaConfig c) {
         int dims = c.ropeDim(), half = dims / 2;
         List<Float> factors = c.ropeFreqFactors();
         if (!factors.isEmpty() && factors.size() != half) {
@@ -74,7 +75,7 @@ final class RopeRotation {
     }
 
     /** The factor on cos and sin: YaRN's, else 1. */
-    static double magnitude(RopeScaling scaling) {
+    public static double magnitude(RopeScaling scaling) {
         return switch (scaling) {
             case RopeScaling.None n -> 1.0;
             case RopeScaling.Linear l -> 1.0;
