@@ -64,18 +64,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Llama-family GGUF model (the base, e.g. F32 or F16).")
     Path model;
 
-    @Option(names = "--types", split = ",", paramLabel = "LIST",
-            description = "Comma-separated llama-quantize presets (Q4_K_M) and scheme ids (int4-asym-g128-mse, keep).")
-    List<String> types = List.of();
-
-    @Option(names = "--sparsities", split = ",", paramLabel = "LIST", description = "Comma-separated sparsities to "
-            + "prune to (0.5, 50%%, 2:4), each with every --methods, alone and then quantized with every --types.")
-    List<String> sparsities = List.of();
-
-    @Option(names = "--methods", split = ",", paramLabel = "LIST", defaultValue = "magnitude",
-            description = "Pruning methods for --sparsities and --sensitivity: magnitude, wanda, sparsegpt "
-                    + "(default: ${DEFAULT-VALUE}).")
-    List<String> methods;
+    @Mixin
+    CompressionGridOptions grid;
 
     @Option(names = "--calibration-text", paramLabel = "FILE", description = "UTF-8 text Wanda and SparseGPT prune "
             + "from (default: the second half of the measured text, which is then measured on its first half).")
@@ -139,10 +129,10 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<PruneMethod> pruneMethods = SparsitySweep.parseMethods(methods);
+        List<PruneMethod> pruneMethods = grid.methods();
         if (sensitivity != null) return sensitivity(pruneMethods);
-        List<SweepScheme> quantizations = types.stream().filter(s -> !s.isBlank()).map(SweepScheme::parse).toList();
-        List<SparsityPattern> patterns = SparsitySweep.parsePatterns(sparsities);
+        List<SweepScheme> quantizations = grid.types().stream().map(SweepScheme::parse).toList();
+        List<SparsityPattern> patterns = grid.patterns();
         List<SweepScheme> schemes = SparsitySweep.schemes(quantizations, patterns, pruneMethods);
         if (schemes.isEmpty()) throw new IllegalArgumentException("give --types or --sparsities: nothing to sweep");
         long budgetBytes = budget == null ? -1 : DeviceFit.parseBytes(budget);
@@ -254,7 +244,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     private int sensitivity(List<PruneMethod> pruneMethods) throws Exception {
         if (pruneMethods.size() != 1) throw new IllegalArgumentException("--sensitivity takes one of --methods");
-        if (!types.isEmpty() || !sparsities.isEmpty()) {
+        if (!grid.isEmpty()) {
             throw new IllegalArgumentException("--sensitivity takes its sparsity alone, without --types or --sparsities");
         }
         SparsityRule rule = new SparsityRule(pruneMethods.getFirst(), SparsityPattern.parse(sensitivity));

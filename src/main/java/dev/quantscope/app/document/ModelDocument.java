@@ -1,12 +1,15 @@
 package dev.quantscope.app.document;
 
+import dev.quantscope.app.accuracy.AccuracyViewModel;
 import dev.quantscope.app.compress.CompressViewModel;
+import dev.quantscope.app.distill.DistillViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.generate.GenerateViewModel;
 import dev.quantscope.app.generate.VariantChoice;
 import dev.quantscope.app.overview.OverviewViewModel;
 import dev.quantscope.app.prune.PruneViewModel;
 import dev.quantscope.app.tradeoff.TradeoffViewModel;
+import dev.quantscope.app.tradeoff.classifier.ClassifierTradeoffViewModel;
 import dev.quantscope.format.Model;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -23,11 +26,18 @@ public final class ModelDocument {
     private final PruneViewModel prune;
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
+    private final ClassifierExports classifierExports = new ClassifierExports();
+    private final ClassifierData classifierData = new ClassifierData();
+    private final OpenClassifier classifier;
+    private final AccuracyViewModel accuracy;
+    private final ClassifierTradeoffViewModel classifierTradeoff;
+    private final DistillViewModel distill;
     /** The page a page asked to show (its tab id); the shell selects it. */
     private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
 
     public static final String GENERATE_PAGE = "generatePage";
     public static final String PRUNE_PAGE = "prunePage";
+    public static final String DISTILL_PAGE = "distillPage";
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
@@ -37,6 +47,11 @@ public final class ModelDocument {
         this.prune = new PruneViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
+        this.classifier = new OpenClassifier(session, executor);
+        this.accuracy = new AccuracyViewModel(classifier, classifierData, executor);
+        this.classifierTradeoff = new ClassifierTradeoffViewModel(classifier, classifierData, classifierExports,
+                accuracy::scaling, executor);
+        this.distill = new DistillViewModel(session, classifier, classifierData, classifierExports, executor);
         tradeoff.setTryInGenerate(id -> {
             generate.variantProperty().set(VariantChoice.parse(id));
             requestedPage.set(GENERATE_PAGE);
@@ -64,6 +79,22 @@ public final class ModelDocument {
 
     public TradeoffViewModel tradeoff() { return tradeoff; }
 
+    public ClassifierExports classifierExports() { return classifierExports; }
+
+    public ClassifierData classifierData() { return classifierData; }
+
+    /** The open model as a classifier: loaded in the background when the document opens. */
+    public OpenClassifier classifier() { return classifier; }
+
+    /** Whether the model is a classifier (false until its weights are read; see {@link #classifier()}). */
+    public boolean isClassifier() { return classifier.classifier().isPresent(); }
+
+    public AccuracyViewModel accuracy() { return accuracy; }
+
+    public ClassifierTradeoffViewModel classifierTradeoff() { return classifierTradeoff; }
+
+    public DistillViewModel distill() { return distill; }
+
     public ObjectProperty<String> requestedPageProperty() { return requestedPage; }
 
     /**
@@ -77,6 +108,9 @@ public final class ModelDocument {
         prune.cancelAll();
         generate.cancelAll();
         tradeoff.cancelAll();
+        accuracy.cancelAll();
+        classifierTradeoff.cancelAll();
+        distill.cancelAll();
         // The generation page's temporary variants go once no run reads them, i.e. after the session's readers.
         Thread.ofVirtual().name("close-" + title()).start(() -> {
             session.close();

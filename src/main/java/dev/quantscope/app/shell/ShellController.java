@@ -3,17 +3,20 @@ package dev.quantscope.app.shell;
 import atlantafx.base.theme.PrimerDark;
 import dev.quantscope.app.common.ChartStyle;
 import atlantafx.base.theme.PrimerLight;
+import dev.quantscope.app.accuracy.AccuracyController;
 import dev.quantscope.app.common.ControllerFactory;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Fxml;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.compress.CompressController;
+import dev.quantscope.app.distill.DistillController;
 import dev.quantscope.app.prune.PruneController;
 import dev.quantscope.app.explorer.ExplorerController;
 import dev.quantscope.app.generate.GenerateController;
 import dev.quantscope.app.overview.OverviewController;
 import dev.quantscope.app.tradeoff.TradeoffController;
+import dev.quantscope.app.tradeoff.classifier.ClassifierTradeoffController;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
@@ -117,13 +120,18 @@ public final class ShellController implements FxController {
                 .bind(PruneController.class, () -> new PruneController(doc.prune()))
                 .bind(GenerateController.class, () -> new GenerateController(doc.generate()))
                 .bind(TradeoffController.class, () -> new TradeoffController(doc.tradeoff()))
+                .bind(AccuracyController.class, () -> new AccuracyController(doc.accuracy()))
+                .bind(ClassifierTradeoffController.class, () -> new ClassifierTradeoffController(doc.classifierTradeoff()))
+                .bind(DistillController.class, () -> new DistillController(doc.distill()))
                 .build();
         Parent content = Fxml.load("document", "document", controllers);
         // The Compress and Prune pages measure only once first shown: opening a model stays cheap.
         if (content instanceof TabPane pages) {
+            DocumentPages.follow(pages, doc);
             pages.getSelectionModel().selectedItemProperty().addListener((_, _, page) -> {
                 if (page != null && "compressPage".equals(page.getId())) doc.compress().start();
                 if (page != null && ModelDocument.PRUNE_PAGE.equals(page.getId())) doc.prune().start();
+                if (page != null && ModelDocument.DISTILL_PAGE.equals(page.getId())) doc.distill().start();
             });
             // A page can send the user to another (Trade-off's "compare in Generate").
             doc.requestedPageProperty().addListener((_, _, id) -> {

@@ -1,0 +1,56 @@
+package dev.quantscope.app.document;
+
+import dev.quantscope.app.common.Async;
+import dev.quantscope.engine.classifier.Classifier;
+import dev.quantscope.engine.classifier.InputShape;
+import dev.quantscope.failure.FailureDescriber;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The open model read as an image classifier, once per document: {@link Classifier#from} decodes every weight, so it
+ * runs on a worker, and its outcome (the classifier, or why the model is not one) is kept for the pages that run it.
+ * Models too large to be one of the small classifiers the engine holds on the heap are not decoded at all: a Llama
+ * is told apart by its size before any weight is read. Read on the FX thread.
+ */
+public final class OpenClassifier {
+    /** Far above any MLP or small CNN (ggml's MNIST MLP has 0.4 M), far below a Llama worth opening. */
+    static final long MAX_PARAMETERS = 50_000_000;
+
+    private final ReadOnlyObjectWrapper<Async<Classifier>> state = new ReadOnlyObjectWrapper<>(new Async.Running<>());
+
+    OpenClassifier(ModelSession session, Executor executor) {
+        if (session.model().parameterCount() > MAX_PARAMETERS) {
+            state.set(new Async.Failed<>("The model has " + session.model().parameterCount()
+                    + " parameters, more than a classifier the app trains and measures."));
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                Async<Classifier> outcome;
+                try {
+                    outcome = new Async.Done<>(session.read(() -> Classifier.from(session.model(), InputShape.image(28, 28))));
+                } catch (RuntimeException notAClassifier) {
+                    outcome = new Async.Failed<>(FailureDescriber.describe(notAClassifier));
+                }
+                Async<Classifier> result = outcome;
+                Platform.runLater(() -> state.set(result));
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            state.set(new Async.Cancelled<>());
+        }
+    }
+
+    /** Running until known; Done with the classifier, or Failed with the one sentence saying why it is not one. */
+    public ReadOnlyObjectProperty<Async<Classifier>> stateProperty() { return state.getReadOnlyProperty(); }
+
+    /** The classifier, once loaded. */
+    public Optional<Classifier> classifier() {
+        return state.get() instanceof Async.Done<Classifier>(Classifier c) ? Optional.of(c) : Optional.empty();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.quantscope.cli;
+
+import dev.quantscope.train.TrainingSettings;
+import dev.quantscope.train.optim.LearningRateSchedule;
+import dev.quantscope.train.optim.OptimizerSettings;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/**
+ * How a classifier is trained, mixed into {@code train}, {@code distill} and {@code bench train} so that one set of
+ * names, defaults and checks turns into a {@link TrainingSettings}.
+ */
+public final class TrainingOptions {
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Base learning rate (default: 0.001 for adam, 0.05 for sgd).")
+    Double learningRate;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", description = "sgd or adam (AdamW when --weight-decay is set; default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0", description = "Weight decay of weights, not biases (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine", description = "Learning-rate schedule: cosine (down to 0), step (×0.1 at each third) or constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of initialisation, shuffling and dropout; the same seed repeats a run bit for bit (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--patience", paramLabel = "P", defaultValue = "0", description = "Stop after P epochs without a better validation accuracy; 0 never (default).")
+    int patience;
+
+    @Option(names = "--keep-best", description = "End with the weights of the epoch of best validation accuracy.")
+    boolean keepBest;
+
+    /** The settings, each refused in one sentence naming its option when out of range. */
+    public TrainingSettings settings(int threads, int trainingExamples) {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1");
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1");
+        if (patience < 0) throw new IllegalArgumentException("--patience must not be negative");
+        if (momentum < 0 || momentum >= 1) throw new IllegalArgumentException("--momentum must be in [0, 1)");
+        if (weightDecay < 0) throw new IllegalArgumentException("--weight-decay must not be negative");
+        OptimizerSettings opt = switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "sgd" -> new OptimizerSettings.Sgd(momentum, weightDecay);
+            case "adam", "adamw" -> OptimizerSettings.Adam.withWeightDecay(weightDecay);
+            default -> throw new IllegalArgumentException("--optimizer must be sgd or adam, not \"" + optimizer + "\"");
+        };
+        double lr = learningRate != null ? learningRate : opt instanceof OptimizerSettings.Sgd ? 0.05 : 0.001;
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive number");
+        long stepsPerEpoch = Math.max(1, (trainingExamples + (long) batch - 1) / batch);
+        long totalSteps = Math.multiplyExact(stepsPerEpoch, epochs);
+        LearningRateSchedule rates = switch (schedule.toLowerCase(Locale.ROOT)) {
+            case "cosine" -> new LearningRateSchedule.Cosine(lr, 0, 0);
+            case "step" -> new LearningRateSchedule.Step(lr, 0.1, Math.max(1, totalSteps / 3));
+            case "constant" -> new LearningRateSchedule.Constant(lr);
+            default -> throw new IllegalArgumentException("--schedule must be cosine, step or constant, not \"" + schedule + "\"");
+        };
+        return new TrainingSettings(epochs, batch, opt, rates, seed, threads, patience, keepBest);
+    }
+}

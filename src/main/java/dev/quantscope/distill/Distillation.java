@@ -1,0 +1,111 @@
+package dev.quantscope.distill;
+
+import dev.quantscope.engine.classifier.Accuracy;
+import dev.quantscope.engine.classifier.Architecture;
+import dev.quantscope.engine.classifier.Classifier;
+import dev.quantscope.engine.classifier.LabeledImages;
+import dev.quantscope.train.BatchLoss;
+import dev.quantscope.train.EpochReport;
+import dev.quantscope.train.Trainer;
+import dev.quantscope.train.TrainingListener;
+import dev.quantscope.train.TrainingRun;
+import dev.quantscope.train.TrainingSettings;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Distils a teacher into a student architecture and, when asked, trains the same student on the labels alone as a
+ * baseline. Both students start from the same weights (one initialisation from the training seed, copied) and see the
+ * same batches in the same order, so the only difference between them is the loss: what the teacher adds.
+ */
+public final class Distillation {
+    /** Examples timed to estimate the teacher's one pass over the training set. */
+    private static final int TEACHER_ESTIMATE_EXAMPLES = 256;
+
+    private final Classifier teacher;
+    private final Architecture student;
+    private final TrainingSettings training;
+    private final DistillationSettings kd;
+    private final boolean withLabelsOnlyBaseline;
+
+    public Distillation(Classifier teacher, Architecture student, TrainingSettings training,
+                        DistillationSettings kd, boolean withLabelsOnlyBaseline) {
+        if (teacher.architecture().classes() != student.classes()) {
+            throw new IllegalArgumentException("The teacher has " + teacher.architecture().classes()
+                    + " classes and the student " + student.classes() + ".");
+        }
+        if (teacher.architecture().input().features() != student.input().features()) {
+            throw new IllegalArgumentException("The teacher takes inputs of " + teacher.architecture().input()
+                    + " and the student " + student.input() + ".");
+        }
+        this.teacher = teacher;
+        this.student = student;
+        this.training = training;
+        this.kd = kd;
+        this.withLabelsOnlyBaseline = withLabelsOnlyBaseline;
+    }
+
+    /**
+     * Both runs, all epochs, before starting: the trainer's estimate of one student epoch (the loss's own cost is
+     * negligible beside the network's, so cross-entropy stands in for distillation's), times the epochs and the
+     * runs, plus the teacher's one pass over the set, timed on a few examples.
+     */
+    public Duration estimate(LabeledImages train) {
+        Trainer trainer = new Trainer(training);
+        Duration epoch = trainer.estimateEpoch(Classifier.initialized(student, training.seed()), train, Trainer.crossEntropy(train));
+        Duration students = epoch.multipliedBy((long) training.epochs() * (withLabelsOnlyBaseline ? 2 : 1));
+        return students.plus(teacherPass(train));
+    }
+
+    private Duration teacherPass(LabeledImages train) {
+        int n = Math.min(TEACHER_ESTIMATE_EXAMPLES, train.count());
+        if (n == 0) return Duration.ZERO;
+        long start = System.nanoTime();
+        DistillationLoss.teacherLogits(teacher, train.slice(0, n), training.threads());
+        long nanos = System.nanoTime() - start;
+        return Duration.ofNanos((long) ((double) nanos * train.count() / n));
+    }
+
+    /** Epochs interleaved: distilled epoch k, then labels-only epoch k, so both curves grow together. */
+    public DistillationResult run(LabeledImages train, Optional<LabeledImages> validation,
+                                  DistillationListener listener, BooleanSupplier cancelled) {
+        DistillationLoss.checkFits(teacher, train);
+        OptionalDouble teacherAccuracy = validation.isPresent()
+                ? OptionalDouble.of(Accuracy.measure(teacher, validation.get(), training.threads(), 0).top1())
+                : OptionalDouble.empty();
+        BatchLoss distillationLoss = DistillationLoss.of(teacher, train, kd, training.threads());
+
+        Trainer trainer = new Trainer(training);
+        Classifier distilled = Classifier.initialized(student, training.seed());
+        Optional<Classifier> labelsOnly = withLabelsOnlyBaseline ? Optional.of(distilled.copy()) : Optional.empty();
+        TrainingRun distilledRun = trainer.begin(distilled, train, validation, distillationLoss);
+        Optional<TrainingRun> labelsOnlyRun = labelsOnly.map(model ->
+                trainer.begin(model, train, validation, Trainer.crossEntropy(train)));
+
+        TrainingListener toDistilled = forward(StudentRun.DISTILLED, listener);
+        TrainingListener toLabelsOnly = forward(StudentRun.LABELS_ONLY, listener);
+        while (!distilledRun.done() || labelsOnlyRun.map(r -> !r.done()).orElse(false)) {
+            if (!distilledRun.done()) distilledRun.nextEpoch(toDistilled, cancelled);
+            if (labelsOnlyRun.isPresent() && !labelsOnlyRun.get().done()) labelsOnlyRun.get().nextEpoch(toLabelsOnly, cancelled);
+        }
+        return new DistillationResult(distilled, distilledRun.finish(),
+                labelsOnly, labelsOnlyRun.map(TrainingRun::finish), teacherAccuracy);
+    }
+
+    private static TrainingListener forward(StudentRun run, DistillationListener listener) {
+        return new TrainingListener() {
+            @Override
+            public void onBatch(long step, long totalSteps, double loss) {
+                listener.onBatch(run, step, totalSteps, loss);
+            }
+
+            @Override
+            public void onEpoch(EpochReport report) {
+                listener.onEpoch(run, report);
+            }
+        };
+    }
+}

@@ -1,0 +1,194 @@
+package dev.quantscope.engine.classifier;
+
+import dev.quantscope.engine.kernel.RowParallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The forward computations of a classifier's layers over a batch laid out NCHW, shared by inference here and by
+ * training ({@code dev.quantscope.train.nn}, which adds the backward passes). Each splits its work over the pool so
+ * that every output value is computed by the same instructions whatever the split (see {@link Gemm}).
+ */
+public final class LayerKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private LayerKernels() {}
+
+    /** {@code wT[in×out]} = {@code w[out×in]}ᵀ: the layout in which the dense forward streams contiguous rows. */
+    public static void transpose(float[] w, int rows, int cols, float[] wT) {
+        transpose(w, 0, rows, cols, wT, 0);
+    }
+
+    /** The transpose of the {@code rows × cols} matrix at {@code from} into {@code to} at {@code toOff}, in tiles that stay in cache. */
+    public static void transpose(float[] from, int fromOff, int rows, int cols, float[] to, int toOff) {
+        final int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    int base = fromOff + r * cols;
+                    for (int c = c0; c < c1; c++) to[toOff + c * rows + r] = from[base + c];
+                }
+            }
+        }
+    }
+
+    /** {@code y[batch×out] = x[batch×in] · wT[in×out] + bias}, rows of the batch split over the pool. */
+    public static void dense(float[] x, float[] wT, float[] bias, float[] y, int batch, int in, int out, RowParallel pool) {
+        dense(true, x, wT, bias, y, batch, in, out, pool);
+    }
+
+    /** {@link #dense} through the vector kernel or the scalar reference. */
+    public static void dense(boolean vector, float[] x, float[] wT, float[] bias, float[] y, int batch, int in, int out, RowParallel pool) {
+        pool.forRange(batch, 4, (s, e) -> {
+            for (int b = s; b < e; b++) System.arraycopy(bias, 0, y, b * out, out);
+            Gemm.multiply(vector, e - s, out, in, x, s * in, in, 1, wT, 0, out, y, s * out, out, true);
+        });
+    }
+
+    /**
+     * A stride-1 convolution with zero "same" padding: for each example, its im2col matrix {@code cols[C·k·k × H·W]}
+     * (kept, as training needs it again for the weight gradient), then {@code y = w[cout × C·k·k] · cols + bias}.
+     * Examples split over the pool.
+     */
+    public static void conv(float[] x, float[] w, float[] bias, float[] y, float[] cols, int batch, InputShape in,
+                            int cout, int kernel, RowParallel pool) {
+        conv(true, x, w, bias, y, cols, batch, in, cout, kernel, pool);
+    }
+
+    /** {@link #conv} through the vector kernel or the scalar reference. */
+    public static void conv(boolean vector, float[] x, float[] w, float[] bias, float[] y, float[] cols, int batch, InputShape in,
+                            int cout, int kernel, RowParallel pool) {
+        int hw = in.height() * in.width();
+        int ckk = in.channels() * kernel * kernel;
+        int inSize = in.features(), colSize = ckk * hw, outSize = cout * hw;
+        pool.forRange(batch, 1, (s, e) -> {
+            for (int b = s; b < e; b++) {
+                im2col(x, b * inSize, in, kernel, cols, b * colSize);
+                int yo = b * outSize;
+                for (int o = 0; o < cout; o++) java.util.Arrays.fill(y, yo + o * hw, yo + (o + 1) * hw, bias[o]);
+                Gemm.multiply(vector, cout, hw, ckk, w, 0, ckk, 1, cols, b * colSize, hw, y, yo, hw, true);
+            }
+        });
+    }
+
+    /** {@code cols[(c·k + ky)·k + kx][h·W + w] = x[c][h + ky − k/2][w + kx − k/2]}, zero outside the image. */
+    public static void im2col(float[] x, int xOff, InputShape in, int kernel, float[] cols, int colOff) {
+        int height = in.height(), width = in.width(), pad = kernel / 2, hw = height * width;
+        int row = colOff;
+        for (int c = 0; c < in.channels(); c++) {
+            int plane = xOff + c * hw;
+            for (int ky = 0; ky < kernel; ky++) {
+                for (int kx = 0; kx < kernel; kx++, row += hw) {
+                    int dx = kx - pad;
+                    int wFrom = Math.max(0, -dx), wTo = Math.min(width, width - dx);
+                    for (int h = 0; h < height; h++) {
+                        int sh = h + ky - pad;
+                        int dst = row + h * width;
+                        if (sh < 0 || sh >= height || wFrom >= wTo) {
+                            java.util.Arrays.fill(cols, dst, dst + width, 0f);
+                            continue;
+                        }
+                        for (int w = 0; w < wFrom; w++) cols[dst + w] = 0f;
+                        System.arraycopy(x, plane + sh * width + wFrom + dx, cols, dst + wFrom, wTo - wFrom);
+                        for (int w = wTo; w < width; w++) cols[dst + w] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Max pooling over size × size windows with stride size; {@code argmax}, when not null, receives each output's
+     * input index (the first maximum in row order, as PyTorch), which the backward pass routes the gradient to.
+     */
+    public static void maxPool(float[] x, float[] y, int[] argmax, int batch, InputShape in, int size, RowParallel pool) {
+        int height = in.height(), width = in.width(), oh = height / size, ow = width / size;
+        int planes = Math.multiplyExact(batch, in.channels());
+        if (size == 2) {
+            pool.forRange(planes, 8, (s, e) -> maxPool2(x, y, argmax, s, e, height, width));
+            return;
+        }
+        pool.forRange(planes, 8, (s, e) -> {
+            for (int pl = s; pl < e; pl++) {
+                int xi = pl * height * width, yi = pl * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        int best = xi + i * size * width + j * size;
+                        float max = x[best];
+                        for (int dy = 0; dy < size; dy++) {
+                            for (int dx = 0; dx < size; dx++) {
+                                int idx = xi + (i * size + dy) * width + j * size + dx;
+                                if (x[idx] > max || (Float.isNaN(x[idx]) && !Float.isNaN(max))) {
+                                    max = x[idx];
+                                    best = idx;
+                                }
+                            }
+                        }
+                        y[yi + i * ow + j] = max;
+                        if (argmax != null) argmax[yi + i * ow + j] = best;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * 2 × 2 windows, the common case, without the general loop's bookkeeping; the same first maximum in row order
+     * (a NaN wins, as in the general loop).
+     */
+    private static void maxPool2(float[] x, float[] y, int[] argmax, int from, int to, int height, int width) {
+        int oh = height / 2, ow = width / 2;
+        for (int pl = from; pl < to; pl++) {
+            int xi = pl * height * width, yi = pl * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int r0 = xi + 2 * i * width, r1 = r0 + width, out = yi + i * ow;
+                for (int j = 0; j < ow; j++) {
+                    int i0 = r0 + 2 * j;
+                    float a = x[i0], b = x[i0 + 1], c = x[r1 + 2 * j], d = x[r1 + 2 * j + 1];
+                    int best = i0;
+                    float max = a;
+                    // selects rather than branches (the winner is random on real data); a NaN is kept once it wins
+                    best = b > max || (b != b && max == max) ? i0 + 1 : best;
+                    max = b > max || (b != b && max == max) ? b : max;
+                    best = c > max || (c != c && max == max) ? r1 + 2 * j : best;
+                    max = c > max || (c != c && max == max) ? c : max;
+                    best = d > max || (d != d && max == max) ? r1 + 2 * j + 1 : best;
+                    max = d > max || (d != d && max == max) ? d : max;
+                    y[out + j] = max;
+                    if (argmax != null) argmax[out + j] = best;
+                }
+            }
+        }
+    }
+
+    public static void relu(float[] x, float[] y, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) FloatVector.fromArray(F, x, i).max(zero).intoArray(y, i);
+        for (; i < n; i++) y[i] = Math.max(0f, x[i]);
+    }
+
+    /** The scalar reference of {@link #relu}. */
+    public static void reluScalar(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) y[i] = Math.max(0f, x[i]);
+    }
+
+    public static void gelu(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) y[i] = (float) Gaussian.gelu(x[i]);
+    }
+
+    /** Batch norm with given statistics (inference: the running ones): {@code y = γ (x − mean) / √(var + ε) + β} per channel. */
+    public static void batchNorm(float[] x, float[] y, int batch, int channels, int spatial, float[] gamma, float[] beta,
+                                 float[] mean, float[] var, double eps) {
+        for (int c = 0; c < channels; c++) {
+            float scale = (float) (gamma[c] / Math.sqrt(var[c] + eps));
+            float shift = beta[c] - mean[c] * scale;
+            for (int b = 0; b < batch; b++) {
+                int o = (b * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) y[o + i] = x[o + i] * scale + shift;
+            }
+        }
+    }
+}
