@@ -11,7 +11,6 @@ import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -63,20 +62,19 @@ public final class RecoverCommand implements Callable<Integer> {
             + "20%% of --text's tokens, which are then not trained on).")
     Path evalText;
 
-    static final class Length {
-        @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: 200).")
-        Integer steps;
+    /** Default optimizer steps. */
+    static final int DEFAULT_STEPS = 200;
 
-        @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training windows instead of --steps.")
-        Integer epochs;
-    }
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: " + DEFAULT_STEPS
+            + "; or --epochs, passes over the training windows).")
+    Integer steps;
 
-    @ArgGroup(exclusive = true)
-    Length length;
+    @Mixin
+    EpochsOption epochs;
 
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-3", description = "Adam's peak learning rate, "
-            + "cosine down to a tenth (default: ${DEFAULT-VALUE}).")
-    double learningRate;
+    /** Adam's peak rate; the cosine schedule takes it down to a tenth. */
+    @Mixin
+    LearningRateOption learningRate;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1", description = "Distillation temperature "
             + "(default: ${DEFAULT-VALUE}).")
@@ -121,6 +119,7 @@ public final class RecoverCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             int n = threads.count(), ctx = context.ctx;
+            if (steps != null && epochs.given()) throw new IllegalArgumentException("give --steps or --epochs, not both");
             FileCommit.checkTarget(this.out, List.of(dense, pruned));
             try (Model denseModel = ModelOpener.open(dense); Model prunedModel = ModelOpener.open(pruned)) {
                 RecoveryText split = evalText == null
@@ -131,10 +130,11 @@ public final class RecoverCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("the training text gives " + split.train().length
                             + " tokens, fewer than one window of --ctx " + ctx);
                 }
-                int steps = length != null && length.epochs != null
-                        ? Math.max(1, (int) Math.ceil((double) positive(length.epochs, "--epochs") * windows / batch))
-                        : length != null && length.steps != null ? positive(length.steps, "--steps") : 200;
-                RecoverySettings settings = new RecoverySettings(steps, ctx, batch, learningRate, temperature, ceWeight, seed);
+                int steps = epochs.given()
+                        ? Math.max(1, (int) Math.ceil((double) epochs.orElse(1) * windows / batch))
+                        : this.steps != null ? positive(this.steps, "--steps") : DEFAULT_STEPS;
+                RecoverySettings settings = new RecoverySettings(steps, ctx, batch, learningRate.orElse(1e-3),
+                        temperature, ceWeight, seed);
                 HeldOutMeasure measure = new HeldOutMeasure(denseModel, split.heldOut(), ctx, split.bos(), n,
                         new ProgressLine(err, "dense model on held-out text"));
                 KlDivergenceResult before = measure.measure(prunedModel, new ProgressLine(err, "pruned model"));

@@ -36,8 +36,8 @@ class SharedOptionsTest {
             Map.entry("--images", DataSetOptions.class),
             Map.entry("--scale", DataSetOptions.class),
             Map.entry("--arch", ArchitectureOption.class),
-            Map.entry("--epochs", TrainingOptions.class),
-            Map.entry("--lr", TrainingOptions.class));
+            Map.entry("--epochs", EpochsOption.class),
+            Map.entry("--lr", LearningRateOption.class));
 
     @Test
     void everyCommandOfferingASharedOptionGetsItFromItsMixin() {
