@@ -105,7 +105,7 @@ public final class RecoverCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         if (steps != null && run.hasEpochs()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--steps and --epochs are mutually exclusive: give one");
+            throw new IllegalArgumentException("give --steps or --epochs, not both");
         }
         try {
             int n = threads.count(), ctx = context.ctx, batch = run.batchOr(4);
