@@ -11,7 +11,6 @@ import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
