@@ -152,7 +152,9 @@ public final class DistillController implements FxController {
             long params = a.parameterCount();
             String accuracy = switch (vm.teacherAccuracy().state()) {
                 case Async.Done<DistillViewModel.TeacherAccuracy>(var m) when m.teacher() == t ->
-                        "top-1 " + Numbers.percent(m.top1()) + " on " + Numbers.grouped(m.images()) + " validation images";
+                        "top-1 " + Numbers.percent(m.top1()) + " on " + Numbers.grouped(m.images()) + " validation images"
+                        + (m.top1() < 2.0 / a.classes() ? ". It barely beats chance on them: choose the data it was"
+                                + " trained for, or train a teacher here" : "");
                 case Async.Failed<DistillViewModel.TeacherAccuracy>(String message) -> message;
                 case Async.Running<DistillViewModel.TeacherAccuracy> _ -> "its accuracy is being measured";
                 default -> vm.data().testProperty().get().isEmpty() ? "no validation images to measure it on" : "";
@@ -395,13 +397,12 @@ public final class DistillController implements FxController {
         chartsHost.getChildren().setAll(both);
         vm.curvesVersionProperty().addListener((_, _, _) -> showCurves());
         vm.run().stateProperty().addListener((_, _, _) -> showCurves());
-        vm.epochsProperty().addListener((_, _, _) -> showCurves());
         showCurves();
     }
 
     private void showCurves() {
         DistillCurves curves = vm.curves();
-        charts.show(curves, vm.epochsProperty().get());
+        charts.show(curves);
         boolean any = curves.has(StudentRun.DISTILLED) || curves.has(StudentRun.LABELS_ONLY);
         Async<Object> state = any ? new Async.Done<>(curves)
                 : vm.run().runningProperty().get() ? new Async.Running<>()
