@@ -7,9 +7,8 @@ machine), for several rounds, and prints the median training throughput of each 
 
 Only training is timed: reading the IDX files, starting the JVM or Python and building the model are not. Each run
 trains WARMUP + EPOCHS epochs and the throughput is over the last EPOCHS only, so the JVM's JIT compilation (and
-PyTorch's one-off kernel selection) fall in the warm-up epoch of both. QuantScope's epoch times are read from
-`quantscope train --json` (each epoch's `elapsed` since training started, validation not given so nothing but
-training is in it).
+PyTorch's one-off kernel selection) fall in the warm-up epoch of both. QuantScope's epoch times are its own
+(`quantscope bench train --json`: each epoch's seconds, no validation, nothing saved).
 
 See bench/README.md for the set-up (a venv with the CPU build of torch). The project's tests do not use this.
 """
@@ -20,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -52,16 +50,6 @@ def load(images: Path, labels: Path, limit: int):
     x = x.reshape(n, 1, rows, cols).float() / 255.0   # --scale 1/255, as QuantScope's default
     y = torch.frombuffer(bytearray(lab[8:8 + n]), dtype=torch.uint8).long()
     return x, y
-
-
-def write_first(images: Path, labels: Path, n: int, directory: Path):
-    """The first n examples as plain IDX files, for QuantScope (which reads whole files) when --limit cuts the set."""
-    img, lab = read_idx(images), read_idx(labels)
-    rows, cols = int.from_bytes(img[8:12], "big"), int.from_bytes(img[12:16], "big")
-    out_images, out_labels = directory / "images-idx3-ubyte", directory / "labels-idx1-ubyte"
-    out_images.write_bytes(img[:4] + n.to_bytes(4, "big") + img[8:16] + img[16:16 + n * rows * cols])
-    out_labels.write_bytes(lab[:4] + n.to_bytes(4, "big") + lab[8:8 + n])
-    return out_images, out_labels
 
 
 def torch_model(spec: str) -> nn.Module:
@@ -114,20 +102,17 @@ def run_torch(spec, x, y, args):
     return n * args.epochs / sum(times[args.warmup:])
 
 
-def run_quantscope(spec, images, labels, args):
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [str(args.quantscope), "train", "--arch", spec, "--images", str(images), "--labels", str(labels),
-               "--epochs", str(args.warmup + args.epochs), "--batch", str(args.batch),
-               "--optimizer", "adam", "--lr", str(args.lr), "--weight-decay", str(args.weight_decay),
-               "--seed", str(args.seed), "--threads", str(args.threads),
-               "-o", os.path.join(tmp, "bench.safetensors"), "--json"]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit("bench: quantscope train failed: " + done.stderr.strip() + "\n" + " ".join(cmd))
-        report = json.loads(done.stdout)
-    elapsed = [e["elapsed_seconds"] for e in report["epochs"]]
-    timed = elapsed[-1] - elapsed[args.warmup - 1] if args.warmup > 0 else elapsed[-1]
-    return report["train_examples"] * args.epochs / timed
+def run_quantscope(spec, args):
+    cmd = [str(args.quantscope), "bench", "train", "--arch", spec,
+           "--images", str(args.images), "--labels", str(args.labels), "--limit", str(args.limit),
+           "--epochs", str(args.warmup + args.epochs), "--batch", str(args.batch),
+           "--optimizer", "adam", "--lr", str(args.lr), "--weight-decay", str(args.weight_decay),
+           "--schedule", "constant", "--seed", str(args.seed), "--threads", str(args.threads), "--json"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit("bench: quantscope bench train failed: " + done.stderr.strip() + "\n" + " ".join(cmd))
+    report = json.loads(done.stdout)
+    return report["images"] * args.epochs / sum(report["epoch_seconds"][args.warmup:])
 
 
 def main():
@@ -152,8 +137,6 @@ def main():
     torch.set_num_interop_threads(1)
     x, y = load(args.images, args.labels, args.limit)
     args.limit = x.shape[0]
-    data_dir = tempfile.TemporaryDirectory()
-    images, labels = write_first(args.images, args.labels, args.limit, Path(data_dir.name))
     print(f"torch {torch.__version__}, {args.threads} threads, batch {args.batch}, AdamW lr {args.lr}, "
           f"{args.limit} images, {args.warmup} warm-up + {args.epochs} timed epoch(s), {args.rounds} rounds",
           file=sys.stderr)
@@ -168,7 +151,7 @@ def main():
                 order = ["pytorch"]
             for who in order:
                 if who == "quantscope":
-                    qs.append(run_quantscope(spec, images, labels, args))
+                    qs.append(run_quantscope(spec, args))
                 else:
                     pt.append(run_torch(spec, x, y, args))
                 print(f"  {name} round {r + 1} {who}: {(qs if who == 'quantscope' else pt)[-1]:,.0f} images/s",

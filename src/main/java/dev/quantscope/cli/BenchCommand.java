@@ -7,12 +7,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code quantscope bench …}: throughput benchmarks of engine parts. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: bench MODEL (inference speed), bench stats FILE, bench quantize FILE --type PRESET, bench kernels.",
+        description = "Benchmarks: bench MODEL (inference speed), bench stats FILE, bench quantize FILE --type PRESET, bench kernels, bench train --arch SPEC.",
         footer = "bench MODEL --json prints one object: pp, tg (tokens/s), peak_rss_mb, kv_cache, "
                 + "pp_alloc_bytes_per_token, tg_alloc_bytes_per_token (0 when every kernel compiled without boxing); "
                 + "a phase that did not run has null figures.",
         subcommands = {BenchStatsCommand.class, BenchQuantizeCommand.class, BenchKernelsCommand.class,
-                BenchPruneCommand.class})
+                BenchPruneCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     /** {@code bench MODEL …}: a first argument that names no subcommand is a model to run. */
     @Mixin
@@ -29,6 +29,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         out.println("       quantscope bench stats FILE [--threads N]");
         out.println("       quantscope bench quantize FILE --type PRESET [--threads N]");
         out.println("       quantscope bench kernels [--rows R --cols C --types T,...]");
+        out.println("       quantscope bench train --arch SPEC --images IDX --labels IDX [--epochs N --batch B --limit N]");
         out.flush();
         return 0;
     }

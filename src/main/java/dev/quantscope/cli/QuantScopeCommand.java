@@ -11,7 +11,7 @@ import java.util.Set;
 /** The top-level {@code quantscope} command. Subcommands share the engine with the GUI. */
 @Command(name = "quantscope", mixinStandardHelpOptions = true, versionProvider = QuantScopeCommand.BuildVersion.class,
         description = "Explore and compress neural-network models. With no arguments, opens the GUI.",
-        subcommands = {InspectCommand.class, AccuracyCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
+        subcommands = {InspectCommand.class, AccuracyCommand.class, TrainCommand.class, QuantizeCommand.class, EvalCommand.class, GenerateCommand.class,
                 SynthCommand.class, SweepCommand.class, ImatrixCommand.class, BenchCommand.class, PruneCommand.class,
                 RecoverCommand.class, DistillCommand.class,
                 CommandLine.HelpCommand.class})

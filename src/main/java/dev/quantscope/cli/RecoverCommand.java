@@ -148,7 +148,7 @@ public final class RecoverCommand implements Callable<Integer> {
                 double seconds = r.nanos() / 1e9;
                 if (json.json) {
                     out.println(CliJson.compact(new Json(CliJson.rounded(before.kldMean(), 6), CliJson.rounded(after.kldMean(), 6),
-                            CliJson.rounded(before.pplBase(), 4), CliJson.rounded(before.ppl(), 4), CliJson.rounded(after.ppl(), 4),
+                            CliJson.rounded(measure.dense().ppl(), 4), CliJson.rounded(before.ppl(), 4), CliJson.rounded(after.ppl(), 4),
                             CliJson.rounded(before.sameTopP(), 6), CliJson.rounded(after.sameTopP(), 6), r.steps(),
                             (long) r.windows() * ctx, before.tokens(), r.maskedZeros(), CliJson.rounded(seconds, 2))));
                 } else {
@@ -160,7 +160,7 @@ public final class RecoverCommand implements Callable<Integer> {
                             after   %9.6f  %9.4f  %6.2f %%
                             wrote %s
                             """, r.steps(), batch, ctx, r.windows(), r.maskedZeros(), seconds, before.tokens(),
-                            before.pplBase(), before.kldMean(), before.ppl(), 100 * before.sameTopP(), after.kldMean(),
+                            measure.dense().ppl(), before.kldMean(), before.ppl(), 100 * before.sameTopP(), after.kldMean(),
                             after.ppl(), 100 * after.sameTopP(), this.out);
                 }
             }

@@ -25,14 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SharedOptionsTest {
 
     /** Each shared option's name and the one class that may declare it. */
-    private static final Map<String, Class<?>> SHARED = Map.of(
-            "--threads", ThreadsOption.class,
-            "--json", JsonOption.class,
-            "--ctx", ContextOption.class,
-            "--chunks", ChunksOption.class,
-            "--kv-cache", KvCacheOption.class,
-            "--method", PruneMethodOption.class,
-            "--calibration-tokens", CalibrationTokensOption.class);
+    private static final Map<String, Class<?>> SHARED = Map.ofEntries(
+            Map.entry("--threads", ThreadsOption.class),
+            Map.entry("--json", JsonOption.class),
+            Map.entry("--ctx", ContextOption.class),
+            Map.entry("--chunks", ChunksOption.class),
+            Map.entry("--kv-cache", KvCacheOption.class),
+            Map.entry("--method", PruneMethodOption.class),
+            Map.entry("--calibration-tokens", CalibrationTokensOption.class),
+            Map.entry("--images", DataSetOptions.class),
+            Map.entry("--scale", DataSetOptions.class),
+            Map.entry("--arch", ArchitectureOption.class),
+            Map.entry("--epochs", TrainingOptions.class),
+            Map.entry("--lr", TrainingOptions.class));
 
     @Test
     void everyCommandOfferingASharedOptionGetsItFromItsMixin() {
@@ -57,9 +62,10 @@ class SharedOptionsTest {
         for (CommandSpec command : commands(QuantScopeCommand.commandLine())) {
             if (command.findOption("--threads") != null) offering.add(command.qualifiedName());
         }
-        assertEquals(new TreeSet<>(List.of("quantscope accuracy", "quantscope bench", "quantscope distill", "quantscope bench kernels", "quantscope bench prune",
-                "quantscope bench quantize", "quantscope bench stats", "quantscope eval", "quantscope generate",
-                "quantscope imatrix", "quantscope prune", "quantscope quantize", "quantscope recover", "quantscope sweep",
+        assertEquals(new TreeSet<>(List.of("quantscope accuracy", "quantscope bench", "quantscope bench kernels",
+                "quantscope bench prune", "quantscope bench quantize", "quantscope bench stats", "quantscope bench train",
+                "quantscope distill", "quantscope eval", "quantscope generate", "quantscope imatrix", "quantscope prune",
+                "quantscope quantize", "quantscope recover", "quantscope sweep", "quantscope train",
                 "quantscope synth")), offering);
     }
 

@@ -1,6 +1,7 @@
 package dev.quantscope.engine.classifier;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,6 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The vector kernel keeps a 4-row × 3-vector block of C in registers while it streams a panel of B (k × 3 vectors,
  * which stays in the L2 cache across all row blocks) and broadcasts A's elements: 12 FMAs per 3 loads and 4 broadcasts.
+ * Columns beyond the last whole panel go 4 rows × 1 vector at a time, the last vector masked.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -32,13 +34,16 @@ public final class Gemm {
             int i = 0;
             for (; i + ROWS <= m; i += ROWS) block4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate);
             for (; i < m; i++) {
-                for (int v = 0; v < VECS; v++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j + v * L, ldb, c, cOff + i * ldc + j + v * L, accumulate);
+                for (int v = 0; v < VECS; v++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j + v * L, ldb, c, cOff + i * ldc + j + v * L, accumulate, S.maskAll(true));
             }
         }
-        for (; j + L <= n; j += L) {
-            for (int i = 0; i < m; i++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, accumulate);
+        // the columns left: a vector at a time, the last one masked (lanes past n are neither read nor written)
+        for (; j < n; j += L) {
+            VectorMask<Float> lanes = S.indexInRange(j, n);
+            int i = 0;
+            for (; i + ROWS <= m; i += ROWS) block4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate, lanes);
+            for (; i < m; i++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, accumulate, lanes);
         }
-        if (j < n) scalar(m, n - j, k, a, aOff, aRow, aCol, b, bOff + j, ldb, c, cOff + j, ldc, accumulate);
     }
 
     /** {@link #multiply} when {@code vector}, else {@link #multiplyScalar}: the switch layers use to test one path against the other. */
@@ -66,12 +71,38 @@ public final class Gemm {
         }
     }
 
-    private static void row1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int cij, boolean accumulate) {
-        FloatVector acc = accumulate ? FloatVector.fromArray(S, c, cij) : FloatVector.zero(S);
+    private static void row1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int cij, boolean accumulate,
+                               VectorMask<Float> lanes) {
+        FloatVector acc = accumulate ? FloatVector.fromArray(S, c, cij, lanes) : FloatVector.zero(S);
         for (int p = 0; p < k; p++) {
-            acc = FloatVector.fromArray(S, b, bj + p * ldb).fma(FloatVector.broadcast(S, a[ai + p * aCol]), acc);
+            acc = FloatVector.fromArray(S, b, bj + p * ldb, lanes).fma(FloatVector.broadcast(S, a[ai + p * aCol]), acc);
         }
-        acc.intoArray(c, cij);
+        acc.intoArray(c, cij, lanes);
+    }
+
+    private static void block4x1(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb,
+                                 float[] c, int cij, int ldc, boolean accumulate, VectorMask<Float> lanes) {
+        FloatVector c0, c1, c2, c3;
+        if (accumulate) {
+            c0 = FloatVector.fromArray(S, c, cij, lanes);
+            c1 = FloatVector.fromArray(S, c, cij + ldc, lanes);
+            c2 = FloatVector.fromArray(S, c, cij + 2 * ldc, lanes);
+            c3 = FloatVector.fromArray(S, c, cij + 3 * ldc, lanes);
+        } else {
+            c0 = c1 = c2 = c3 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < k; p++) {
+            FloatVector bv = FloatVector.fromArray(S, b, bj + p * ldb, lanes);
+            int ap = ai + p * aCol;
+            c0 = bv.fma(FloatVector.broadcast(S, a[ap]), c0);
+            c1 = bv.fma(FloatVector.broadcast(S, a[ap + aRow]), c1);
+            c2 = bv.fma(FloatVector.broadcast(S, a[ap + 2 * aRow]), c2);
+            c3 = bv.fma(FloatVector.broadcast(S, a[ap + 3 * aRow]), c3);
+        }
+        c0.intoArray(c, cij, lanes);
+        c1.intoArray(c, cij + ldc, lanes);
+        c2.intoArray(c, cij + 2 * ldc, lanes);
+        c3.intoArray(c, cij + 3 * ldc, lanes);
     }
 
     private static void block4x3(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb,

@@ -1,6 +1,8 @@
 package dev.quantscope.engine.classifier;
 
 import dev.quantscope.engine.kernel.RowParallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The forward computations of a classifier's layers over a batch laid out NCHW, shared by inference here and by
@@ -8,6 +10,8 @@ import dev.quantscope.engine.kernel.RowParallel;
  * that every output value is computed by the same instructions whatever the split (see {@link Gemm}).
  */
 public final class LayerKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
     private LayerKernels() {}
 
     /** {@code wT[in×out]} = {@code w[out×in]}ᵀ: the layout in which the dense forward streams contiguous rows. */
@@ -102,6 +106,10 @@ public final class LayerKernels {
     public static void maxPool(float[] x, float[] y, int[] argmax, int batch, InputShape in, int size, RowParallel pool) {
         int height = in.height(), width = in.width(), oh = height / size, ow = width / size;
         int planes = Math.multiplyExact(batch, in.channels());
+        if (size == 2) {
+            pool.forRange(planes, 8, (s, e) -> maxPool2(x, y, argmax, s, e, height, width));
+            return;
+        }
         pool.forRange(planes, 8, (s, e) -> {
             for (int pl = s; pl < e; pl++) {
                 int xi = pl * height * width, yi = pl * oh * ow;
@@ -126,8 +134,45 @@ public final class LayerKernels {
         });
     }
 
+    /**
+     * 2 × 2 windows, the common case, without the general loop's bookkeeping; the same first maximum in row order
+     * (a NaN wins, as in the general loop).
+     */
+    private static void maxPool2(float[] x, float[] y, int[] argmax, int from, int to, int height, int width) {
+        int oh = height / 2, ow = width / 2;
+        for (int pl = from; pl < to; pl++) {
+            int xi = pl * height * width, yi = pl * oh * ow;
+            for (int i = 0; i < oh; i++) {
+                int r0 = xi + 2 * i * width, r1 = r0 + width, out = yi + i * ow;
+                for (int j = 0; j < ow; j++) {
+                    int i0 = r0 + 2 * j;
+                    float a = x[i0], b = x[i0 + 1], c = x[r1 + 2 * j], d = x[r1 + 2 * j + 1];
+                    int best = i0;
+                    float max = a;
+                    // selects rather than branches (the winner is random on real data); a NaN is kept once it wins
+                    best = b > max || (b != b && max == max) ? i0 + 1 : best;
+                    max = b > max || (b != b && max == max) ? b : max;
+                    best = c > max || (c != c && max == max) ? r1 + 2 * j : best;
+                    max = c > max || (c != c && max == max) ? c : max;
+                    best = d > max || (d != d && max == max) ? r1 + 2 * j + 1 : best;
+                    max = d > max || (d != d && max == max) ? d : max;
+                    y[out + j] = max;
+                    if (argmax != null) argmax[out + j] = best;
+                }
+            }
+        }
+    }
+
     public static void relu(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+        int i = 0;
+        FloatVector zero = FloatVector.zero(F);
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) FloatVector.fromArray(F, x, i).max(zero).intoArray(y, i);
+        for (; i < n; i++) y[i] = Math.max(0f, x[i]);
+    }
+
+    /** The scalar reference of {@link #relu}. */
+    public static void reluScalar(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) y[i] = Math.max(0f, x[i]);
     }
 
     public static void gelu(float[] x, float[] y, int n) {

@@ -57,9 +57,10 @@ class AccuracyPartsTest {
     @Test
     void theLabelsBesideTheImagesAreFound(@TempDir Path dir) throws Exception {
         Path images = Files.createFile(dir.resolve("train-images-idx3-ubyte.gz"));
-        assertEquals(Optional.empty(), AccuracyViewModel.labelsBeside(images));
+        assertEquals(Optional.empty(), IdxFiles.labelsBeside(images));
         Path labels = Files.createFile(dir.resolve("train-labels-idx1-ubyte.gz"));
-        assertEquals(Optional.of(labels), AccuracyViewModel.labelsBeside(images));
-        assertEquals(Optional.empty(), AccuracyViewModel.labelsBeside(Files.createFile(dir.resolve("digits.idx"))));
+        assertEquals(Optional.of(labels), IdxFiles.labelsBeside(images));
+        assertEquals(Optional.empty(), IdxFiles.labelsBeside(Files.createFile(dir.resolve("digits.idx"))));
+        assertEquals(dir.getFileName() + "/train-images-idx3-ubyte.gz", IdxFiles.shortName(images));
     }
 }
