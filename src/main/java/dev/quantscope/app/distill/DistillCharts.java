@@ -38,9 +38,9 @@ final class DistillCharts {
     private static final float[] DASH = {5f, 4f};
     private static final float[] TEACHER_DASH = {9f, 5f};
 
-    private final Chart loss = new Chart("Loss", "loss", "distillLossChart",
+    private final Chart loss = new Chart("Loss", "loss", 0.5, "distillLossChart",
             "training: the distilled student's own loss (soft and hard), the other's cross-entropy; validation: cross-entropy");
-    private final Chart accuracy = new Chart("Accuracy", "accuracy (%)", "distillAccuracyChart",
+    private final Chart accuracy = new Chart("Accuracy", "accuracy (%)", 10, "distillAccuracyChart",
             "validation thick with markers, training thin; green: the teacher; dotted: the epoch each student kept");
 
     ChartViewer lossViewer() { return loss.viewer; }
@@ -108,14 +108,17 @@ final class DistillCharts {
         final XYPlot plot;
         final ChartViewer viewer;
 
-        Chart(String title, String yLabel, String id, String note) {
+        /** {@code minimumSpan}: the least range of the y axis, for a flat line (the teacher alone in the first epoch). */
+        Chart(String title, String yLabel, double minimumSpan, String id, String note) {
             NumberAxis x = new NumberAxis("epoch");
             x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
             // Room after the last epoch, so that its points and the kept epoch's line do not sit on the plot's edge.
             x.setLowerMargin(0);
             x.setUpperMargin(0.05);
+            x.setAutoRangeMinimumSize(1);
             NumberAxis y = new NumberAxis(yLabel);
             y.setAutoRangeIncludesZero(false);
+            y.setAutoRangeMinimumSize(minimumSpan);
             plot = new XYPlot(data, x, y, renderer);
             JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             TextTitle subtitle = new TextTitle(note, SMALL);

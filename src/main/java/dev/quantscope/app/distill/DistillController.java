@@ -4,6 +4,7 @@ import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.common.StatePane;
+import dev.quantscope.app.accuracy.IdxFiles;
 import dev.quantscope.app.compress.ExportFolders;
 import dev.quantscope.app.document.ClassifierData.IdxPair;
 import dev.quantscope.app.document.ExportedClassifier;
@@ -255,7 +256,7 @@ public final class DistillController implements FxController {
     }
 
     private static void describe(Label label, Optional<IdxPair> pair, String none) {
-        label.setText(pair.map(p -> fileName(p.images())).orElse(none));
+        label.setText(pair.map(p -> IdxFiles.shortName(p.images())).orElse(none));
         label.setTooltip(pair.map(p -> new Tooltip(p.images() + "\n" + p.labels())).orElse(null));
     }
 
@@ -341,8 +342,9 @@ public final class DistillController implements FxController {
             case Async.Running<DistillationResult> _ -> vm.withLabelsOnlyProperty().get()
                     ? "Training the distilled student and the labels-only one, an epoch each in turn."
                     : "Training the distilled student.";
+            // The two runs advance in turn from one start, so the later one's time is the whole run's.
             case Async.Done<DistillationResult>(DistillationResult r) -> "Finished in "
-                    + duration(r.distilledRun().elapsed().plus(r.labelsOnlyRun().map(TrainingResult::elapsed).orElse(Duration.ZERO)))
+                    + duration(max(r.distilledRun().elapsed(), r.labelsOnlyRun().map(TrainingResult::elapsed).orElse(Duration.ZERO)))
                     + "." + ending("The distilled student", r.distilledRun())
                     + r.labelsOnlyRun().map(l -> ending("The labels-only student", l)).orElse("");
             case Async.Cancelled<DistillationResult> _ -> "Cancelled: the curves so far stay; press Start to train again.";
@@ -350,6 +352,10 @@ public final class DistillController implements FxController {
         });
         if (s instanceof Async.Failed<?>) runStatus.getStyleClass().add("state-error");
         collapseWhenEmpty(runStatus);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static String ending(String who, TrainingResult r) {
@@ -432,7 +438,7 @@ public final class DistillController implements FxController {
         chooser.setTitle(which == StudentRun.DISTILLED ? "Export the distilled student" : "Export the labels-only student");
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("safetensors", "*.safetensors"));
         chooser.setInitialDirectory(exportFolders.initialFor(vm.source()).toFile());
-        chooser.setInitialFileName(IdxFiles.exportName(r.distilled().architecture().spec(), which));
+        chooser.setInitialFileName(StudentFiles.exportName(r.distilled().architecture().spec(), which));
         File file = chooser.showSaveDialog(window());
         if (file == null) return;
         exportFolders.remember(file.toPath());
