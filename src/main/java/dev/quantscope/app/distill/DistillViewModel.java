@@ -149,7 +149,8 @@ public final class DistillViewModel {
         openClassifier.stateProperty().addListener((_, _, _) -> refreshTeacher());
         trainedTeacher.stateProperty().addListener((_, _, _) -> refreshTeacher());
         teacherSource.addListener((_, _, _) -> refreshTeacher());
-        teacher.addListener((_, _, t) -> presets.setAll(t == null ? List.of() : StudentPreset.forTeacher(t.model().architecture())));
+        // While a new teacher trains, the last one's presets stay: the editor keeps its buttons.
+        teacher.addListener((_, _, t) -> { if (t != null) presets.setAll(StudentPreset.forTeacher(t.model().architecture())); });
         for (Observable o : List.<Observable>of(teacher, data.testProperty(), validationLimit)) o.addListener(_ -> measureTeacher());
         teacherAccuracy.stateProperty().addListener((_, _, _) -> {
             // The line on the chart is the teacher's of the run drawn; before any run, the one chosen now.
