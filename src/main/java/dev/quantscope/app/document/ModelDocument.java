@@ -47,7 +47,7 @@ public final class ModelDocument {
         this.prune = new PruneViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
-        this.classifier = new OpenClassifier(session, executor);
+        this.classifier = new OpenClassifier(session);
         this.accuracy = new AccuracyViewModel(classifier, classifierData, executor);
         this.classifierTradeoff = new ClassifierTradeoffViewModel(classifier, classifierData, classifierExports,
                 accuracy::scaling, executor);
