@@ -113,10 +113,6 @@ class DistillPageTest {
         Screenshots.save(robot, app.window().stage().getScene(), "distill-estimate");
 
         robot.clickOn("#startButton");
-        WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> !vm.curves().validationAccuracy(StudentRun.DISTILLED).isEmpty()
-                || !(vm.run().state() instanceof Async.Running<?>));
-        WaitForAsyncUtils.waitForFxEvents();
-        Screenshots.save(robot, app.window().stage().getScene(), "distill-during");
         DistillationResult result = await(() -> vm.run().state(), "the distillation");
         WaitForAsyncUtils.waitForFxEvents();
 
@@ -145,7 +141,7 @@ class DistillPageTest {
         Screenshots.save(robot, app.window().stage().getScene(), "distill-run");
 
         assertTrue(vm.isOpenFile(GGML_MLP), "the open file is never an export target");
-        Path out = dir.resolve(IdxFiles.exportName("fc:32", StudentRun.DISTILLED));
+        Path out = dir.resolve(StudentFiles.exportName("fc:32", StudentRun.DISTILLED));
         robot.interact(() -> vm.exportTo(StudentRun.DISTILLED, out));
         ExportedClassifier exported = await(() -> vm.export().state(), "the export");
         WaitForAsyncUtils.waitForFxEvents();
