@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(ApplicationExtension.class)
 class AccuracyWindowTest {
-    static final Path MNIST = Path.of("src", "test", "resources", "datasets", "mnist");
+    static final Path MNIST = Path.of("assets", "data", "mnist");
 
     private WindowFixture app;
     private ShellViewModel shell;

@@ -27,7 +27,7 @@ public final class ModelDocument {
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
     private final ClassifierExports classifierExports = new ClassifierExports();
-    private final ClassifierData classifierData = new ClassifierData();
+    private final ClassifierData classifierData;
     private final OpenClassifier classifier;
     private final AccuracyViewModel accuracy;
     private final ClassifierTradeoffViewModel classifierTradeoff;
@@ -41,6 +41,7 @@ public final class ModelDocument {
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
+        this.classifierData = new ClassifierData(model.source());
         this.explorer = new ExplorerViewModel(session, executor);
         this.overview = new OverviewViewModel(session, executor);
         this.compress = new CompressViewModel(session, executor);
