@@ -7,6 +7,8 @@ import dev.quantscope.app.shell.MainWindow;
 import dev.quantscope.app.shell.ShellViewModel;
 import dev.quantscope.app.tradeoff.classifier.ClassifierTradeoffViewModel;
 import dev.quantscope.app.tradeoff.classifier.TradeoffEntry;
+import dev.quantscope.engine.classifier.InputScaling;
+import dev.quantscope.engine.classifier.LabeledImages;
 import dev.quantscope.eval.classifier.ClassifierCompression;
 import dev.quantscope.eval.classifier.ClassifierVariant;
 import dev.quantscope.quant.scheme.QuantScheme;
@@ -19,11 +21,14 @@ import org.jfree.data.xy.XYDataset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Trade-off page of a classifier document in the real window under Xvfb: one click measures ggml's MNIST MLP
- * compressed every default way on MNIST's test digits, and a student exported earlier in the session is drawn as its
+ * compressed every default way on MNIST's first 2,000 test digits, and a student exported earlier in the session is drawn as its
  * own series beside them.
  */
 @ExtendWith(ApplicationExtension.class)
@@ -57,13 +62,13 @@ class ClassifierTradeoffWindowTest {
     }
 
     @Test
-    void oneClickMeasuresEveryDefaultVariantAndTheStudentsShowBeside(FxRobot robot) throws Exception {
+    void oneClickMeasuresEveryDefaultVariantAndTheStudentsShowBeside(FxRobot robot, @TempDir Path dir) throws Exception {
         ModelDocument doc = AccuracyWindowTest.openClassifier(robot, shell);
-        Path mnist = AccuracyWindowTest.MNIST.toAbsolutePath();
+        // The first 2,000 test digits keep the test short: 18 variants are each stored and measured.
+        ClassifierData.IdxPair digits = firstDigits(dir, 2_000);
         ExportedClassifier student = new ExportedClassifier("fc:32 distilled", Path.of("student.safetensors"), 102_000, 25_450, 0.955);
         robot.interact(() -> {
-            doc.classifierData().testProperty().set(Optional.of(new ClassifierData.IdxPair(
-                    mnist.resolve("t10k-images-idx3-ubyte.gz"), mnist.resolve("t10k-labels-idx1-ubyte.gz"))));
+            doc.classifierData().testProperty().set(Optional.of(digits));
             doc.classifierExports().list().add(student);
         });
         WindowFixture.selectPage(robot, "classifierTradeoffPage");
@@ -87,7 +92,7 @@ class ClassifierTradeoffWindowTest {
         TradeoffEntry q8_0 = vm.entries().stream().filter(e -> e.label().equals("Q8_0")).findFirst().orElseThrow();
         assertTrue(q8_0.note().contains("do not fit Q8_0"), "the table says why Q8_0 is as big as F32: " + q8_0.note());
         String status = robot.lookup("#classifierSweepStatus").queryAs(Label.class).getText();
-        assertTrue(status.contains("8,976 test images measured (the first 1,024 calibrate Wanda and SparseGPT"), status);
+        assertTrue(status.contains("1,500 test images measured (the first 500 calibrate Wanda and SparseGPT"), status);
 
         XYDataset chart = robot.lookup("#classifierTradeoffChart").queryAs(ChartViewer.class).getChart().getXYPlot().getDataset();
         assertEquals(4, chart.getSeriesCount(), "original, quantized, pruned and the student");
@@ -98,5 +103,20 @@ class ClassifierTradeoffWindowTest {
         assertEquals(variants + 1, plotted, "a point per entry");
         assertEquals(variants + 1, robot.lookup("#classifierPointsTable").queryAs(TableView.class).getItems().size());
         Screenshots.save(robot, window.stage().getScene(), "tradeoff-classifier");
+    }
+
+    /** MNIST's first {@code n} test digits as plain IDX files (big-endian magic, counts and sizes, then the bytes). */
+    static ClassifierData.IdxPair firstDigits(Path dir, int n) throws Exception {
+        Path mnist = AccuracyWindowTest.MNIST;
+        LabeledImages all = LabeledImages.read(mnist.resolve("t10k-images-idx3-ubyte.gz"),
+                mnist.resolve("t10k-labels-idx1-ubyte.gz"), InputScaling.UNIT);
+        int side = all.shape().height();
+        ByteBuffer images = ByteBuffer.allocate(16 + n * side * side).putInt(0x803).putInt(n).putInt(side).putInt(side)
+                .put(all.pixels(), 0, n * side * side);
+        ByteBuffer labels = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) labels.put((byte) all.labels()[i]);
+        Path imagesFile = Files.write(dir.resolve("first-images-idx3-ubyte"), images.array());
+        Path labelsFile = Files.write(dir.resolve("first-labels-idx1-ubyte"), labels.array());
+        return new ClassifierData.IdxPair(imagesFile, labelsFile);
     }
 }

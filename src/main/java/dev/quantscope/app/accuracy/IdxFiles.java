@@ -17,7 +17,7 @@ public final class IdxFiles {
     }
 
     /** MNIST's naming: {@code t10k-images-idx3-ubyte.gz} goes with {@code t10k-labels-idx1-ubyte.gz}, when that file is there. */
-    static Optional<Path> labelsBeside(Path images) {
+    public static Optional<Path> labelsBeside(Path images) {
         Path name = images.getFileName();
         if (name == null || !name.toString().contains("images-idx3")) return Optional.empty();
         Path candidate = images.resolveSibling(name.toString().replace("images-idx3", "labels-idx1"));

@@ -11,9 +11,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.Layer;
-import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.RectangleInsets;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -40,17 +38,17 @@ final class DistillCharts {
     private static final float[] DASH = {5f, 4f};
     private static final float[] TEACHER_DASH = {9f, 5f};
 
-    private final Chart loss = new Chart("Loss", "loss", "distillLossChart",
-            "training: the distilled student's own loss (soft and hard), the other's cross-entropy");
-    private final Chart accuracy = new Chart("Accuracy", "accuracy (%)", "distillAccuracyChart",
-            "validation thick with markers, training thin; the green line is the teacher");
+    private final Chart loss = new Chart("Loss", "loss", 0.5, "distillLossChart",
+            "training: the distilled student's own loss (soft and hard), the other's cross-entropy; validation: cross-entropy");
+    private final Chart accuracy = new Chart("Accuracy", "accuracy (%)", 10, "distillAccuracyChart",
+            "validation thick with markers, training thin; green: the teacher; dotted: the epoch each student kept");
 
     ChartViewer lossViewer() { return loss.viewer; }
 
     ChartViewer accuracyViewer() { return accuracy.viewer; }
 
-    /** Redraws both charts from the curves so far, on an x axis of {@code epochs} epochs at least. */
-    void show(DistillCurves curves, int epochs) {
+    /** Redraws both charts from the curves so far. */
+    void show(DistillCurves curves) {
         loss.data.removeAllSeries();
         loss.add(run(StudentRun.DISTILLED) + ": training loss", curves.batchLoss(StudentRun.DISTILLED), 1, DISTILLED, false, false, null);
         loss.add(run(StudentRun.LABELS_ONLY) + ": training loss", curves.batchLoss(StudentRun.LABELS_ONLY), 1, LABELS_ONLY, true, false, null);
@@ -64,15 +62,21 @@ final class DistillCharts {
         accuracy.add(run(StudentRun.LABELS_ONLY) + ": training", curves.trainAccuracy(StudentRun.LABELS_ONLY), 100, LABELS_ONLY, true, false, null);
 
         // The teacher is a series, not a marker: so it has a legend entry, and the axes' automatic ranges (which the
-        // Reset zoom button returns to) take it in, across all the epochs planned.
+        // Reset zoom button returns to) take it in. It spans the epochs drawn so far, so both charts share one x range.
+        double drawn = Math.max(1, Math.max(upperX(loss.data), upperX(accuracy.data)));
         curves.teacherAccuracy().ifPresent(a -> accuracy.add(String.format(Locale.ROOT, "teacher: %.1f %%", 100 * a),
-                List.of(new DistillCurves.Point(0, a), new DistillCurves.Point(Math.max(1, epochs), a)), 100, TEACHER, TEACHER_DASH, true, null));
+                List.of(new DistillCurves.Point(0, a), new DistillCurves.Point(drawn, a)), 100, TEACHER, TEACHER_DASH, true, null));
 
         XYPlot plot = accuracy.plot;
         plot.clearDomainMarkers();
         for (StudentRun r : StudentRun.values()) {
             curves.ending(r).filter(e -> e.keptEpoch() > 0).ifPresent(e -> plot.addDomainMarker(keptLine(r, e), Layer.FOREGROUND));
         }
+    }
+
+    private static double upperX(XYSeriesCollection data) {
+        double x = data.getDomainUpperBound(false);
+        return Double.isNaN(x) ? 0 : x;
     }
 
     private static String run(StudentRun r) {
@@ -82,19 +86,15 @@ final class DistillCharts {
         };
     }
 
+    /**
+     * The kept epoch's vertical line, in the run's colour and unlabelled: a label there sits on the curves as often as
+     * not (they end high on the right), so the subtitle says what the lines are and the result under the chart names
+     * the epochs.
+     */
     private static ValueMarker keptLine(StudentRun r, DistillCurves.Ending e) {
         Color c = r == StudentRun.DISTILLED ? DISTILLED : LABELS_ONLY;
-        ValueMarker m = new ValueMarker(e.keptEpoch(), new Color(c.getRed(), c.getGreen(), c.getBlue(), 0x90), new BasicStroke(1.5f));
-        m.setLabel(run(r) + ": epoch " + e.keptEpoch() + " kept" + (e.stoppedEarly() ? ", stopped early" : ""));
-        m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
-        m.setLabelFont(SMALL);
-        m.setLabelPaint(c.darker());
-        // The two runs' labels sit at different heights so that the same kept epoch does not print one over the other.
-        boolean top = r == StudentRun.DISTILLED;
-        m.setLabelAnchor(top ? RectangleAnchor.TOP_LEFT : RectangleAnchor.BOTTOM_LEFT);
-        m.setLabelTextAnchor(top ? TextAnchor.TOP_RIGHT : TextAnchor.BOTTOM_RIGHT);
-        m.setLabelOffset(new RectangleInsets(4, 4, 18, 4));
-        return m;
+        return new ValueMarker(e.keptEpoch(), new Color(c.getRed(), c.getGreen(), c.getBlue(), 0x90),
+                new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{2f, 3f}, 0f));
     }
 
     private static Shape circle() { return new Ellipse2D.Double(-3.5, -3.5, 7, 7); }
@@ -108,14 +108,17 @@ final class DistillCharts {
         final XYPlot plot;
         final ChartViewer viewer;
 
-        Chart(String title, String yLabel, String id, String note) {
+        /** {@code minimumSpan}: the least range of the y axis, for a flat line (the teacher alone in the first epoch). */
+        Chart(String title, String yLabel, double minimumSpan, String id, String note) {
             NumberAxis x = new NumberAxis("epoch");
             x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
             // Room after the last epoch, so that its points and the kept epoch's line do not sit on the plot's edge.
             x.setLowerMargin(0);
             x.setUpperMargin(0.05);
+            x.setAutoRangeMinimumSize(1);
             NumberAxis y = new NumberAxis(yLabel);
             y.setAutoRangeIncludesZero(false);
+            y.setAutoRangeMinimumSize(minimumSpan);
             plot = new XYPlot(data, x, y, renderer);
             JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             TextTitle subtitle = new TextTitle(note, SMALL);

@@ -4,6 +4,7 @@ import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.common.StatePane;
+import dev.quantscope.app.accuracy.IdxFiles;
 import dev.quantscope.app.compress.ExportFolders;
 import dev.quantscope.app.document.ClassifierData.IdxPair;
 import dev.quantscope.app.document.ExportedClassifier;
@@ -152,7 +153,9 @@ public final class DistillController implements FxController {
             long params = a.parameterCount();
             String accuracy = switch (vm.teacherAccuracy().state()) {
                 case Async.Done<DistillViewModel.TeacherAccuracy>(var m) when m.teacher() == t ->
-                        "top-1 " + Numbers.percent(m.top1()) + " on " + Numbers.grouped(m.images()) + " validation images";
+                        "top-1 " + Numbers.percent(m.top1()) + " on " + Numbers.grouped(m.images()) + " validation images"
+                        + (m.top1() < 2.0 / a.classes() ? ". It barely beats chance on them: choose the data it was"
+                                + " trained for, or train a teacher here" : "");
                 case Async.Failed<DistillViewModel.TeacherAccuracy>(String message) -> message;
                 case Async.Running<DistillViewModel.TeacherAccuracy> _ -> "its accuracy is being measured";
                 default -> vm.data().testProperty().get().isEmpty() ? "no validation images to measure it on" : "";
@@ -253,7 +256,7 @@ public final class DistillController implements FxController {
     }
 
     private static void describe(Label label, Optional<IdxPair> pair, String none) {
-        label.setText(pair.map(p -> fileName(p.images())).orElse(none));
+        label.setText(pair.map(p -> IdxFiles.shortName(p.images())).orElse(none));
         label.setTooltip(pair.map(p -> new Tooltip(p.images() + "\n" + p.labels())).orElse(null));
     }
 
@@ -339,8 +342,9 @@ public final class DistillController implements FxController {
             case Async.Running<DistillationResult> _ -> vm.withLabelsOnlyProperty().get()
                     ? "Training the distilled student and the labels-only one, an epoch each in turn."
                     : "Training the distilled student.";
+            // The two runs advance in turn from one start, so the later one's time is the whole run's.
             case Async.Done<DistillationResult>(DistillationResult r) -> "Finished in "
-                    + duration(r.distilledRun().elapsed().plus(r.labelsOnlyRun().map(TrainingResult::elapsed).orElse(Duration.ZERO)))
+                    + duration(max(r.distilledRun().elapsed(), r.labelsOnlyRun().map(TrainingResult::elapsed).orElse(Duration.ZERO)))
                     + "." + ending("The distilled student", r.distilledRun())
                     + r.labelsOnlyRun().map(l -> ending("The labels-only student", l)).orElse("");
             case Async.Cancelled<DistillationResult> _ -> "Cancelled: the curves so far stay; press Start to train again.";
@@ -348,6 +352,10 @@ public final class DistillController implements FxController {
         });
         if (s instanceof Async.Failed<?>) runStatus.getStyleClass().add("state-error");
         collapseWhenEmpty(runStatus);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static String ending(String who, TrainingResult r) {
@@ -395,13 +403,12 @@ public final class DistillController implements FxController {
         chartsHost.getChildren().setAll(both);
         vm.curvesVersionProperty().addListener((_, _, _) -> showCurves());
         vm.run().stateProperty().addListener((_, _, _) -> showCurves());
-        vm.epochsProperty().addListener((_, _, _) -> showCurves());
         showCurves();
     }
 
     private void showCurves() {
         DistillCurves curves = vm.curves();
-        charts.show(curves, vm.epochsProperty().get());
+        charts.show(curves);
         boolean any = curves.has(StudentRun.DISTILLED) || curves.has(StudentRun.LABELS_ONLY);
         Async<Object> state = any ? new Async.Done<>(curves)
                 : vm.run().runningProperty().get() ? new Async.Running<>()
@@ -431,7 +438,7 @@ public final class DistillController implements FxController {
         chooser.setTitle(which == StudentRun.DISTILLED ? "Export the distilled student" : "Export the labels-only student");
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("safetensors", "*.safetensors"));
         chooser.setInitialDirectory(exportFolders.initialFor(vm.source()).toFile());
-        chooser.setInitialFileName(IdxFiles.exportName(r.distilled().architecture().spec(), which));
+        chooser.setInitialFileName(StudentFiles.exportName(r.distilled().architecture().spec(), which));
         File file = chooser.showSaveDialog(window());
         if (file == null) return;
         exportFolders.remember(file.toPath());

@@ -23,8 +23,10 @@ import dev.quantscope.train.EpochReport;
 import dev.quantscope.train.Trainer;
 import dev.quantscope.train.TrainingListener;
 import dev.quantscope.train.TrainingResult;
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
+import javafx.animation.Timeline;
 import javafx.beans.Observable;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -53,22 +55,21 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Consumer;
 
 /**
  * State of the Distill page of one open classifier: the teacher (the open model, or one trained here from a SPEC),
  * the student being edited with its size, the distillation and training settings, the data (the document's training
  * and test splits, each cut to its first N images), the time estimate made before Start, the run of both students in
  * the background with their live curves, and the export of either student. Jobs are latest-request-wins; everything
- * here is touched on the FX thread, and the training thread's reports reach it through {@link #post}.
+ * here is touched on the FX thread, and the training thread's reports reach it through a queue drained a few times a second.
  */
 public final class DistillViewModel {
     /** The input of the IDX images the page reads; a teacher file that says otherwise keeps its own. */
     public static final InputShape IMAGES = InputShape.image(28, 28);
     /** Time to wait after the last edit before estimating again: estimating trains a few batches. */
     static final Duration ESTIMATE_DEBOUNCE = Duration.millis(400);
+    static final Duration REDRAW_EVERY = Duration.millis(200);
     public static final String DEFAULT_STUDENT = "fc:32";
     public static final String DEFAULT_TEACHER = "fc:512,fc:256";
 
@@ -89,8 +90,6 @@ public final class DistillViewModel {
     private final ClassifierExports exports;
     private final DataSets dataSets = new DataSets();
     private final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    /** Where the training thread's reports go to reach the FX thread (Platform.runLater; tests may run them at once). */
-    private Consumer<Runnable> post = Platform::runLater;
 
     private final ObjectProperty<TeacherSource> teacherSource = new SimpleObjectProperty<>(TeacherSource.OPEN_MODEL);
     private final StringProperty teacherSpec = new SimpleStringProperty(DEFAULT_TEACHER);
@@ -124,7 +123,12 @@ public final class DistillViewModel {
     private final ReadOnlyIntegerWrapper curvesVersion = new ReadOnlyIntegerWrapper();
     private final PauseTransition debounce = new PauseTransition(ESTIMATE_DEBOUNCE);
     private final Queue<Runnable> reports = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /**
+     * Takes the training thread's reports onto the curves a few times a second while a run goes: a small student
+     * trains a batch in a millisecond, and redrawing the charts for each would keep the FX thread busy on a core the
+     * training needs.
+     */
+    private final Timeline redraw = new Timeline(new KeyFrame(REDRAW_EVERY, _ -> drainReports()));
     /** Which run the queued reports belong to: a cancelled run's late reports are dropped. */
     private int runGeneration;
     private boolean started;
@@ -141,10 +145,12 @@ public final class DistillViewModel {
         this.run = new BackgroundJob<>(executor);
         this.export = new BackgroundJob<>(executor);
         debounce.setOnFinished(_ -> requestEstimate());
+        redraw.setCycleCount(Animation.INDEFINITE);
         openClassifier.stateProperty().addListener((_, _, _) -> refreshTeacher());
         trainedTeacher.stateProperty().addListener((_, _, _) -> refreshTeacher());
         teacherSource.addListener((_, _, _) -> refreshTeacher());
-        teacher.addListener((_, _, t) -> presets.setAll(t == null ? List.of() : StudentPreset.forTeacher(t.model().architecture())));
+        // While a new teacher trains, the last one's presets stay: the editor keeps its buttons.
+        teacher.addListener((_, _, t) -> { if (t != null) presets.setAll(StudentPreset.forTeacher(t.model().architecture())); });
         for (Observable o : List.<Observable>of(teacher, data.testProperty(), validationLimit)) o.addListener(_ -> measureTeacher());
         teacherAccuracy.stateProperty().addListener((_, _, _) -> {
             // The line on the chart is the teacher's of the run drawn; before any run, the one chosen now.
@@ -332,6 +338,7 @@ public final class DistillViewModel {
         debounce.stop();
         estimate.cancel();
         int runs = labelsOnly ? 2 : 1;
+        redraw.playFromStart();
         run.submit("Distilling " + s.architecture().spec(), m -> {
             LabeledImages train = dataSets.first(trainPair, trainN);
             Optional<LabeledImages> validation = validationPair.map(p -> dataSets.first(p, validationN));
@@ -341,8 +348,8 @@ public final class DistillViewModel {
     }
 
     /**
-     * Hears both students on the training thread: each report is queued for the FX thread, where the curves take it,
-     * and the progress counts both runs' batches.
+     * Hears both students on the training thread: each report is queued for the FX thread, where the curves take it
+     * at the next redraw, and the progress counts both runs' batches.
      */
     private DistillationListener listener(int generation, int epochCount, int runs, ProgressMonitor monitor) {
         AtomicLongArray done = new AtomicLongArray(StudentRun.values().length);
@@ -365,20 +372,20 @@ public final class DistillViewModel {
 
     private void report(int generation, Runnable change) {
         reports.add(() -> { if (generation == runGeneration) change.run(); });
-        if (drainScheduled.compareAndSet(false, true)) post.accept(this::drainReports);
     }
 
-    /** Applies the queued reports at once and redraws once: a burst of batches is one redraw. */
+    /** Applies the queued reports at once and redraws once: the batches since the last redraw are one redraw. */
     private void drainReports() {
-        drainScheduled.set(false);
         boolean any = false;
         for (Runnable r; (r = reports.poll()) != null; any = true) r.run();
         if (any) curvesVersion.set(curvesVersion.get() + 1);
     }
 
     private void finishRun(Async<DistillationResult> s) {
-        if (!(s instanceof Async.Done<DistillationResult>(DistillationResult r))) return;
+        if (s instanceof Async.Running<DistillationResult>) return;
+        redraw.stop();
         drainReports();
+        if (!(s instanceof Async.Done<DistillationResult>(DistillationResult r))) return;
         curves.finish(StudentRun.DISTILLED, r.distilledRun());
         r.labelsOnlyRun().ifPresent(l -> curves.finish(StudentRun.LABELS_ONLY, l));
         if (r.teacherValidationAccuracy().isPresent()) curves.setTeacherAccuracy(r.teacherValidationAccuracy());
@@ -445,15 +452,13 @@ public final class DistillViewModel {
 
     public void cancelAll() {
         debounce.stop();
+        redraw.stop();
         trainedTeacher.cancel();
         estimate.cancel();
         teacherAccuracy.cancel();
         run.cancel();
         export.cancel();
     }
-
-    /** Where training-thread reports are handed to the FX thread; a test may run them on its own thread. */
-    void postWith(Consumer<Runnable> post) { this.post = post; }
 
     // ---- properties ----
 

@@ -27,7 +27,7 @@ public final class ModelDocument {
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
     private final ClassifierExports classifierExports = new ClassifierExports();
-    private final ClassifierData classifierData = new ClassifierData();
+    private final ClassifierData classifierData;
     private final OpenClassifier classifier;
     private final AccuracyViewModel accuracy;
     private final ClassifierTradeoffViewModel classifierTradeoff;
@@ -41,13 +41,14 @@ public final class ModelDocument {
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
+        this.classifierData = new ClassifierData(model.source());
         this.explorer = new ExplorerViewModel(session, executor);
         this.overview = new OverviewViewModel(session, executor);
         this.compress = new CompressViewModel(session, executor);
         this.prune = new PruneViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
-        this.classifier = new OpenClassifier(session, executor);
+        this.classifier = new OpenClassifier(session);
         this.accuracy = new AccuracyViewModel(classifier, classifierData, executor);
         this.classifierTradeoff = new ClassifierTradeoffViewModel(classifier, classifierData, classifierExports,
                 accuracy::scaling, executor);

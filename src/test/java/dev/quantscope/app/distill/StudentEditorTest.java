@@ -4,12 +4,8 @@ import dev.quantscope.distill.StudentRun;
 import dev.quantscope.engine.classifier.Architecture;
 import dev.quantscope.engine.classifier.InputShape;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,13 +80,9 @@ class StudentEditorTest {
     }
 
     @Test
-    void labelsAreFoundBesideMnistNamedImages(@TempDir Path dir) throws Exception {
-        Path images = Files.createFile(dir.resolve("train-images-idx3-ubyte.gz"));
-        assertEquals(Optional.empty(), IdxFiles.labelsBeside(images), "not there yet");
-        Path labels = Files.createFile(dir.resolve("train-labels-idx1-ubyte.gz"));
-        assertEquals(Optional.of(labels), IdxFiles.labelsBeside(images));
-        assertEquals(Optional.empty(), IdxFiles.labelsBeside(Files.createFile(dir.resolve("digits.idx"))));
-        assertEquals("student-conv8-pool-fc32-distilled.safetensors", IdxFiles.exportName("conv:8,pool,fc:32", StudentRun.DISTILLED));
-        assertEquals("student-fc124-labels-only.safetensors", IdxFiles.exportName("fc:124", StudentRun.LABELS_ONLY));
+    void anExportedStudentIsNamedByItsLayersAndHowItWasTrained() {
+        assertEquals("student-conv8-pool-fc32-distilled.safetensors", StudentFiles.exportName("conv:8,pool,fc:32", StudentRun.DISTILLED));
+        assertEquals("student-fc124-labels-only.safetensors", StudentFiles.exportName("fc:124", StudentRun.LABELS_ONLY));
+        assertEquals("student-linear-distilled.safetensors", StudentFiles.exportName("", StudentRun.DISTILLED));
     }
 }

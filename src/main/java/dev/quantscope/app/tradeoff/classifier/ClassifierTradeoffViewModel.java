@@ -10,6 +10,7 @@ import dev.quantscope.app.document.OpenClassifier;
 import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.engine.classifier.InputScaling;
 import dev.quantscope.engine.classifier.LabeledImages;
+import dev.quantscope.eval.classifier.CalibrationSplit;
 import dev.quantscope.eval.classifier.ClassifierCompression;
 import dev.quantscope.eval.classifier.ClassifierPoint;
 import dev.quantscope.eval.classifier.ClassifierVariant;
@@ -110,16 +111,16 @@ public final class ClassifierTradeoffViewModel {
      * The sweep one variant at a time: each point shows as soon as it is measured, and a variant that cannot be
      * applied is skipped with its reason instead of ending the run. Wanda and SparseGPT calibrate on the first images
      * of the test set, which then no variant is measured on, split as {@code quantscope accuracy --types …} splits
-     * them (cli.ClassifierVariantsTable: up to the sweep's calibration images, at most a quarter of the set). The
+     * them ({@link CalibrationSplit}). The
      * training split is not used: read whole, it would be 60,000 images in memory for a thousand used.
      */
     private static List<VariantOutcome> measureEach(Classifier original, LabeledImages set, int threads,
                                                     ProgressMonitor monitor, Consumer<String> split,
                                                     Consumer<List<VariantOutcome>> publish) {
         List<ClassifierVariant> variants = ClassifierCompression.defaults();
-        int calibrationCount = Math.min(ClassifierCompression.CALIBRATION_IMAGES, set.count() / 4);
-        LabeledImages calibration = set.slice(0, Math.max(calibrationCount, Math.min(1, set.count())));
-        LabeledImages measured = set.slice(calibrationCount, set.count());
+        CalibrationSplit cut = CalibrationSplit.of(set, variants);
+        int calibrationCount = cut.setAside();
+        LabeledImages calibration = cut.calibration(), measured = cut.measured();
         split.accept(String.format(Locale.ROOT, "%,d test images measured (the first %,d calibrate Wanda and SparseGPT and are left out)",
                 measured.count(), calibrationCount));
         List<VariantOutcome> done = new ArrayList<>();
