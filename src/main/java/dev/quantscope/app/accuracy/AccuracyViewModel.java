@@ -125,12 +125,8 @@ public final class AccuracyViewModel {
 
     /** Why Run cannot start now, in one sentence; empty when it can. */
     private String problemOrEmpty() {
-        switch (classifier.stateProperty().get()) {
-            case Async.Running<?> _ -> { return "Reading the model's weights…"; }
-            case Async.Failed<?> f -> { return "This model is not a classifier the app can run: " + f.message(); }
-            case Async.Cancelled<?> _ -> { return "The model was closed."; }
-            case Async.Idle<?> _, Async.Done<?> _ -> { }
-        }
+        Optional<String> notReady = classifier.notReady();
+        if (notReady.isPresent()) return notReady.get();
         if (images.get() == null || labels.get() == null) return "Choose the test images and labels (IDX files, plain or gzip).";
         try {
             scaling();

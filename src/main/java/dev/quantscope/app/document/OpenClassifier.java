@@ -49,6 +49,16 @@ public final class OpenClassifier {
     public ReadOnlyObjectProperty<Async<Classifier>> stateProperty() { return state.getReadOnlyProperty(); }
 
     /** The classifier, once loaded. */
+    /** Why a page cannot run the classifier yet, in one sentence; empty once its weights are read. */
+    public Optional<String> notReady() {
+        return switch (state.get()) {
+            case Async.Running<?> _ -> Optional.of("Reading the model's weights…");
+            case Async.Failed<?> f -> Optional.of("This model is not a classifier the app can run: " + f.message());
+            case Async.Cancelled<?> _ -> Optional.of("The model was closed.");
+            case Async.Idle<?> _, Async.Done<?> _ -> Optional.empty();
+        };
+    }
+
     public Optional<Classifier> classifier() {
         return state.get() instanceof Async.Done<Classifier>(Classifier c) ? Optional.of(c) : Optional.empty();
     }

@@ -154,12 +154,8 @@ public final class ClassifierTradeoffViewModel {
     }
 
     private String problemOrEmpty() {
-        switch (classifier.stateProperty().get()) {
-            case Async.Running<?> _ -> { return "Reading the model's weights…"; }
-            case Async.Failed<?> f -> { return "This model is not a classifier the app can run: " + f.message(); }
-            case Async.Cancelled<?> _ -> { return "The model was closed."; }
-            case Async.Idle<?> _, Async.Done<?> _ -> { }
-        }
+        Optional<String> notReady = classifier.notReady();
+        if (notReady.isPresent()) return notReady.get();
         return data.testProperty().get().isEmpty() ? "Choose a test set on the Accuracy page first." : "";
     }
 
