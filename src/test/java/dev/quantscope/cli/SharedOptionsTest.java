@@ -37,7 +37,8 @@ class SharedOptionsTest {
             Map.entry("--scale", DataSetOptions.class),
             Map.entry("--arch", ArchitectureOption.class),
             Map.entry("--epochs", TrainingOptions.class),
-            Map.entry("--lr", TrainingOptions.class));
+            Map.entry("--lr", TrainingOptions.class),
+            Map.entry("--val-images", ValidationSetOptions.class));
 
     @Test
     void everyCommandOfferingASharedOptionGetsItFromItsMixin() {
