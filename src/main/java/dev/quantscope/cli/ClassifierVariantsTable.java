@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.engine.classifier.LabeledImages;
+import dev.quantscope.eval.classifier.CalibrationSplit;
 import dev.quantscope.eval.classifier.ClassifierCompression;
 import dev.quantscope.eval.classifier.ClassifierPoint;
 import dev.quantscope.eval.classifier.ClassifierVariant;
@@ -34,12 +35,10 @@ final class ClassifierVariantsTable {
         for (SparsityPattern pattern : grid.patterns()) {
             for (PruneMethod method : methods) variants.add(new ClassifierVariant.Pruned(method, pattern));
         }
-        // Wanda and SparseGPT calibrate on the first images, which then no variant is measured on.
-        boolean calibrated = !grid.patterns().isEmpty() && methods.stream().anyMatch(PruneMethod::calibrated);
-        int calibrationCount = calibrated ? Math.min(ClassifierCompression.CALIBRATION_IMAGES, images.count() / 4) : 0;
-        LabeledImages calibration = images.slice(0, Math.max(calibrationCount, Math.min(1, images.count())));
-        LabeledImages measured = images.slice(calibrationCount, images.count());
-        List<ClassifierPoint> points = ClassifierCompression.sweep(classifier, variants, measured, calibration, threads,
+        CalibrationSplit split = CalibrationSplit.of(images, variants);
+        LabeledImages measured = split.measured();
+        int calibrationCount = split.setAside();
+        List<ClassifierPoint> points = ClassifierCompression.sweep(classifier, variants, measured, split.calibration(), threads,
                 ProgressMonitor.NONE);
         PrintWriter out = commandLine.getOut();
         if (json) {

@@ -1,5 +1,8 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.engine.classifier.Architecture;
+import dev.quantscope.engine.classifier.ArchitectureJson;
+
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
 import dev.quantscope.stats.StatsEngine;
@@ -62,12 +65,18 @@ public final class InspectCommand implements Callable<Integer> {
         return out;
     }
 
+    /** A classifier's hidden layers, input and classes, e.g. {@code conv:32,pool,fc:128 on 1×28×28, 10 classes}. */
+    static String classifierLine(Architecture a) {
+        return (a.spec().isEmpty() ? "linear" : a.spec()) + " on " + a.input() + ", " + a.classes() + " classes";
+    }
+
     static void printJson(Model model, boolean withStats, Map<String, TensorStats> tensorStats, PrintWriter out)
             throws Exception {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", model.format().displayName());
         doc.put("file", model.source().toString());
         doc.put("architecture", model.architecture());
+        ArchitectureJson.describedBy(model).ifPresent(a -> doc.put("classifier", classifierLine(a)));
         doc.put("parameters", model.parameterCount());
         doc.put("bytes", model.tensorBytes());
         if (withStats) doc.put("zeros", ZeroTotals.of(tensorStats.values()));
@@ -130,6 +139,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "format        %s%n", model.format().displayName());
         out.printf(Locale.ROOT, "architecture  %s%n", model.architecture());
+        ArchitectureJson.describedBy(model).ifPresent(a -> out.printf(Locale.ROOT, "classifier    %s%n", classifierLine(a)));
         out.printf(Locale.ROOT, "tensors       %d%n", model.tensors().size());
         out.printf(Locale.ROOT, "parameters    %d (%s)%n", model.parameterCount(), Units.count(model.parameterCount()));
         out.printf(Locale.ROOT, "bytes         %d (%s)%n", model.tensorBytes(), Units.bytes(model.tensorBytes()));

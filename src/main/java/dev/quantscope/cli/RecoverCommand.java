@@ -11,7 +11,6 @@ import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.ModelOpener;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -63,20 +62,12 @@ public final class RecoverCommand implements Callable<Integer> {
             + "20%% of --text's tokens, which are then not trained on).")
     Path evalText;
 
-    static final class Length {
-        @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: 200).")
-        Integer steps;
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: 200; or --epochs, passes over the training windows).")
+    Integer steps;
 
-        @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training windows instead of --steps.")
-        Integer epochs;
-    }
-
-    @ArgGroup(exclusive = true)
-    Length length;
-
-    @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-3", description = "Adam's peak learning rate, "
-            + "cosine down to a tenth (default: ${DEFAULT-VALUE}).")
-    double learningRate;
+    /** --epochs (instead of --steps), --lr (1e-3, Adam's peak, cosine down to a tenth), --batch (4 windows per step), --seed (42, the window order). */
+    @Mixin
+    TrainingRunOptions run;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "1", description = "Distillation temperature "
             + "(default: ${DEFAULT-VALUE}).")
@@ -85,13 +76,6 @@ public final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--ce-weight", paramLabel = "W", defaultValue = "0", description = "Weight of the cross-entropy on "
             + "the text's next token added to the loss (default: ${DEFAULT-VALUE}).")
     double ceWeight;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Windows per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of the window order: the same "
-            + "seed repeats a run bit for bit (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     /** Training windows and the held-out measure's windows are both --ctx tokens. */
     @Mixin
@@ -119,8 +103,11 @@ public final class RecoverCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        if (steps != null && run.hasEpochs()) {
+            throw new IllegalArgumentException("give --steps or --epochs, not both");
+        }
         try {
-            int n = threads.count(), ctx = context.ctx;
+            int n = threads.count(), ctx = context.ctx, batch = run.batchOr(4);
             FileCommit.checkTarget(this.out, List.of(dense, pruned));
             try (Model denseModel = ModelOpener.open(dense); Model prunedModel = ModelOpener.open(pruned)) {
                 RecoveryText split = evalText == null
@@ -131,10 +118,11 @@ public final class RecoverCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("the training text gives " + split.train().length
                             + " tokens, fewer than one window of --ctx " + ctx);
                 }
-                int steps = length != null && length.epochs != null
-                        ? Math.max(1, (int) Math.ceil((double) positive(length.epochs, "--epochs") * windows / batch))
-                        : length != null && length.steps != null ? positive(length.steps, "--steps") : 200;
-                RecoverySettings settings = new RecoverySettings(steps, ctx, batch, learningRate, temperature, ceWeight, seed);
+                int steps = run.hasEpochs()
+                        ? Math.max(1, (int) Math.ceil((double) run.epochsOr(1) * windows / batch))
+                        : this.steps != null ? positive(this.steps, "--steps") : 200;
+                RecoverySettings settings = new RecoverySettings(steps, ctx, batch, run.learningRateOr(1e-3), temperature,
+                        ceWeight, run.seedOr(42));
                 HeldOutMeasure measure = new HeldOutMeasure(denseModel, split.heldOut(), ctx, split.bos(), n,
                         new ProgressLine(err, "dense model on held-out text"));
                 KlDivergenceResult before = measure.measure(prunedModel, new ProgressLine(err, "pruned model"));
@@ -148,7 +136,7 @@ public final class RecoverCommand implements Callable<Integer> {
                 double seconds = r.nanos() / 1e9;
                 if (json.json) {
                     out.println(CliJson.compact(new Json(CliJson.rounded(before.kldMean(), 6), CliJson.rounded(after.kldMean(), 6),
-                            CliJson.rounded(before.pplBase(), 4), CliJson.rounded(before.ppl(), 4), CliJson.rounded(after.ppl(), 4),
+                            CliJson.rounded(measure.dense().ppl(), 4), CliJson.rounded(before.ppl(), 4), CliJson.rounded(after.ppl(), 4),
                             CliJson.rounded(before.sameTopP(), 6), CliJson.rounded(after.sameTopP(), 6), r.steps(),
                             (long) r.windows() * ctx, before.tokens(), r.maskedZeros(), CliJson.rounded(seconds, 2))));
                 } else {
@@ -160,7 +148,7 @@ public final class RecoverCommand implements Callable<Integer> {
                             after   %9.6f  %9.4f  %6.2f %%
                             wrote %s
                             """, r.steps(), batch, ctx, r.windows(), r.maskedZeros(), seconds, before.tokens(),
-                            before.pplBase(), before.kldMean(), before.ppl(), 100 * before.sameTopP(), after.kldMean(),
+                            measure.dense().ppl(), before.kldMean(), before.ppl(), 100 * before.sameTopP(), after.kldMean(),
                             after.ppl(), 100 * after.sameTopP(), this.out);
                 }
             }

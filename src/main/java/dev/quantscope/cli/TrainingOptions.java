@@ -3,6 +3,7 @@ package dev.quantscope.cli;
 import dev.quantscope.train.TrainingSettings;
 import dev.quantscope.train.optim.LearningRateSchedule;
 import dev.quantscope.train.optim.OptimizerSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -13,14 +14,9 @@ import java.util.Locale;
  */
 public final class TrainingOptions {
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Base learning rate (default: 0.001 for adam, 0.05 for sgd).")
-    Double learningRate;
+    /** --epochs (default 10), --lr (0.001 for adam, 0.05 for sgd), --batch (64 images), --seed (0). */
+    @Mixin
+    TrainingRunOptions run;
 
     @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam", description = "sgd or adam (AdamW when --weight-decay is set; default: ${DEFAULT-VALUE}).")
     String optimizer;
@@ -34,9 +30,6 @@ public final class TrainingOptions {
     @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine", description = "Learning-rate schedule: cosine (down to 0), step (×0.1 at each third) or constant (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of initialisation, shuffling and dropout; the same seed repeats a run bit for bit (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--patience", paramLabel = "P", defaultValue = "0", description = "Stop after P epochs without a better validation accuracy; 0 never (default).")
     int patience;
 
@@ -45,8 +38,7 @@ public final class TrainingOptions {
 
     /** The settings, each refused in one sentence naming its option when out of range. */
     public TrainingSettings settings(int threads, int trainingExamples) {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be at least 1");
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1");
+        int epochs = run.epochsOr(10), batch = run.batchOr(64);
         if (patience < 0) throw new IllegalArgumentException("--patience must not be negative");
         if (momentum < 0 || momentum >= 1) throw new IllegalArgumentException("--momentum must be in [0, 1)");
         if (weightDecay < 0) throw new IllegalArgumentException("--weight-decay must not be negative");
@@ -55,8 +47,7 @@ public final class TrainingOptions {
             case "adam", "adamw" -> OptimizerSettings.Adam.withWeightDecay(weightDecay);
             default -> throw new IllegalArgumentException("--optimizer must be sgd or adam, not \"" + optimizer + "\"");
         };
-        double lr = learningRate != null ? learningRate : opt instanceof OptimizerSettings.Sgd ? 0.05 : 0.001;
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive number");
+        double lr = run.learningRateOr(opt instanceof OptimizerSettings.Sgd ? 0.05 : 0.001);
         long stepsPerEpoch = Math.max(1, (trainingExamples + (long) batch - 1) / batch);
         long totalSteps = Math.multiplyExact(stepsPerEpoch, epochs);
         LearningRateSchedule rates = switch (schedule.toLowerCase(Locale.ROOT)) {
@@ -65,6 +56,6 @@ public final class TrainingOptions {
             case "constant" -> new LearningRateSchedule.Constant(lr);
             default -> throw new IllegalArgumentException("--schedule must be cosine, step or constant, not \"" + schedule + "\"");
         };
-        return new TrainingSettings(epochs, batch, opt, rates, seed, threads, patience, keepBest);
+        return new TrainingSettings(epochs, batch, opt, rates, run.seedOr(0), threads, patience, keepBest);
     }
 }

@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(ApplicationExtension.class)
 class AccuracyWindowTest {
-    static final Path MNIST = Path.of("src", "test", "resources", "datasets", "mnist");
+    static final Path MNIST = Path.of("assets", "data", "mnist");
 
     private WindowFixture app;
     private ShellViewModel shell;
@@ -127,6 +127,18 @@ class AccuracyWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(null, vm.selectedCellProperty().get(), "a second click shows every mistake again");
         assertEquals(Math.min(AccuracyViewModel.MAX_TILES, report.result().misclassified().size()), grid.tileCount());
+
+        // Cancel stops a second run while it reads the files; the first run's figures stay, and the line says whose they are.
+        robot.interact(() -> {
+            vm.run();
+            vm.cancel();
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> onFx(robot, () -> !vm.job().runningProperty().get()));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInstanceOf(Async.Cancelled.class, vm.job().state());
+        assertEquals(report, vm.reportProperty().get());
+        assertEquals("Cancelled: the figures are the previous run's.", robot.lookup("#accuracyStatus").queryAs(Label.class).getText());
+        assertTrue(matrix.isVisible(), "the matrix stays");
     }
 
     @Test

@@ -15,18 +15,18 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Writes snapshots of scenes to target/screenshots, so every view can be looked at after a test run. */
-final class Screenshots {
+public final class Screenshots {
     static final Path DIR = Path.of("target", "screenshots");
 
     private Screenshots() {}
 
-    static Path save(FxRobot robot, Scene scene, String name) {
+    public static Path save(FxRobot robot, Scene scene, String name) {
         AtomicReference<Image> image = new AtomicReference<>();
         robot.interact(() -> image.set(scene.snapshot(null)));
         return write(image.get(), name);
     }
 
-    static Path save(FxRobot robot, Node node, String name) {
+    public static Path save(FxRobot robot, Node node, String name) {
         AtomicReference<Image> image = new AtomicReference<>();
         robot.interact(() -> image.set(node.snapshot(null, null)));
         return write(image.get(), name);

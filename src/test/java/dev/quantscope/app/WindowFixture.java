@@ -19,9 +19,9 @@ import java.util.prefs.Preferences;
  * preferences node, so tests never see each other's recent files. ({@code ApplicationExtension} only finds
  * {@code @Start} methods declared in the test class itself, so this is a helper rather than a base class.)
  */
-record WindowFixture(ExecutorService workers, Preferences prefs, ShellViewModel shell, MainWindow window) {
+public record WindowFixture(ExecutorService workers, Preferences prefs, ShellViewModel shell, MainWindow window) {
 
-    static WindowFixture open(Stage stage, String name) {
+    public static WindowFixture open(Stage stage, String name) {
         ExecutorService workers = Workers.newPool();
         Preferences prefs = Preferences.userRoot().node("dev/quantscope/tests/" + name + "-" + UUID.randomUUID());
         ShellViewModel shell = new ShellViewModel(workers, new RecentFiles(prefs));
@@ -29,14 +29,14 @@ record WindowFixture(ExecutorService workers, Preferences prefs, ShellViewModel 
     }
 
     /** Closes every model, stops the pool and drops the preferences node. */
-    void close(FxRobot robot) throws Exception {
+    public void close(FxRobot robot) throws Exception {
         robot.interact(shell::closeAll);
         workers.shutdownNow();
         prefs.removeNode();
     }
 
     /** Brings a page of the open document to the front ({@code tensorsPage}, {@code compressPage}, …). */
-    static void selectPage(FxRobot robot, String id) {
+    public static void selectPage(FxRobot robot, String id) {
         TabPane tabs = robot.lookup(".document-pages").queryAs(TabPane.class);
         Tab tab = tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().orElseThrow();
         robot.interact(() -> tabs.getSelectionModel().select(tab));

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code accuracy --types/--sparsities}: ggml's MNIST MLP on the MNIST digits, stored several ways. */
 class AccuracyVariantsCommandTest {
-    private static final Path MNIST = Path.of("src/test/resources/datasets/mnist");
+    private static final Path MNIST = Path.of("assets/data/mnist");
 
     @Test
     void eachSchemeAndEachSparsityByEachMethodIsMeasuredBesideTheOriginal() throws Exception {

@@ -36,9 +36,13 @@ class SharedOptionsTest {
             Map.entry("--images", DataSetOptions.class),
             Map.entry("--scale", DataSetOptions.class),
             Map.entry("--arch", ArchitectureOption.class),
-            Map.entry("--epochs", TrainingOptions.class),
-            Map.entry("--lr", TrainingOptions.class),
-            Map.entry("--val-images", ValidationSetOptions.class));
+            Map.entry("--patience", TrainingOptions.class),
+            Map.entry("--keep-best", TrainingOptions.class),
+            Map.entry("--val-images", ValidationSetOptions.class),
+            Map.entry("--epochs", TrainingRunOptions.class),
+            // --batch and --seed are TrainingRunOptions' too, but bench kernels' --batch (a matmul's rows) and
+            // generate's --seed (the sampler's) are other things of the same name.
+            Map.entry("--lr", TrainingRunOptions.class));
 
     @Test
     void everyCommandOfferingASharedOptionGetsItFromItsMixin() {

@@ -42,6 +42,8 @@ class TrainCommandTest {
             Object meta = m.metadata().get("__metadata__");
             assertTrue(meta instanceof Map<?, ?> map && map.get(ArchitectureJson.METADATA_KEY) instanceof String, String.valueOf(meta));
         }
+        AccuracyCommandTest.Run inspect = run("inspect", out.toString());
+        assertTrue(inspect.out().contains("classifier    fc:32 on 1×28×28, 10 classes"), inspect.out());
         AccuracyCommandTest.Run acc = run("accuracy", out.toString(), "--images", images(), "--labels", labels(), "--json");
         assertEquals(0, acc.exit(), acc.err());
         assertEquals(val, new ObjectMapper().readTree(acc.out()).get("top1").asDouble(), 1e-12);

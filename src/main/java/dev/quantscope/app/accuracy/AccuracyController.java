@@ -54,7 +54,7 @@ public final class AccuracyController implements FxController {
     private void initialize() {
         for (Label l : List.of(imagesLabel, labelsLabel)) {
             var file = l == imagesLabel ? vm.imagesProperty() : vm.labelsProperty();
-            l.textProperty().bind(file.map(AccuracyController::folderAndName).orElse("none chosen"));
+            l.textProperty().bind(file.map(IdxFiles::shortName).orElse("none chosen"));
             l.tooltipProperty().bind(file.map(p -> new Tooltip(p.toAbsolutePath().toString())));
         }
         chooseImagesButton.setOnAction(_ -> choose("Test images (IDX)", vm.imagesProperty().get()).ifPresent(vm::chooseImages));
@@ -107,7 +107,7 @@ public final class AccuracyController implements FxController {
         accuracyStatus.setText(switch (state) {
             case Async.Idle<?> _ -> "";
             case Async.Running<?> _ -> "Reading the images and measuring…";
-            case Async.Done<AccuracyReport>(AccuracyReport r) -> "Measured on " + folderAndName(r.images()) + ".";
+            case Async.Done<AccuracyReport>(AccuracyReport r) -> "Measured on " + IdxFiles.shortName(r.images()) + ".";
             case Async.Cancelled<?> _ -> vm.reportProperty().get() == null ? "Cancelled." : "Cancelled: the figures are the previous run's.";
             case Async.Failed<?> f -> f.message();
         });
@@ -136,15 +136,6 @@ public final class AccuracyController implements FxController {
         return String.format(Locale.ROOT, "%.2f %%", 100 * fraction);
     }
 
-    /** "fashion-mnist/t10k-images-idx3-ubyte.gz": MNIST and Fashion-MNIST name their files alike. */
-    private static String folderAndName(Path p) {
-        Path parent = p.toAbsolutePath().getParent();
-        return parent == null || parent.getFileName() == null ? name(p) : parent.getFileName() + "/" + name(p);
-    }
-
-    private static String name(Path p) {
-        return p.getFileName() == null ? p.toString() : p.getFileName().toString();
-    }
 
     private java.util.Optional<Path> choose(String title, Path current) {
         FileChooser chooser = new FileChooser();

@@ -22,7 +22,6 @@ import javafx.beans.property.StringProperty;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -83,7 +82,7 @@ public final class AccuracyViewModel {
     /** Chooses the images file; the labels file beside it of the same split is taken too, when there is one. */
     public void chooseImages(Path file) {
         images.set(file);
-        labelsBeside(file).ifPresent(labels::set);
+        IdxFiles.labelsBeside(file).ifPresent(labels::set);
         publishPair();
     }
 
@@ -97,14 +96,6 @@ public final class AccuracyViewModel {
         if (images.get() != null && labels.get() != null) {
             data.testProperty().set(Optional.of(new IdxPair(images.get(), labels.get())));
         }
-    }
-
-    /** MNIST's naming: {@code t10k-images-idx3-ubyte.gz} goes with {@code t10k-labels-idx1-ubyte.gz}. */
-    static Optional<Path> labelsBeside(Path images) {
-        Path name = images.getFileName();
-        if (name == null || !name.toString().contains("images-idx3")) return Optional.empty();
-        Path candidate = images.resolveSibling(name.toString().replace("images-idx3", "labels-idx1"));
-        return Files.isRegularFile(candidate) ? Optional.of(candidate) : Optional.empty();
     }
 
     /** Reads the files and measures the classifier on them, off the FX thread; a newer run replaces this one. */
@@ -134,12 +125,8 @@ public final class AccuracyViewModel {
 
     /** Why Run cannot start now, in one sentence; empty when it can. */
     private String problemOrEmpty() {
-        switch (classifier.stateProperty().get()) {
-            case Async.Running<?> _ -> { return "Reading the model's weights…"; }
-            case Async.Failed<?> f -> { return "This model is not a classifier the app can run: " + f.message(); }
-            case Async.Cancelled<?> _ -> { return "The model was closed."; }
-            case Async.Idle<?> _, Async.Done<?> _ -> { }
-        }
+        Optional<String> notReady = classifier.notReady();
+        if (notReady.isPresent()) return notReady.get();
         if (images.get() == null || labels.get() == null) return "Choose the test images and labels (IDX files, plain or gzip).";
         try {
             scaling();

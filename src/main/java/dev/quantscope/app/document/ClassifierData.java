@@ -3,26 +3,48 @@ package dev.quantscope.app.document;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The IDX data sets a classifier document works with, shared by its pages: the training split (Distill page) and the
  * test split (Accuracy page, the Distill page's validation, the Trade-off page's accuracy). Each is an images file
- * and a labels file; empty until chosen, except that Fashion-MNIST is proposed where it is installed. FX thread only.
+ * and a labels file. Fashion-MNIST is proposed: Debian's copy where it is installed, else the one beside a development
+ * checkout, else (the test split only) the copy packed into the application. A model whose file name says it reads
+ * MNIST digits (ggml's MNIST MLP) is offered MNIST's test digits instead, packed into the application too, and no
+ * training split (there is no MNIST package to take one from): garments would put it at chance. FX thread only.
  */
 public final class ClassifierData {
-    /** Debian's dataset-fashion-mnist, then the copy beside a development checkout. */
     private static final List<Path> FASHION_MNIST_FOLDERS = List.of(
             Path.of("/usr/share/datasets/fashion-mnist"), Path.of("../shared/data/fashion-mnist"));
+    /** Where the build packs assets/data/fashion-mnist and assets/data/mnist (test splits) into the jar. */
+    private static final String FASHION = "fashion-mnist", DIGITS = "mnist";
+    private static final String TEST = "t10k";
 
     /** An images file and its labels file. */
     public record IdxPair(Path images, Path labels) {}
 
-    private final ObjectProperty<Optional<IdxPair>> train = new SimpleObjectProperty<>(find("train"));
-    private final ObjectProperty<Optional<IdxPair>> test = new SimpleObjectProperty<>(find("t10k"));
+    private final ObjectProperty<Optional<IdxPair>> train;
+    private final ObjectProperty<Optional<IdxPair>> test;
+
+    /** @param model the open model's file, whose name tells digits from garments */
+    public ClassifierData(Path model) {
+        boolean digits = readsDigits(model);
+        train = new SimpleObjectProperty<>(digits ? Optional.empty() : find("train"));
+        test = new SimpleObjectProperty<>(digits ? bundledTest(DIGITS) : find(TEST).or(() -> bundledTest(FASHION)));
+    }
+
+    /** "mnist" in the name without "fashion": ggml-mnist-mlp.state_dict, mnist_cnn.pt. */
+    static boolean readsDigits(Path model) {
+        Path name = model.getFileName();
+        String n = name == null ? "" : name.toString().toLowerCase(java.util.Locale.ROOT);
+        return n.contains("mnist") && !n.contains("fashion");
+    }
 
     public ObjectProperty<Optional<IdxPair>> trainProperty() { return train; }
 
@@ -30,9 +52,54 @@ public final class ClassifierData {
 
     private static Optional<IdxPair> find(String split) {
         for (Path folder : FASHION_MNIST_FOLDERS) {
-            Path images = folder.resolve(split + "-images-idx3-ubyte.gz"), labels = folder.resolve(split + "-labels-idx1-ubyte.gz");
-            if (Files.isRegularFile(images) && Files.isRegularFile(labels)) return Optional.of(new IdxPair(images.toAbsolutePath().normalize(), labels.toAbsolutePath().normalize()));
+            Optional<IdxPair> pair = pairIn(folder, split);
+            if (pair.isPresent()) return pair;
         }
         return Optional.empty();
+    }
+
+    private static Optional<IdxPair> pairIn(Path folder, String split) {
+        Path images = folder.resolve(split + "-images-idx3-ubyte.gz"), labels = folder.resolve(split + "-labels-idx1-ubyte.gz");
+        return Files.isRegularFile(images) && Files.isRegularFile(labels)
+                ? Optional.of(new IdxPair(images.toAbsolutePath().normalize(), labels.toAbsolutePath().normalize()))
+                : Optional.empty();
+    }
+
+    /** The jar's test split of {@code set}, copied once per run into a temporary folder: the readers take files. */
+    static synchronized Optional<IdxPair> bundledTest(String set) {
+        try {
+            Path folder = BundledCopy.folder(set);
+            Optional<IdxPair> copied = pairIn(folder, TEST);
+            if (copied.isPresent()) return copied;
+            for (String kind : List.of("-images-idx3-ubyte.gz", "-labels-idx1-ubyte.gz")) {
+                try (InputStream in = ClassifierData.class.getResourceAsStream(set + "/" + TEST + kind)) {
+                    if (in == null) return Optional.empty();   // a build without the assets
+                    Path part = Files.createTempFile(folder, TEST, ".part");
+                    Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(part, folder.resolve(TEST + kind), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            return pairIn(folder, TEST);
+        } catch (IOException e) {
+            return Optional.empty();   // no data set proposed: the pages ask the user to choose one
+        }
+    }
+
+    /** One temporary folder per data set and run, removed with its files when the application exits. */
+    private static final class BundledCopy {
+        private static final java.util.Map<String, Path> FOLDERS = new java.util.HashMap<>();
+
+        static Path folder(String set) throws IOException {
+            Path folder = FOLDERS.get(set);
+            if (folder == null) {
+                folder = Files.createTempDirectory("quantscope-" + set);
+                folder.toFile().deleteOnExit();
+                for (String kind : List.of("-images-idx3-ubyte.gz", "-labels-idx1-ubyte.gz")) {
+                    folder.resolve(TEST + kind).toFile().deleteOnExit();
+                }
+                FOLDERS.put(set, folder);
+            }
+            return folder;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.quantscope.app.document;
 
 import dev.quantscope.app.accuracy.AccuracyViewModel;
 import dev.quantscope.app.compress.CompressViewModel;
+import dev.quantscope.app.distill.DistillViewModel;
 import dev.quantscope.app.explorer.ExplorerViewModel;
 import dev.quantscope.app.generate.GenerateViewModel;
 import dev.quantscope.app.generate.VariantChoice;
@@ -26,28 +27,32 @@ public final class ModelDocument {
     private final GenerateViewModel generate;
     private final TradeoffViewModel tradeoff;
     private final ClassifierExports classifierExports = new ClassifierExports();
-    private final ClassifierData classifierData = new ClassifierData();
+    private final ClassifierData classifierData;
     private final OpenClassifier classifier;
     private final AccuracyViewModel accuracy;
     private final ClassifierTradeoffViewModel classifierTradeoff;
+    private final DistillViewModel distill;
     /** The page a page asked to show (its tab id); the shell selects it. */
     private final ObjectProperty<String> requestedPage = new SimpleObjectProperty<>();
 
     public static final String GENERATE_PAGE = "generatePage";
     public static final String PRUNE_PAGE = "prunePage";
+    public static final String DISTILL_PAGE = "distillPage";
 
     public ModelDocument(Model model, Executor executor) {
         this.session = new ModelSession(model);
+        this.classifierData = new ClassifierData(model.source());
         this.explorer = new ExplorerViewModel(session, executor);
         this.overview = new OverviewViewModel(session, executor);
         this.compress = new CompressViewModel(session, executor);
         this.prune = new PruneViewModel(session, executor);
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
-        this.classifier = new OpenClassifier(session, executor);
+        this.classifier = new OpenClassifier(session);
         this.accuracy = new AccuracyViewModel(classifier, classifierData, executor);
         this.classifierTradeoff = new ClassifierTradeoffViewModel(classifier, classifierData, classifierExports,
                 accuracy::scaling, executor);
+        this.distill = new DistillViewModel(session, classifier, classifierData, classifierExports, executor);
         tradeoff.setTryInGenerate(id -> {
             generate.variantProperty().set(VariantChoice.parse(id));
             requestedPage.set(GENERATE_PAGE);
@@ -89,6 +94,8 @@ public final class ModelDocument {
 
     public ClassifierTradeoffViewModel classifierTradeoff() { return classifierTradeoff; }
 
+    public DistillViewModel distill() { return distill; }
+
     public ObjectProperty<String> requestedPageProperty() { return requestedPage; }
 
     /**
@@ -104,6 +111,7 @@ public final class ModelDocument {
         tradeoff.cancelAll();
         accuracy.cancelAll();
         classifierTradeoff.cancelAll();
+        distill.cancelAll();
         // The generation page's temporary variants go once no run reads them, i.e. after the session's readers.
         Thread.ofVirtual().name("close-" + title()).start(() -> {
             session.close();

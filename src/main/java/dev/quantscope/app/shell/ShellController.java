@@ -10,6 +10,7 @@ import dev.quantscope.app.common.Fxml;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.compress.CompressController;
+import dev.quantscope.app.distill.DistillController;
 import dev.quantscope.app.prune.PruneController;
 import dev.quantscope.app.explorer.ExplorerController;
 import dev.quantscope.app.generate.GenerateController;
@@ -121,6 +122,7 @@ public final class ShellController implements FxController {
                 .bind(TradeoffController.class, () -> new TradeoffController(doc.tradeoff()))
                 .bind(AccuracyController.class, () -> new AccuracyController(doc.accuracy()))
                 .bind(ClassifierTradeoffController.class, () -> new ClassifierTradeoffController(doc.classifierTradeoff()))
+                .bind(DistillController.class, () -> new DistillController(doc.distill()))
                 .build();
         Parent content = Fxml.load("document", "document", controllers);
         // The Compress and Prune pages measure only once first shown: opening a model stays cheap.
@@ -129,6 +131,7 @@ public final class ShellController implements FxController {
             pages.getSelectionModel().selectedItemProperty().addListener((_, _, page) -> {
                 if (page != null && "compressPage".equals(page.getId())) doc.compress().start();
                 if (page != null && ModelDocument.PRUNE_PAGE.equals(page.getId())) doc.prune().start();
+                if (page != null && ModelDocument.DISTILL_PAGE.equals(page.getId())) doc.distill().start();
             });
             // A page can send the user to another (Trade-off's "compare in Generate").
             doc.requestedPageProperty().addListener((_, _, id) -> {

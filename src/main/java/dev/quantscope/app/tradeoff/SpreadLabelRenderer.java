@@ -18,9 +18,9 @@ import java.util.List;
  * percent of KL divergence of each other (Q4_K_S next to Q4_K_M), and JFreeChart's fixed label position piles their
  * names on top of one another. Each label takes the first spot, in a fixed order of candidates around its point,
  * that is inside the plot and overlaps no label or point drawn before; a label with no free spot is left out
- * (the table lists every point).
+ * (the table lists every point). The classifier Trade-off chart draws its labels with it too.
  */
-final class SpreadLabelRenderer extends XYLineAndShapeRenderer {
+public final class SpreadLabelRenderer extends XYLineAndShapeRenderer {
     /** Candidate offsets of the label's centre from the point, in units of (label width/2 + gap, line height). */
     private static final double[][] SPOTS = {
             {0, -1}, {0, 1}, {1, 0}, {-1, 0}, {1, -1}, {-1, -1}, {1, 1}, {-1, 1}, {0, -2}, {0, 2}, {1, -2}, {-1, 2}};

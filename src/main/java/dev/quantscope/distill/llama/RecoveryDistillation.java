@@ -27,6 +27,12 @@ import java.util.Random;
 public final class RecoveryDistillation {
     private RecoveryDistillation() {}
 
+    /**
+     * The most heap the dense model's stored logits may take (windows × tokens × vocabulary floats): a large vocabulary
+     * over a long text would not fit, and is refused in one sentence instead of running out of memory.
+     */
+    static final long MAX_TEACHER_BYTES = 1L << 31;
+
     /** Progress units of the teacher's pass per window, against one per training step. */
     private static final int TEACHER_UNITS = 1;
 
@@ -51,6 +57,11 @@ public final class RecoveryDistillation {
         if (windows < 1) {
             throw new IllegalArgumentException("the training text tokenizes to " + trainTokens.length
                     + " tokens, fewer than one window of " + n);
+        }
+        long teacherBytes = 4L * windows * n * vocab;
+        if (teacherBytes > MAX_TEACHER_BYTES) {
+            throw new IllegalArgumentException("the dense model's logits over " + windows + " windows of " + n
+                    + " tokens would take " + teacherBytes / (1 << 20) + " MB (vocabulary " + vocab + "): give a shorter text");
         }
         long totalUnits = (long) windows * TEACHER_UNITS + s.steps();
         MatmulKernel kernel = new VectorMatmul();

@@ -25,6 +25,11 @@ public final class ArchitectureJson {
 
     private ArchitectureJson() {}
 
+    /** The classifier architecture a model file describes (in its safetensors metadata or a JSON file beside it), if any. */
+    public static java.util.Optional<Architecture> describedBy(dev.quantscope.format.Model model) {
+        return ModelArchitecture.described(model);
+    }
+
     public static String write(Architecture architecture) {
         ObjectNode root = MAPPER.createObjectNode();
         InputShape in = architecture.input();

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -106,6 +107,18 @@ public final class Classifier {
             tensors.put(p.name(), Decoders.decodeAll(t));
         }
         return new Classifier(architecture, tensors);
+    }
+
+    /**
+     * The classifier architecture {@code model} holds or implies ({@link #from}'s three ways), without reading its
+     * weights; empty when the file is not a classifier QuantScope can run. Exports carry it into the files they write.
+     */
+    public static Optional<Architecture> architectureOf(Model model, InputShape input) {
+        try {
+            return Optional.of(ModelArchitecture.of(model, input));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Opens, reads and closes a model file ({@link #from(Model, InputShape)}); 28 × 28 grey images unless the file says otherwise. */

@@ -34,12 +34,12 @@ public final class Gemm {
             int i = 0;
             for (; i + ROWS <= m; i += ROWS) block4x3(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate);
             for (; i < m; i++) {
-                for (int v = 0; v < VECS; v++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j + v * L, ldb, c, cOff + i * ldc + j + v * L, accumulate, S.maskAll(true));
+                for (int v = 0; v < VECS; v++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j + v * L, ldb, c, cOff + i * ldc + j + v * L, accumulate, L);
             }
         }
         // the columns left: a vector at a time, the last one masked (lanes past n are neither read nor written)
         for (; j < n; j += L) {
-            VectorMask<Float> lanes = S.indexInRange(j, n);
+            int lanes = Math.min(L, n - j);
             int i = 0;
             for (; i + ROWS <= m; i += ROWS) block4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate, lanes);
             for (; i < m; i++) row1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, accumulate, lanes);
@@ -71,8 +71,10 @@ public final class Gemm {
         }
     }
 
+    /** One row × one vector of C; {@code valid} lanes of it (the mask is made here: passed in, it would be boxed). */
     private static void row1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int cij, boolean accumulate,
-                               VectorMask<Float> lanes) {
+                               int valid) {
+        VectorMask<Float> lanes = S.indexInRange(0, valid);
         FloatVector acc = accumulate ? FloatVector.fromArray(S, c, cij, lanes) : FloatVector.zero(S);
         for (int p = 0; p < k; p++) {
             acc = FloatVector.fromArray(S, b, bj + p * ldb, lanes).fma(FloatVector.broadcast(S, a[ai + p * aCol]), acc);
@@ -81,7 +83,8 @@ public final class Gemm {
     }
 
     private static void block4x1(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb,
-                                 float[] c, int cij, int ldc, boolean accumulate, VectorMask<Float> lanes) {
+                                 float[] c, int cij, int ldc, boolean accumulate, int valid) {
+        VectorMask<Float> lanes = S.indexInRange(0, valid);
         FloatVector c0, c1, c2, c3;
         if (accumulate) {
             c0 = FloatVector.fromArray(S, c, cij, lanes);

@@ -18,18 +18,23 @@ final class ModelArchitecture {
     private ModelArchitecture() {}
 
     static Architecture of(Model model, InputShape input) {
+        return described(model).orElseGet(() -> inferDenseChain(model, input));
+    }
+
+    /** The architecture the file's metadata or its side file describes, if either does. */
+    static java.util.Optional<Architecture> described(Model model) {
         String name = model.source().getFileName().toString();
         String fromMetadata = metadataJson(model);
-        if (fromMetadata != null) return described(name, fromMetadata);
+        if (fromMetadata != null) return java.util.Optional.of(described(name, fromMetadata));
         Path side = sideFile(model.source());
         if (Files.isRegularFile(side)) {
             try {
-                return described(side.getFileName().toString(), Files.readString(side));
+                return java.util.Optional.of(described(side.getFileName().toString(), Files.readString(side)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return inferDenseChain(model, input);
+        return java.util.Optional.empty();
     }
 
     /** {@code NAME.architecture.json} beside {@code NAME.ext}. */

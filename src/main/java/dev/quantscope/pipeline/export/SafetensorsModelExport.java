@@ -1,5 +1,8 @@
 package dev.quantscope.pipeline.export;
 
+import dev.quantscope.engine.classifier.ArchitectureJson;
+import dev.quantscope.engine.classifier.Classifier;
+import dev.quantscope.engine.classifier.InputShape;
 import dev.quantscope.engine.llama.LlamaConfig;
 import dev.quantscope.format.FileCommit;
 import dev.quantscope.format.Model;
@@ -132,6 +135,12 @@ final class SafetensorsModelExport {
 
             Map<String, String> metadata = new LinkedHashMap<>();
             stamp.ifPresent(s -> metadata.putAll(s.metadata()));
+            // A classifier stays one: its architecture (from the source's metadata, a file beside it, or its Linear
+            // chain) goes into the export, which otherwise could not be run (its tensors keep their names and shapes).
+            if (!ggufLlama) {
+                Classifier.architectureOf(source, InputShape.image(28, 28))
+                        .ifPresent(a -> metadata.put(ArchitectureJson.METADATA_KEY, ArchitectureJson.write(a)));
+            }
             List<DequantizedTensor> dense = dense(source, items, format, ggufLlama, arena);
             SafetensorsWriterLayout layout;
             Optional<Path> config = Optional.empty();

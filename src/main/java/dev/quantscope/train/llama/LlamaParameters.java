@@ -9,7 +9,6 @@ import dev.quantscope.train.optim.Parameter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -160,8 +159,7 @@ public final class LlamaParameters {
     }
 
     private static float[] decode(TensorInfo t) {
-        Optional<?> decoder = Decoders.find(t.dtype());
-        if (decoder.isEmpty()) throw new IllegalArgumentException(t.name() + ": " + t.dtype() + " cannot be decoded to train");
+        if (Decoders.find(t.dtype()).isEmpty()) throw new IllegalArgumentException(t.name() + ": " + t.dtype() + " cannot be decoded to train");
         return Decoders.decodeAll(t);
     }
 

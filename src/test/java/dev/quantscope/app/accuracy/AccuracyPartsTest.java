@@ -48,7 +48,7 @@ class AccuracyPartsTest {
         ClassNames fashion = ClassNames.of(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"), 10);
         assertEquals("Ankle boot", fashion.name(9));
         assertEquals("T-shirt/top", fashion.name(0));
-        ClassNames digits = ClassNames.of(Path.of("src/test/resources/datasets/mnist/t10k-images-idx3-ubyte.gz"), 10);
+        ClassNames digits = ClassNames.of(Path.of("assets/data/mnist/t10k-images-idx3-ubyte.gz"), 10);
         assertEquals("7", digits.name(7));
         assertEquals("12", digits.name(12), "a class the data set has no name for is its number");
         assertEquals("3", ClassNames.of(Path.of("fashion-subset-images.idx"), 4).name(3), "not Fashion-MNIST's ten");
@@ -57,9 +57,10 @@ class AccuracyPartsTest {
     @Test
     void theLabelsBesideTheImagesAreFound(@TempDir Path dir) throws Exception {
         Path images = Files.createFile(dir.resolve("train-images-idx3-ubyte.gz"));
-        assertEquals(Optional.empty(), AccuracyViewModel.labelsBeside(images));
+        assertEquals(Optional.empty(), IdxFiles.labelsBeside(images));
         Path labels = Files.createFile(dir.resolve("train-labels-idx1-ubyte.gz"));
-        assertEquals(Optional.of(labels), AccuracyViewModel.labelsBeside(images));
-        assertEquals(Optional.empty(), AccuracyViewModel.labelsBeside(Files.createFile(dir.resolve("digits.idx"))));
+        assertEquals(Optional.of(labels), IdxFiles.labelsBeside(images));
+        assertEquals(Optional.empty(), IdxFiles.labelsBeside(Files.createFile(dir.resolve("digits.idx"))));
+        assertEquals(dir.getFileName() + "/train-images-idx3-ubyte.gz", IdxFiles.shortName(images));
     }
 }

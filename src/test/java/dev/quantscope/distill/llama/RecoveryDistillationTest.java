@@ -109,6 +109,24 @@ class RecoveryDistillationTest {
         }
     }
 
+    @Test
+    void cancellingStopsTheTrainingBetweenSteps() throws Exception {
+        try (Model dense = ModelOpener.open(SharedFiles.file("models/stories260K.gguf")); PrunedBase pruned = prune24(dense)) {
+            String text = Files.readString(SharedFiles.file("data/text/tinyshakespeare.txt"), StandardCharsets.UTF_8);
+            RecoveryText split = RecoveryText.split(dense, text.substring(0, 4_000), 0.25);
+            int windows = split.train().length / 32;
+            java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+            ProgressMonitor cancelAfterTwoSteps = new ProgressMonitor() {
+                @Override public void progress(long done, long total) { last.set(done); }
+                @Override public boolean isCancelled() { return last.get() >= windows + 2; }
+            };
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+                    () -> RecoveryDistillation.run(dense, pruned.model(), split.train(), split.bos(),
+                            RecoverySettings.of(50, 32).withBatch(1), 2, cancelAfterTwoSteps));
+            assertEquals(windows + 2, last.get(), "the teacher's windows and two steps ran, then nothing");
+        }
+    }
+
     private static KlDivergenceResult kld(KlDivergence.Reference reference, Model model) {
         try (LlamaEngine engine = new LlamaEngine(model, CTX, 2)) {
             return KlDivergence.compute(reference, engine, ProgressMonitor.NONE);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ggml's MNIST MLP on the MNIST digits it was trained for, stored the ways a Llama can be. */
 class ClassifierCompressionTest {
-    private static final Path MNIST = Path.of("src/test/resources/datasets/mnist");
+    private static final Path MNIST = Path.of("assets/data/mnist");
     private static Classifier mlp;
     private static LabeledImages test, calibration;
 

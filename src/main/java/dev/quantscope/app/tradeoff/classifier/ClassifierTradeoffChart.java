@@ -2,6 +2,7 @@ package dev.quantscope.app.tradeoff.classifier;
 
 import dev.quantscope.app.common.ChartStyle;
 import dev.quantscope.app.common.ChartViewers;
+import dev.quantscope.app.tradeoff.SpreadLabelRenderer;
 import dev.quantscope.tensor.Units;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -10,7 +11,6 @@ import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.chart.util.ShapeUtils;
 import org.jfree.data.xy.XYSeries;
@@ -43,7 +43,8 @@ final class ClassifierTradeoffChart {
     private static final Color[] STUDENTS = {ChartStyle.SUCCESS, ChartStyle.SERIES[3], ChartStyle.SERIES[5], ChartStyle.SERIES[6]};
 
     private final XYSeriesCollection data = new XYSeriesCollection();
-    private final XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
+    /** Labels placed where they cover no other: the schemes that keep a layer F32 sit on the original's point. */
+    private final SpreadLabelRenderer renderer = new SpreadLabelRenderer();
     private final LogAxis sizeAxis = new LogAxis("size (log)");
     private final NumberAxis accuracyAxis = new NumberAxis("top-1 accuracy (%)");
     /** Each series' point labels, by series index and item. */
@@ -57,6 +58,8 @@ final class ClassifierTradeoffChart {
         accuracyAxis.setAutoRangeIncludesZero(false);
         accuracyAxis.setNumberFormatOverride(new DecimalFormat("0.#"));
         accuracyAxis.setUpperMargin(0.12);
+        renderer.setDefaultLinesVisible(false);
+        renderer.setDefaultShapesVisible(true);
         renderer.setDefaultItemLabelFont(SMALL);
         renderer.setDefaultItemLabelsVisible(true);
         renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
@@ -65,6 +68,8 @@ final class ClassifierTradeoffChart {
         XYPlot plot = new XYPlot(data, sizeAxis, accuracyAxis, renderer);
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         ChartStyle.apply(chart);
+        // Room between legend entries: a marker would otherwise touch the previous entry's text.
+        chart.getLegend().setItemLabelPadding(new org.jfree.chart.ui.RectangleInsets(2, 4, 2, 18));
         viewer = ChartViewers.inScrollingPage(chart);
         viewer.setId("classifierTradeoffChart");
     }

@@ -1,5 +1,6 @@
 package dev.quantscope.app.tradeoff.classifier;
 
+import dev.quantscope.app.accuracy.IdxFiles;
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
 import dev.quantscope.app.common.Numbers;
@@ -29,6 +30,7 @@ public final class ClassifierTradeoffController implements FxController {
     @FXML private Button classifierSweepCancelButton;
     @FXML private ProgressBar classifierSweepProgress;
     @FXML private Label classifierSweepStatus;
+    @FXML private Label classifierTestSet;
     @FXML private Label classifierSweepProblem;
     @FXML private StackPane chartHost;
     @FXML private TableView<TradeoffEntry> classifierPointsTable;
@@ -40,6 +42,7 @@ public final class ClassifierTradeoffController implements FxController {
     @FXML private TableColumn<TradeoffEntry, String> top1Column;
     @FXML private TableColumn<TradeoffEntry, String> top5Column;
     @FXML private TableColumn<TradeoffEntry, String> deltaColumn;
+    @FXML private TableColumn<TradeoffEntry, String> noteColumn;
 
     public ClassifierTradeoffController(ClassifierTradeoffViewModel vm) {
         this.vm = vm;
@@ -52,8 +55,11 @@ public final class ClassifierTradeoffController implements FxController {
         classifierSweepCancelButton.setOnAction(_ -> vm.cancel());
         classifierSweepCancelButton.disableProperty().bind(vm.job().runningProperty().not());
         classifierSweepProgress.visibleProperty().bind(vm.job().runningProperty());
+        classifierSweepProgress.managedProperty().bind(classifierSweepProgress.visibleProperty());
         classifierSweepProgress.progressProperty().bind(vm.job().progressProperty());
         classifierSweepProblem.textProperty().bind(vm.problemProperty());
+        classifierTestSet.textProperty().bind(vm.testSetProperty().map(o -> o.map(pair -> "Test set: "
+                + IdxFiles.shortName(pair.images()) + ", with the Accuracy page's inputs").orElse("")));
         for (Label l : List.of(classifierSweepProblem, classifierSweepStatus)) {
             l.visibleProperty().bind(l.textProperty().isNotEmpty());
             l.managedProperty().bind(l.visibleProperty());
@@ -65,6 +71,7 @@ public final class ClassifierTradeoffController implements FxController {
         setUpTable();
         vm.entries().addListener((ListChangeListener<TradeoffEntry>) _ -> redraw());
         vm.job().stateProperty().addListener((_, _, _) -> redraw());
+        vm.skippedProperty().addListener((_, _, _) -> redraw());
         redraw();
     }
 
@@ -73,13 +80,14 @@ public final class ClassifierTradeoffController implements FxController {
         chart.show(entries);
         Async<?> state = vm.job().state();
         // Exported students show even before the variants are measured; a failed run says why over the chart.
-        chartState.show(!entries.isEmpty() && !(state instanceof Async.Failed<?>) && !(state instanceof Async.Running<?>)
+        // Points stream in while the run goes on: the chart shows from the first one.
+        chartState.show(!entries.isEmpty() && !(state instanceof Async.Failed<?>)
                 ? new Async.Done<>(entries) : state instanceof Async.Cancelled<?> ? Async.idle() : state);
         long variants = entries.stream().filter(e -> e.kind() != TradeoffEntry.Kind.STUDENT).count();
         classifierSweepStatus.setText(switch (state) {
-            case Async.Running<?> _ -> "Quantizing, pruning and measuring each variant on the test set…";
-            case Async.Done<?> _ -> variants + " variants measured on the test set; Wanda and SparseGPT calibrated on its first images.";
-            case Async.Cancelled<?> _ -> "Cancelled.";
+            case Async.Running<?> _ -> "Quantizing, pruning and measuring each variant on the test set… (" + variants + " so far)";
+            case Async.Done<?> _ -> variants + " variants: " + vm.measuredOnProperty().get() + ". " + vm.skippedProperty().get();
+            case Async.Cancelled<?> _ -> "Cancelled after " + variants + " variants.";
             case Async.Failed<?> f -> f.message();
             case Async.Idle<?> _ -> "";
         });
@@ -100,6 +108,16 @@ public final class ClassifierTradeoffController implements FxController {
         text(top5Column, e -> e.top5().isPresent() ? fmt("%.2f %%", 100 * e.top5().getAsDouble()) : "");
         text(deltaColumn, e -> vm.original().filter(o -> o != e)
                 .map(o -> fmt("%+.2f", 100 * (e.top1() - o.top1()))).orElse(""));
+        text(noteColumn, TradeoffEntry::note);
+        // A note names every layer that fell back: longer than the column, so it is whole in the tooltip.
+        noteColumn.setCellFactory(_ -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setTooltip(empty || item == null || item.isEmpty() ? null : new javafx.scene.control.Tooltip(item));
+            }
+        });
         for (TableColumn<TradeoffEntry, String> c : List.of(sizeColumn, bpwColumn, sparsityColumn, top1Column, top5Column, deltaColumn)) {
             c.getStyleClass().addAll("mono", "numeric");
         }

@@ -10,10 +10,17 @@ import dev.quantscope.app.document.OpenClassifier;
 import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.engine.classifier.InputScaling;
 import dev.quantscope.engine.classifier.LabeledImages;
+import dev.quantscope.eval.classifier.CalibrationSplit;
 import dev.quantscope.eval.classifier.ClassifierCompression;
 import dev.quantscope.eval.classifier.ClassifierPoint;
+import dev.quantscope.eval.classifier.ClassifierVariant;
+import dev.quantscope.failure.FailureDescriber;
+import dev.quantscope.task.ProgressMonitor;
+import dev.quantscope.task.ProgressSlice;
+import javafx.application.Platform;
 import javafx.beans.Observable;
 import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.value.ObservableValue;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
@@ -23,8 +30,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,10 +48,14 @@ public final class ClassifierTradeoffViewModel {
     private final ClassifierData data;
     private final ClassifierExports exports;
     private final Supplier<InputScaling> scaling;
-    private final BackgroundJob<List<ClassifierPoint>> job;
+    private final BackgroundJob<List<VariantOutcome>> job;
     private final ObservableList<TradeoffEntry> entries = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
-    private List<ClassifierPoint> measured = List.of();
+    private final ReadOnlyStringWrapper skipped = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper measuredOn = new ReadOnlyStringWrapper("");
+    private List<VariantOutcome> outcomes = List.of();
+    /** Counts runs, so that a point a replaced run publishes late is dropped. */
+    private long generation;
 
     /** @param scaling how pixels become inputs: the Accuracy page's choice, so both pages measure the same thing */
     public ClassifierTradeoffViewModel(OpenClassifier classifier, ClassifierData data, ClassifierExports exports,
@@ -52,10 +66,7 @@ public final class ClassifierTradeoffViewModel {
         this.scaling = scaling;
         this.job = new BackgroundJob<>(executor);
         job.stateProperty().addListener((_, _, s) -> {
-            if (s instanceof Async.Done<List<ClassifierPoint>>(List<ClassifierPoint> points)) {
-                measured = points;
-                rebuild();
-            }
+            if (s instanceof Async.Done<List<VariantOutcome>>(List<VariantOutcome> all)) show(all);
         });
         exports.list().addListener((ListChangeListener<ExportedClassifier>) _ -> rebuild());
         for (Observable o : List.<Observable>of(classifier.stateProperty(), data.testProperty())) {
@@ -79,6 +90,8 @@ public final class ClassifierTradeoffViewModel {
         }
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         IdxPair pair = test.get();
+        long run = ++generation;
+        show(List.of());
         job.submit("Measuring compressed variants", monitor -> {
             LabeledImages set;
             try {
@@ -86,11 +99,54 @@ public final class ClassifierTradeoffViewModel {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            monitor.checkCancelled();
-            // Wanda and SparseGPT calibrate on the first images of the set given (the sweep takes a slice): the test
-            // set, because the training split, read whole, would be 60,000 images in memory for a thousand used.
-            return ClassifierCompression.sweep(original.get(), ClassifierCompression.defaults(), set, set, threads, monitor);
+            return measureEach(original.get(), set, threads, monitor, text -> Platform.runLater(() -> {
+                if (run == generation) measuredOn.set(text);
+            }), soFar -> Platform.runLater(() -> {
+                if (run == generation) show(soFar);
+            }));
         });
+    }
+
+    /**
+     * The sweep one variant at a time: each point shows as soon as it is measured, and a variant that cannot be
+     * applied is skipped with its reason instead of ending the run. Wanda and SparseGPT calibrate on the first images
+     * of the test set, which then no variant is measured on, split as {@code quantscope accuracy --types …} splits
+     * them ({@link CalibrationSplit}). The
+     * training split is not used: read whole, it would be 60,000 images in memory for a thousand used.
+     */
+    private static List<VariantOutcome> measureEach(Classifier original, LabeledImages set, int threads,
+                                                    ProgressMonitor monitor, Consumer<String> split,
+                                                    Consumer<List<VariantOutcome>> publish) {
+        List<ClassifierVariant> variants = ClassifierCompression.defaults();
+        CalibrationSplit cut = CalibrationSplit.of(set, variants);
+        int calibrationCount = cut.setAside();
+        LabeledImages calibration = cut.calibration(), measured = cut.measured();
+        split.accept(String.format(Locale.ROOT, "%,d test images measured (the first %,d calibrate Wanda and SparseGPT and are left out)",
+                measured.count(), calibrationCount));
+        List<VariantOutcome> done = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            monitor.checkCancelled();
+            ClassifierVariant v = variants.get(i);
+            ProgressMonitor part = new ProgressSlice(monitor, i, 1, variants.size());
+            try {
+                done.add(new VariantOutcome.Measured(ClassifierCompression.sweep(original, List.of(v), measured,
+                        calibration, threads, part).getFirst()));
+            } catch (CancellationException cancelled) {
+                throw cancelled;
+            } catch (RuntimeException e) {
+                done.add(new VariantOutcome.Skipped(v, FailureDescriber.describe(e)));
+            }
+            publish.accept(List.copyOf(done));
+        }
+        return List.copyOf(done);
+    }
+
+    private void show(List<VariantOutcome> all) {
+        outcomes = all;
+        List<String> reasons = all.stream().filter(o -> o instanceof VariantOutcome.Skipped)
+                .map(o -> o.variant().label() + " (" + ((VariantOutcome.Skipped) o).reason() + ")").toList();
+        skipped.set(reasons.isEmpty() ? "" : "Not measured: " + String.join("; ", reasons) + ".");
+        rebuild();
     }
 
     public void cancel() {
@@ -98,18 +154,16 @@ public final class ClassifierTradeoffViewModel {
     }
 
     private String problemOrEmpty() {
-        switch (classifier.stateProperty().get()) {
-            case Async.Running<?> _ -> { return "Reading the model's weights…"; }
-            case Async.Failed<?> f -> { return "This model is not a classifier the app can run: " + f.message(); }
-            case Async.Cancelled<?> _ -> { return "The model was closed."; }
-            case Async.Idle<?> _, Async.Done<?> _ -> { }
-        }
+        Optional<String> notReady = classifier.notReady();
+        if (notReady.isPresent()) return notReady.get();
         return data.testProperty().get().isEmpty() ? "Choose a test set on the Accuracy page first." : "";
     }
 
     private void rebuild() {
         List<TradeoffEntry> all = new ArrayList<>();
-        measured.forEach(p -> all.add(TradeoffEntry.of(p)));
+        for (VariantOutcome o : outcomes) {
+            if (o instanceof VariantOutcome.Measured(ClassifierPoint p)) all.add(TradeoffEntry.of(p));
+        }
         exports.list().forEach(e -> all.add(TradeoffEntry.of(e)));
         entries.setAll(all);
     }
@@ -122,7 +176,16 @@ public final class ClassifierTradeoffViewModel {
         return entries.stream().filter(e -> e.kind() == TradeoffEntry.Kind.ORIGINAL).findFirst();
     }
 
-    public BackgroundJob<List<ClassifierPoint>> job() { return job; }
+    public BackgroundJob<List<VariantOutcome>> job() { return job; }
+
+    /** How many test images the last run measured, and how many calibrated. */
+    public ReadOnlyStringProperty measuredOnProperty() { return measuredOn.getReadOnlyProperty(); }
+
+    /** The variants the last run could not measure, and why; empty when it measured them all. */
+    public ReadOnlyStringProperty skippedProperty() { return skipped.getReadOnlyProperty(); }
+
+    /** The test set the variants are measured on: the document's, chosen on the Accuracy page. */
+    public ObservableValue<Optional<IdxPair>> testSetProperty() { return data.testProperty(); }
 
     public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
 
