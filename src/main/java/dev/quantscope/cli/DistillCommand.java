@@ -135,13 +135,13 @@ public final class DistillCommand implements Callable<Integer> {
             }
             out.println(CliJson.compact(o));
         } else {
-            out.printf(Locale.ROOT, "%-12s %8s %12s %9s%n", "", "top-1", "parameters", "time");
-            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %9s%n", "teacher", 100 * teacherAccuracy.top1(),
+            out.printf(Locale.ROOT, "%-12s %8s %12s %10s%n", "", "top-1", "parameters", "time");
+            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %10s%n", "teacher", 100 * teacherAccuracy.top1(),
                     teacherModel.architecture().parameterCount(), "–");
-            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1fs%n", "distilled", 100 * distilledAccuracy.top1(),
+            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1f s%n", "distilled", 100 * distilledAccuracy.top1(),
                     studentArchitecture.parameterCount(), seconds(result.distilledRun().elapsed()));
             if (labelsOnlyAccuracy.isPresent()) {
-                out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1fs%n", "labels only", 100 * labelsOnlyAccuracy.get().top1(),
+                out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1f s%n", "labels only", 100 * labelsOnlyAccuracy.get().top1(),
                         studentArchitecture.parameterCount(), seconds(result.labelsOnlyRun().orElseThrow().elapsed()));
             }
             out.printf(Locale.ROOT, "top-1 on the %,d %s images; T = %s, alpha = %s; student written to %s%s%n",
