@@ -133,6 +133,13 @@ def main():
     p.add_argument("--pytorch-only", action="store_true", help="time PyTorch alone (no QuantScope build needed)")
     args = p.parse_args()
 
+    busy = os.getloadavg()[0]
+    if busy > os.cpu_count() - args.threads + 0.5:
+        # PyTorch's OpenMP workers spin while they wait for each other; with the cores taken by other processes a
+        # spinning worker holds a core its partner needs, and PyTorch's throughput collapses (seen here: the MLP at
+        # 67 images/s under a load of 17 on 2 cores, against 44,000 on a quieter machine), far more than the JVM's.
+        print(f"bench: warning: load average {busy:.1f} on {os.cpu_count()} cores; the ratio is only meaningful on an "
+              f"otherwise idle machine", file=sys.stderr)
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     x, y = load(args.images, args.labels, args.limit)

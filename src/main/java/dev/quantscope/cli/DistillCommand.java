@@ -1,6 +1,5 @@
 package dev.quantscope.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quantscope.distill.Distillation;
 import dev.quantscope.distill.DistillationListener;
@@ -126,23 +125,23 @@ public final class DistillCommand implements Callable<Integer> {
             o.put("temperature", temperature);
             o.put("alpha", alpha);
             ObjectNode t = o.putObject("teacher");
-            t.put("spec", teacherModel.architecture().spec());
+            t.put("architecture", teacherModel.architecture().spec());
             t.put("parameters", teacherModel.architecture().parameterCount());
             putAccuracy(t, teacherAccuracy);
-            putStudent(o.putObject("distilled"), studentArchitecture, distilledAccuracy, result.distilledRun(), output);
+            o.set("distilled", studentJson(studentArchitecture, distilledAccuracy, result.distilledRun(), output));
             if (labelsOnlyAccuracy.isPresent()) {
-                putStudent(o.putObject("labels_only"), studentArchitecture, labelsOnlyAccuracy.get(),
-                        result.labelsOnlyRun().orElseThrow(), labelsOnlyFile.orElseThrow());
+                o.set("labels_only", studentJson(studentArchitecture, labelsOnlyAccuracy.get(),
+                        result.labelsOnlyRun().orElseThrow(), labelsOnlyFile.orElseThrow()));
             }
             out.println(CliJson.compact(o));
         } else {
-            out.printf(Locale.ROOT, "%-12s %8s %12s %9s%n", "", "top-1", "parameters", "time");
-            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %9s%n", "teacher", 100 * teacherAccuracy.top1(),
+            out.printf(Locale.ROOT, "%-12s %8s %12s %10s%n", "", "top-1", "parameters", "time");
+            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %10s%n", "teacher", 100 * teacherAccuracy.top1(),
                     teacherModel.architecture().parameterCount(), "–");
-            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1fs%n", "distilled", 100 * distilledAccuracy.top1(),
+            out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1f s%n", "distilled", 100 * distilledAccuracy.top1(),
                     studentArchitecture.parameterCount(), seconds(result.distilledRun().elapsed()));
             if (labelsOnlyAccuracy.isPresent()) {
-                out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1fs%n", "labels only", 100 * labelsOnlyAccuracy.get().top1(),
+                out.printf(Locale.ROOT, "%-12s %6.2f %% %,12d %8.1f s%n", "labels only", 100 * labelsOnlyAccuracy.get().top1(),
                         studentArchitecture.parameterCount(), seconds(result.labelsOnlyRun().orElseThrow().elapsed()));
             }
             out.printf(Locale.ROOT, "top-1 on the %,d %s images; T = %s, alpha = %s; student written to %s%s%n",
@@ -166,23 +165,11 @@ public final class DistillCommand implements Callable<Integer> {
         node.put("top5", accuracy.top5());
     }
 
-    private static void putStudent(ObjectNode node, Architecture architecture, AccuracyResult accuracy, TrainingResult run, Path file) {
-        node.put("spec", architecture.spec());
-        node.put("parameters", architecture.parameterCount());
+    /** The student's run as {@code train --json} reports one (one shape for both commands), with its top-1 and top-5. */
+    private static ObjectNode studentJson(Architecture architecture, AccuracyResult accuracy, TrainingResult run, Path file) {
+        ObjectNode node = TrainCommand.toJson(architecture, run, file);
         putAccuracy(node, accuracy);
-        node.put("seconds", seconds(run.elapsed()));
-        node.put("kept_epoch", run.keptEpoch());
-        node.put("stopped_early", run.stoppedEarly());
-        node.put("file", file.toString());
-        ArrayNode epochs = node.putArray("epochs");
-        for (EpochReport e : run.epochs()) {
-            ObjectNode row = epochs.addObject();
-            row.put("epoch", e.epoch());
-            row.put("train_loss", e.trainLoss());
-            row.put("train_accuracy", e.trainAccuracy());
-            if (e.validationAccuracy().isPresent()) row.put("validation_accuracy", e.validationAccuracy().getAsDouble());
-            row.put("elapsed_seconds", seconds(e.elapsed()));
-        }
+        return node;
     }
 
     private static double seconds(Duration d) {
@@ -194,15 +181,12 @@ public final class DistillCommand implements Callable<Integer> {
         return s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s";
     }
 
-    /** One line per finished epoch on stderr: which student, loss, training and validation accuracy, time so far. */
+    /** One line per finished epoch on stderr, train's line after the student's name. */
     private record ProgressLines(PrintWriter err, int epochs) implements DistillationListener {
         @Override
         public void onEpoch(StudentRun run, EpochReport r) {
-            err.printf(Locale.ROOT, "%-11s epoch %d/%d  loss %.4f  train %.2f %%%s  %.1f s%n",
-                    run == StudentRun.DISTILLED ? "distilled" : "labels only", r.epoch(), epochs, r.trainLoss(),
-                    100 * r.trainAccuracy(),
-                    r.validationAccuracy().isPresent() ? String.format(Locale.ROOT, "  val %.2f %%", 100 * r.validationAccuracy().getAsDouble()) : "",
-                    seconds(r.elapsed()));
+            err.printf(Locale.ROOT, "%-11s %s%n", run == StudentRun.DISTILLED ? "distilled" : "labels only",
+                    TrainCommand.progressLine(r, epochs));
             err.flush();
         }
     }

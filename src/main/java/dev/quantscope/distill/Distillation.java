@@ -5,10 +5,7 @@ import dev.quantscope.engine.classifier.Architecture;
 import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.engine.classifier.LabeledImages;
 import dev.quantscope.train.BatchLoss;
-import dev.quantscope.train.EpochReport;
 import dev.quantscope.train.Trainer;
-import dev.quantscope.train.TrainingListener;
-import dev.quantscope.train.TrainingRun;
 import dev.quantscope.train.TrainingSettings;
 
 import java.time.Duration;
@@ -63,8 +60,12 @@ public final class Distillation {
     private Duration teacherPass(LabeledImages train) {
         int n = Math.min(TEACHER_ESTIMATE_EXAMPLES, train.count());
         if (n == 0) return Duration.ZERO;
+        LabeledImages sample = train.slice(0, n);
+        // once untimed: the first pass runs in the interpreter and would read several times slower than the
+        // JIT-compiled passes over the whole set
+        DistillationLoss.teacherLogits(teacher, sample, training.threads());
         long start = System.nanoTime();
-        DistillationLoss.teacherLogits(teacher, train.slice(0, n), training.threads());
+        DistillationLoss.teacherLogits(teacher, sample, training.threads());
         long nanos = System.nanoTime() - start;
         return Duration.ofNanos((long) ((double) nanos * train.count() / n));
     }
@@ -81,31 +82,16 @@ public final class Distillation {
         Trainer trainer = new Trainer(training);
         Classifier distilled = Classifier.initialized(student, training.seed());
         Optional<Classifier> labelsOnly = withLabelsOnlyBaseline ? Optional.of(distilled.copy()) : Optional.empty();
-        TrainingRun distilledRun = trainer.begin(distilled, train, validation, distillationLoss);
-        Optional<TrainingRun> labelsOnlyRun = labelsOnly.map(model ->
-                trainer.begin(model, train, validation, Trainer.crossEntropy(train)));
+        OwnClockRun distilledRun = new OwnClockRun(trainer.begin(distilled, train, validation, distillationLoss),
+                StudentRun.DISTILLED, listener);
+        Optional<OwnClockRun> labelsOnlyRun = labelsOnly.map(model -> new OwnClockRun(
+                trainer.begin(model, train, validation, Trainer.crossEntropy(train)), StudentRun.LABELS_ONLY, listener));
 
-        TrainingListener toDistilled = forward(StudentRun.DISTILLED, listener);
-        TrainingListener toLabelsOnly = forward(StudentRun.LABELS_ONLY, listener);
         while (!distilledRun.done() || labelsOnlyRun.map(r -> !r.done()).orElse(false)) {
-            if (!distilledRun.done()) distilledRun.nextEpoch(toDistilled, cancelled);
-            if (labelsOnlyRun.isPresent() && !labelsOnlyRun.get().done()) labelsOnlyRun.get().nextEpoch(toLabelsOnly, cancelled);
+            if (!distilledRun.done()) distilledRun.nextEpoch(cancelled);
+            if (labelsOnlyRun.isPresent() && !labelsOnlyRun.get().done()) labelsOnlyRun.get().nextEpoch(cancelled);
         }
         return new DistillationResult(distilled, distilledRun.finish(),
-                labelsOnly, labelsOnlyRun.map(TrainingRun::finish), teacherAccuracy);
-    }
-
-    private static TrainingListener forward(StudentRun run, DistillationListener listener) {
-        return new TrainingListener() {
-            @Override
-            public void onBatch(long step, long totalSteps, double loss) {
-                listener.onBatch(run, step, totalSteps, loss);
-            }
-
-            @Override
-            public void onEpoch(EpochReport report) {
-                listener.onEpoch(run, report);
-            }
-        };
+                labelsOnly, labelsOnlyRun.map(OwnClockRun::finish), teacherAccuracy);
     }
 }

@@ -60,6 +60,7 @@ class DistillCommandTest {
         JsonNode distilled = j.get("distilled");
         assertEquals(12_730, distilled.get("parameters").asLong());
         assertEquals(2, distilled.get("epochs").size());
+        assertEquals("fc:16", distilled.get("architecture").asText());
         double top1 = distilled.get("top1").asDouble();
         assertTrue(top1 > 0.6, r.out());
         assertEquals(2, j.get("labels_only").get("epochs").size());

@@ -70,6 +70,9 @@ class DistillationTest {
         double last = distilledEpochs.getLast().validationAccuracy().orElseThrow();
         assertTrue(last > 0.5 && last > first, "distilled student's validation accuracy " + first + " → " + last);
         assertEquals(2, result.labelsOnlyRun().orElseThrow().epochs().size());
+        // the reports heard are the result's, each student's times on its own clock (not the other's epochs too)
+        assertEquals(distilledEpochs, result.distilledRun().epochs());
+        assertTrue(result.distilledRun().elapsed().compareTo(distilledEpochs.getLast().elapsed()) >= 0);
         assertFalse(result.distilledRun().cancelled());
 
         Path file = dir.resolve("student.safetensors");
