@@ -37,28 +37,33 @@ public final class Trainer {
 
     /** An estimate of one epoch's time, from timing a few mini-batches on a copy of the model (the model is untouched). */
     public Duration estimateEpoch(Classifier model, LabeledImages train, BatchLoss loss) {
-        int batch = Math.min(settings.batchSize(), train.count());
         long steps = (train.count() + (long) settings.batchSize() - 1) / settings.batchSize();
-        // two batches to warm the compiler up, then up to eight timed (a second's worth is plenty)
-        int warm = steps > 2 ? 2 : 0, timed = (int) Math.min(8, steps - warm);
-        LabeledImages sample = train.slice(0, Math.min(train.count(), (warm + timed) * batch));
-        TrainingSettings one = new TrainingSettings(1, batch, settings.optimizer(), settings.schedule(), settings.seed(),
-                settings.threads(), 0, false);
-        TrainingRun run = new Trainer(one).begin(model.copy(), sample, Optional.empty(), loss);
-        long[] started = {System.nanoTime()};
-        int[] count = new int[1];
+        TrainingSettings one = new TrainingSettings(1, settings.batchSize(), settings.optimizer(), settings.schedule(),
+                settings.seed(), settings.threads(), 0, false);
+        TrainingRun run = new Trainer(one).begin(model.copy(), train, Optional.empty(), loss);
+        // Batches run for up to ESTIMATE_NANOS (or ESTIMATE_STEPS), and only the second half of them is timed: the
+        // first ones run before the JIT has compiled the kernels and are several times slower than the rest of an
+        // epoch (timing two warm-up batches and eight more overestimated a fresh JVM's epoch about tenfold).
+        long[] stamps = new long[ESTIMATE_STEPS + 1];
+        int[] count = {0};
+        long start = System.nanoTime();
+        stamps[0] = start;
         run.nextEpoch(new TrainingListener() {
             @Override
             public void onBatch(long step, long totalSteps, double batchLoss) {
-                if (step + 1 == warm) started[0] = System.nanoTime();
-                if (step + 1 > warm) count[0]++;
+                if (count[0] < ESTIMATE_STEPS) stamps[++count[0]] = System.nanoTime();
             }
-        }, () -> false);
-        long ended = System.nanoTime();
+        }, () -> count[0] >= ESTIMATE_STEPS || System.nanoTime() - start > ESTIMATE_NANOS);
         run.finish();
-        double perStep = (ended - started[0]) / (double) count[0];
+        int n = count[0], from = n / 2;
+        if (n == 0) return Duration.ZERO;
+        double perStep = (stamps[n] - stamps[from]) / (double) (n - from);
         return Duration.ofNanos((long) (perStep * steps));
     }
+
+    /** How long an estimate may train, at most: a second and a half, or 400 batches. */
+    private static final long ESTIMATE_NANOS = 1_500_000_000L;
+    private static final int ESTIMATE_STEPS = 400;
 
     /** Cross-entropy of softmax(logits) against the data set's labels. */
     public static BatchLoss crossEntropy(LabeledImages train) {
