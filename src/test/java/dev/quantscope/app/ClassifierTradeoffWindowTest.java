@@ -102,6 +102,10 @@ class ClassifierTradeoffWindowTest {
         for (int s = 0; s < chart.getSeriesCount(); s++) plotted += chart.getItemCount(s);
         assertEquals(variants + 1, plotted, "a point per entry");
         assertEquals(variants + 1, robot.lookup("#classifierPointsTable").queryAs(TableView.class).getItems().size());
+        // The documentation's picture shows measured points only: the student above is a fixture, not a real run.
+        robot.interact(() -> doc.classifierExports().list().remove(student));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(variants, vm.entries().size(), "a removed export leaves the chart");
         Screenshots.save(robot, window.stage().getScene(), "tradeoff-classifier");
     }
 

@@ -89,8 +89,14 @@ class PruneWindowTest {
             }
         }
         assertTrue(readout(robot).startsWith("50.0 %"), readout(robot));
-        String tensorSizes = robot.lookup("#tensorSizes").queryAs(Label.class).getText();
-        assertTrue(tensorSizes.contains("2:4 with 2-bit indices") && !tensorSizes.contains("not 2:4"), tensorSizes);
+        // The sizes are measured from the mask after it is drawn: wait for the 2:4 mask's, not the previous tensor's.
+        Label sizes = robot.lookup("#tensorSizes").queryAs(Label.class);
+        try {
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
+                    () -> sizes.getText().contains("2:4 with 2-bit indices") && !sizes.getText().contains("not 2:4"));
+        } catch (java.util.concurrent.TimeoutException e) {
+            org.junit.jupiter.api.Assertions.fail("the 2:4 sizes never showed: " + sizes.getText());
+        }
         assertTrue(robot.lookup("#denseSizeLabel").queryAs(Label.class).getText()
                 .startsWith("GGUF has no sparse layout: the file is as big as the dense one"));
         // Magnified at its top-left corner, the screenshot shows the pattern weight by weight.
