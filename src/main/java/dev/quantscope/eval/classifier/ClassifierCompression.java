@@ -112,7 +112,7 @@ public final class ClassifierCompression {
     private static Stored prune(Classifier copy, List<WeightMatrix> matrices, ClassifierVariant.Pruned p,
                                 LabeledImages calibration, int threads) {
         List<String> notes = new ArrayList<>();
-        long bytes = otherBytes(copy, matrices), zeros = 0, pruned = 0;
+        long other = otherBytes(copy, matrices), bytes = other, zeros = 0;
         LabeledImages images = calibration.slice(0, Math.min(CALIBRATION_IMAGES, calibration.count()));
         for (WeightMatrix m : matrices) {
             float[] w = copy.tensor(m.tensor());
@@ -135,11 +135,10 @@ public final class ClassifierCompression {
             bytes = Math.addExact(bytes, SparseStorage.of(mask, 4).layouts().stream()
                     .filter(l -> l instanceof SparseLayoutSize.Bitmask).findFirst().orElseThrow().bytes());
             zeros += mask.zeros();
-            pruned += m.elements();
         }
+        // Every architecture ends in a Dense layer, so there are weights to divide by.
         long weights = matrices.stream().mapToLong(WeightMatrix::elements).sum();
-        double sparsity = pruned == 0 ? 0 : (double) zeros / weights;
-        return new Stored(copy, bytes, 8.0 * (bytes - otherBytes(copy, matrices)) / weights, sparsity, List.copyOf(notes));
+        return new Stored(copy, bytes, 8.0 * (bytes - other) / weights, (double) zeros / weights, List.copyOf(notes));
     }
 
     /** F32 bytes of everything but the weight matrices (biases, batch norm). */
