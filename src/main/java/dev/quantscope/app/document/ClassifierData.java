@@ -32,11 +32,24 @@ public final class ClassifierData {
     private final ObjectProperty<Optional<IdxPair>> train;
     private final ObjectProperty<Optional<IdxPair>> test;
 
-    /** @param model the open model's file, whose name tells digits from garments */
+    private final boolean digits;
+
+    /**
+     * Proposes the installed copies at once (a look at two folders); the copies packed into the application are
+     * offered by {@link #offerBundledTestSet()} once the model is known to be a classifier, so that opening a Llama
+     * copies nothing.
+     *
+     * @param model the open model's file, whose name tells digits from garments
+     */
     public ClassifierData(Path model) {
-        boolean digits = readsDigits(model);
+        digits = readsDigits(model);
         train = new SimpleObjectProperty<>(digits ? Optional.empty() : find("train"));
-        test = new SimpleObjectProperty<>(digits ? bundledTest(DIGITS) : find(TEST).or(() -> bundledTest(FASHION)));
+        test = new SimpleObjectProperty<>(digits ? Optional.empty() : find(TEST));
+    }
+
+    /** When no test set is chosen yet, the packed copy of MNIST's digits or Fashion-MNIST's garments becomes it. */
+    public void offerBundledTestSet() {
+        if (test.get().isEmpty()) test.set(bundledTest(digits ? DIGITS : FASHION));
     }
 
     /** "mnist" in the name without "fashion": ggml-mnist-mlp.state_dict, mnist_cnn.pt. */

@@ -1,5 +1,6 @@
 package dev.quantscope.app.document;
 
+import dev.quantscope.app.common.Async;
 import dev.quantscope.app.accuracy.AccuracyViewModel;
 import dev.quantscope.app.compress.CompressViewModel;
 import dev.quantscope.app.distill.DistillViewModel;
@@ -49,6 +50,9 @@ public final class ModelDocument {
         this.generate = new GenerateViewModel(session, executor);
         this.tradeoff = new TradeoffViewModel(session, executor);
         this.classifier = new OpenClassifier(session);
+        classifier.stateProperty().addListener((_, _, state) -> {
+            if (state instanceof Async.Done<?>) classifierData.offerBundledTestSet();
+        });
         this.accuracy = new AccuracyViewModel(classifier, classifierData, executor);
         this.classifierTradeoff = new ClassifierTradeoffViewModel(classifier, classifierData, classifierExports,
                 accuracy::scaling, executor);

@@ -27,11 +27,13 @@ class ClassifierDataTest {
     @Test
     void aDigitModelIsOfferedMnistsDigitsAndAGarmentModelFashionMnist() throws Exception {
         ClassifierData digits = new ClassifierData(Path.of("../shared/models/ggml-mnist-mlp.state_dict"));
+        digits.offerBundledTestSet();
         LabeledImages test = LabeledImages.read(digits.testProperty().get().orElseThrow().images(),
                 digits.testProperty().get().orElseThrow().labels(), InputScaling.UNIT);
         assertEquals(7, test.labels()[0], "MNIST's first test digit is a 7");
         assertTrue(digits.trainProperty().get().isEmpty(), "no MNIST training split to offer");
         ClassifierData garments = new ClassifierData(Path.of("assets/models/fashion-cnn.safetensors"));
+        garments.offerBundledTestSet();
         LabeledImages fashion = LabeledImages.read(garments.testProperty().get().orElseThrow().images(),
                 garments.testProperty().get().orElseThrow().labels(), InputScaling.UNIT);
         assertEquals(9, fashion.labels()[0], "Fashion-MNIST's first test image is an ankle boot");
