@@ -28,6 +28,8 @@ public final class MaskView extends Region {
     private final ImageView image = new ImageView();
     private final ReadOnlyStringWrapper hover = new ReadOnlyStringWrapper("");
     private SparsityMask mask;
+    /** The shape of the last mask shown, kept while none is: the zoom belongs to it. */
+    private long shownRows = -1, shownCols = -1;
     /** Magnification over the whole tensor fitted in the view (1: all of it shows). */
     private double zoom = 1;
     /** The visible part, in weights: left column, top row, and how many of each (derived from the zoom). */
@@ -54,9 +56,20 @@ public final class MaskView extends Region {
         });
     }
 
+    /**
+     * Shows {@code m}, or nothing while a result is on its way. The zoom and position stay when the next mask has the
+     * shape of the last one shown, even with an empty moment between them: a recomputed preview, or the mask measured
+     * on the pruned model replacing the preview, keeps the region the user is looking at.
+     */
     public void show(SparsityMask m) {
-        boolean sameShape = mask != null && m != null && mask.rows() == m.rows() && mask.cols() == m.cols();
         mask = m;
+        if (m == null) {
+            render();
+            return;
+        }
+        boolean sameShape = m.rows() == shownRows && m.cols() == shownCols;
+        shownRows = m.rows();
+        shownCols = m.cols();
         if (!sameShape) resetZoom();
         else render();
     }
