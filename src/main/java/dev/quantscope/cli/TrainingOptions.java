@@ -1,5 +1,6 @@
 package dev.quantscope.cli;
 
+import dev.quantscope.train.Augmentation;
 import dev.quantscope.train.TrainingSettings;
 import dev.quantscope.train.optim.LearningRateSchedule;
 import dev.quantscope.train.optim.OptimizerSettings;
@@ -33,6 +34,9 @@ public final class TrainingOptions {
     @Option(names = "--patience", paramLabel = "P", defaultValue = "0", description = "Stop after P epochs without a better validation accuracy; 0 never (default).")
     int patience;
 
+    @Option(names = "--augment", paramLabel = "LIST", defaultValue = "none", description = "Random changes to each training image: none (default), shift:N (up to N pixels each way), flip (mirror images; not for digits), e.g. shift:2,flip. A teacher is asked about the changed images.")
+    String augment;
+
     @Option(names = "--keep-best", description = "End with the weights of the epoch of best validation accuracy.")
     boolean keepBest;
 
@@ -56,6 +60,12 @@ public final class TrainingOptions {
             case "constant" -> new LearningRateSchedule.Constant(lr);
             default -> throw new IllegalArgumentException("--schedule must be cosine, step or constant, not \"" + schedule + "\"");
         };
-        return new TrainingSettings(epochs, batch, opt, rates, run.seedOr(0), threads, patience, keepBest);
+        Augmentation augmentation;
+        try {
+            augmentation = Augmentation.parse(augment);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--augment: " + e.getMessage());
+        }
+        return new TrainingSettings(epochs, batch, opt, rates, run.seedOr(0), threads, patience, keepBest, augmentation);
     }
 }

@@ -48,13 +48,16 @@ public final class Distillation {
     /**
      * Both runs, all epochs, before starting: the trainer's estimate of one student epoch (the loss's own cost is
      * negligible beside the network's, so cross-entropy stands in for distillation's), times the epochs and the
-     * runs, plus the teacher's one pass over the set, timed on a few examples.
+     * runs, plus the teacher's passes over the set (one, or one per epoch when the images are augmented), timed on a
+     * few examples.
      */
     public Duration estimate(LabeledImages train) {
         Trainer trainer = new Trainer(training);
         Duration epoch = trainer.estimateEpoch(Classifier.initialized(student, training.seed()), train, Trainer.crossEntropy(train));
         Duration students = epoch.multipliedBy((long) training.epochs() * (withLabelsOnlyBaseline ? 2 : 1));
-        return students.plus(teacherPass(train));
+        // the teacher runs over the set once, or, when the images are augmented, over every epoch's images
+        Duration teacher = teacherPass(train).multipliedBy(training.augmentation().none() ? 1 : training.epochs());
+        return students.plus(teacher);
     }
 
     private Duration teacherPass(LabeledImages train) {
@@ -77,8 +80,15 @@ public final class Distillation {
         OptionalDouble teacherAccuracy = validation.isPresent()
                 ? OptionalDouble.of(Accuracy.measure(teacher, validation.get(), training.threads(), 0).top1())
                 : OptionalDouble.empty();
-        BatchLoss distillationLoss = DistillationLoss.of(teacher, train, kd, training.threads());
+        try (DistillationLoss distillationLoss = training.augmentation().none()
+                ? DistillationLoss.of(teacher, train, kd, training.threads())
+                : DistillationLoss.perBatch(teacher, train, kd, Math.min(training.batchSize(), train.count()), training.threads())) {
+            return run(train, validation, distillationLoss, teacherAccuracy, listener, cancelled);
+        }
+    }
 
+    private DistillationResult run(LabeledImages train, Optional<LabeledImages> validation, BatchLoss distillationLoss,
+                                   OptionalDouble teacherAccuracy, DistillationListener listener, BooleanSupplier cancelled) {
         Trainer trainer = new Trainer(training);
         Classifier distilled = Classifier.initialized(student, training.seed());
         Optional<Classifier> labelsOnly = withLabelsOnlyBaseline ? Optional.of(distilled.copy()) : Optional.empty();

@@ -1,6 +1,7 @@
 package dev.quantscope.distill;
 
 import dev.quantscope.engine.classifier.Classifier;
+import dev.quantscope.engine.classifier.ClassifierInference;
 import dev.quantscope.engine.classifier.LabeledImages;
 import dev.quantscope.train.BatchLoss;
 
@@ -8,19 +9,24 @@ import java.util.Arrays;
 
 /**
  * Hinton et al.'s distillation loss per example: α·CE(student, label) + (1 − α)·T²·KL(softmax(teacher/T) ‖
- * softmax(student/T)). The teacher's logits are computed once for the whole training set (they do not change while
- * the student learns) and looked up by each batch example's index in the set.
+ * softmax(student/T)). Without augmentation the teacher's logits are computed once for the whole training set (they
+ * do not change while the student learns) and looked up by each batch example's index in the set; with it, the
+ * teacher is asked about each batch's images as the student sees them, shifted and mirrored ("consistent teaching":
+ * the student matches the teacher's function on the images it trains on, not on others).
  * <p>
  * The gradient with respect to the student's logits is the closed form α·(softmax(s) − onehot(y)) +
  * (1 − α)·T·(softmax(s/T) − softmax(t/T)), divided by the batch size because the trainer minimises the batch's mean.
  * Every softmax and log-softmax goes through a log-sum-exp shifted by the row's maximum, in double, so logits in the
  * thousands neither overflow nor turn a zero probability into 0 · −∞.
  */
-public final class DistillationLoss implements BatchLoss {
+public final class DistillationLoss implements BatchLoss, AutoCloseable {
     /** Examples per teacher forward pass: enough to keep the threads busy, small enough not to copy the set at once. */
     private static final int TEACHER_CHUNK = 1024;
 
+    /** The whole set's logits, or null when the teacher runs on each batch. */
     private final float[] teacherLogits;
+    /** The teacher's pass over each batch, or null when its logits were computed up front. */
+    private final ClassifierInference online;
     private final int[] labels;
     private final int classes;
     private final DistillationSettings settings;
@@ -34,18 +40,42 @@ public final class DistillationLoss implements BatchLoss {
             throw new IllegalArgumentException("The teacher's logits hold " + teacherLogits.length + " values, not "
                     + labels.length + " examples of " + classes + " classes.");
         }
+        this.teacherLogits = teacherLogits;
+        this.online = null;
+        this.labels = checkedLabels(labels, classes);
+        this.classes = classes;
+        this.settings = settings;
+    }
+
+    private DistillationLoss(ClassifierInference online, int[] labels, int classes, DistillationSettings settings) {
+        this.teacherLogits = null;
+        this.online = online;
+        this.labels = checkedLabels(labels, classes);
+        this.classes = classes;
+        this.settings = settings;
+    }
+
+    private static int[] checkedLabels(int[] labels, int classes) {
         for (int label : labels) {
             if (label < 0 || label >= classes) throw new IllegalArgumentException("A label " + label + " outside the " + classes + " classes.");
         }
-        this.teacherLogits = teacherLogits;
-        this.labels = labels;
-        this.classes = classes;
-        this.settings = settings;
+        return labels;
     }
 
     /** Runs the teacher over all of {@code train} once, at inference, and keeps its logits. */
     public static DistillationLoss of(Classifier teacher, LabeledImages train, DistillationSettings settings, int threads) {
         return new DistillationLoss(teacherLogits(teacher, train, threads), train.labels(),
+                teacher.architecture().classes(), settings);
+    }
+
+    /**
+     * Asks the teacher about every batch of up to {@code maxBatch} images as the student sees them (at inference: no
+     * dropout, batch norm's running statistics). Close the loss to stop the teacher's threads.
+     */
+    public static DistillationLoss perBatch(Classifier teacher, LabeledImages train, DistillationSettings settings,
+                                            int maxBatch, int threads) {
+        checkFits(teacher, train);
+        return new DistillationLoss(teacher.inference(maxBatch, threads), train.labels(),
                 teacher.architecture().classes(), settings);
     }
 
@@ -81,10 +111,11 @@ public final class DistillationLoss implements BatchLoss {
     }
 
     @Override
-    public double lossAndGradient(float[] logits, int[] examples, int batch, int classes, float[] gradient) {
+    public double lossAndGradient(float[] logits, int[] examples, float[] inputs, int batch, int classes, float[] gradient) {
         if (classes != this.classes) {
             throw new IllegalArgumentException("The student has " + classes + " classes and the teacher " + this.classes + ".");
         }
+        float[] teacher = online != null ? online.logits(inputs, batch) : teacherLogits;
         double t = settings.temperature();
         double alpha = settings.alpha();
         double softWeight = (1 - alpha) * t * t;
@@ -98,7 +129,7 @@ public final class DistillationLoss implements BatchLoss {
             int label = labels[example];
             logSoftmax(logits, row, classes, 1, studentHard);
             logSoftmax(logits, row, classes, t, studentSoft);
-            logSoftmax(teacherLogits, example * classes, classes, t, teacherSoft);
+            logSoftmax(teacher, (online != null ? b : example) * classes, classes, t, teacherSoft);
             double kl = 0;
             for (int c = 0; c < classes; c++) {
                 double pTeacher = Math.exp(teacherSoft[c]);
@@ -112,6 +143,11 @@ public final class DistillationLoss implements BatchLoss {
             total += alpha * -studentHard[label] + softWeight * kl;
         }
         return total;
+    }
+
+    @Override
+    public void close() {
+        if (online != null) online.close();
     }
 
     /** log softmax(x / temperature) of one row, stable: shifted by the row's maximum before exponentiating. */

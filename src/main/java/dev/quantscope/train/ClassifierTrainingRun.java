@@ -28,7 +28,9 @@ final class ClassifierTrainingRun implements TrainingRun {
     private final BatchLoss loss;
     private final Network network;
     private final Optimizer optimizer;
-    private final int[] order, examples;
+    private final int[] order, examples, identity;
+    /** The batch's inputs as the network sees them: gathered in the epoch's order, and augmented when asked. */
+    private final float[] batchInputs;
     private final float[] logitGradient;
     private final long stepsPerEpoch, totalSteps;
     private final long start = System.nanoTime();
@@ -57,6 +59,9 @@ final class ClassifierTrainingRun implements TrainingRun {
         this.optimizer = settings.optimizer().create(network.parameters());
         this.order = new int[train.count()];
         this.examples = new int[batch];
+        this.identity = new int[batch];
+        for (int i = 0; i < batch; i++) identity[i] = i;
+        this.batchInputs = new float[Math.multiplyExact(batch, train.shape().features())];
         this.logitGradient = new float[Math.multiplyExact(batch, model.architecture().classes())];
         this.stepsPerEpoch = (train.count() + (long) settings.batchSize() - 1) / settings.batchSize();
         this.totalSteps = Math.multiplyExact(stepsPerEpoch, settings.epochs());
@@ -71,6 +76,7 @@ final class ClassifierTrainingRun implements TrainingRun {
         if (done()) throw new IllegalStateException("The training run is over.");
         int epoch = reports.size() + 1;
         shuffle(epoch);
+        SplittableRandom augmentRandom = new SplittableRandom(settings.seed() * 0xBF58476D1CE4E5B9L + epoch * 0x94D049BB133111EBL + 1);
         int n = train.count(), classes = model.architecture().classes(), batchSize = examples.length;
         double lossSum = 0;
         long correct = 0, seen = 0;
@@ -81,8 +87,9 @@ final class ClassifierTrainingRun implements TrainingRun {
             }
             int batch = Math.min(batchSize, n - from);
             System.arraycopy(order, from, examples, 0, batch);
-            float[] logits = network.forward(train.inputs(), order, from, batch, true, step);
-            double batchLoss = loss.lossAndGradient(logits, examples, batch, classes, logitGradient);
+            gather(batch, augmentRandom);
+            float[] logits = network.forward(batchInputs, identity, 0, batch, true, step);
+            double batchLoss = loss.lossAndGradient(logits, examples, batchInputs, batch, classes, logitGradient);
             for (int b = 0; b < batch; b++) if (Accuracy.argmax(logits, b * classes, classes) == train.labels()[examples[b]]) correct++;
             network.backward(logitGradient, batch);
             optimizer.step(settings.schedule().rate(step, totalSteps));
@@ -109,6 +116,17 @@ final class ClassifierTrainingRun implements TrainingRun {
         listener.onEpoch(report);
         if (done()) finishQuietly();
         return report;
+    }
+
+    /** The batch's examples into {@link #batchInputs}, each changed by its own draw when training augments. */
+    private void gather(int batch, SplittableRandom random) {
+        Augmentation augmentation = settings.augmentation();
+        int features = train.shape().features();
+        for (int b = 0; b < batch; b++) {
+            int src = examples[b] * features;
+            if (augmentation.none()) System.arraycopy(train.inputs(), src, batchInputs, b * features, features);
+            else Augmentation.apply(augmentation.draw(random), train.inputs(), src, train.shape(), batchInputs, b * features);
+        }
     }
 
     /** A fresh permutation per epoch from the seed and the epoch number (Fisher–Yates). */

@@ -39,7 +39,7 @@ public final class Trainer {
     public Duration estimateEpoch(Classifier model, LabeledImages train, BatchLoss loss) {
         long steps = (train.count() + (long) settings.batchSize() - 1) / settings.batchSize();
         TrainingSettings one = new TrainingSettings(1, settings.batchSize(), settings.optimizer(), settings.schedule(),
-                settings.seed(), settings.threads(), 0, false);
+                settings.seed(), settings.threads(), 0, false, settings.augmentation());
         TrainingRun run = new Trainer(one).begin(model.copy(), train, Optional.empty(), loss);
         // Batches run for up to ESTIMATE_NANOS (or ESTIMATE_STEPS), and only the second half of them is timed: the
         // first ones run before the JIT has compiled the kernels and are several times slower than the rest of an
@@ -68,7 +68,7 @@ public final class Trainer {
     /** Cross-entropy of softmax(logits) against the data set's labels. */
     public static BatchLoss crossEntropy(LabeledImages train) {
         int[] labels = train.labels();
-        return (logits, examples, batch, classes, gradient) ->
+        return (logits, examples, inputs, batch, classes, gradient) ->
                 SoftmaxCrossEntropy.lossAndGradient(logits, labels, examples, batch, classes, gradient);
     }
 }

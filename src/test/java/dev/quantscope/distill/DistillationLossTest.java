@@ -23,14 +23,14 @@ class DistillationLossTest {
             DistillationLoss loss = new DistillationLoss(teacher, labels, CLASSES, kd);
             float[] logits = gaussian(random, batch * CLASSES, 2);
             float[] gradient = new float[logits.length];
-            loss.lossAndGradient(logits, picked, batch, CLASSES, gradient);
+            loss.lossAndGradient(logits, picked, null, batch, CLASSES, gradient);
             for (int i = 0; i < logits.length; i++) {
                 float h = 1e-2f;
                 float keep = logits[i];
                 logits[i] = keep + h;
-                double up = loss.lossAndGradient(logits, picked, batch, CLASSES, new float[logits.length]);
+                double up = loss.lossAndGradient(logits, picked, null, batch, CLASSES, new float[logits.length]);
                 logits[i] = keep - h;
-                double down = loss.lossAndGradient(logits, picked, batch, CLASSES, new float[logits.length]);
+                double down = loss.lossAndGradient(logits, picked, null, batch, CLASSES, new float[logits.length]);
                 logits[i] = keep;
                 // the loss returned is the batch's sum; the gradient is of the batch's mean
                 double numeric = (up - down) / (2 * h) / batch;
@@ -45,7 +45,7 @@ class DistillationLossTest {
         float[] student = {1, 2, 3, 0, -1};
         DistillationLoss loss = new DistillationLoss(teacher, new int[]{2}, CLASSES, new DistillationSettings(4, 1));
         float[] gradient = new float[CLASSES];
-        double value = loss.lossAndGradient(student, new int[]{0}, 1, CLASSES, gradient);
+        double value = loss.lossAndGradient(student, new int[]{0}, null, 1, CLASSES, gradient);
         double sum = 0;
         for (float s : student) sum += Math.exp(s);
         assertEquals(Math.log(sum) - 3, value, 1e-9);
@@ -59,7 +59,7 @@ class DistillationLossTest {
         float[] teacher = {0.5f, -1, 2, 0, 3};
         DistillationLoss soft = new DistillationLoss(teacher, new int[]{4}, CLASSES, new DistillationSettings(3, 0));
         float[] gradient = new float[CLASSES];
-        assertEquals(0, soft.lossAndGradient(teacher.clone(), new int[]{0}, 1, CLASSES, gradient), 1e-12);
+        assertEquals(0, soft.lossAndGradient(teacher.clone(), new int[]{0}, null, 1, CLASSES, gradient), 1e-12);
         for (float g : gradient) assertEquals(0, g, 1e-7);
     }
 
@@ -77,7 +77,7 @@ class DistillationLossTest {
         for (int c = 0; c < CLASSES; c++) kl += p[c] * Math.log(p[c] / q[c]);
         double ce = -Math.log(softmax(student, 1)[1]);
         assertEquals(alpha * ce + (1 - alpha) * t * t * kl,
-                loss.lossAndGradient(student, new int[]{0}, 1, CLASSES, new float[CLASSES]), 1e-9);
+                loss.lossAndGradient(student, new int[]{0}, null, 1, CLASSES, new float[CLASSES]), 1e-9);
     }
 
     @Test
@@ -86,7 +86,7 @@ class DistillationLossTest {
         float[] student = {-2e4f, 3e4f, 5e3f, 0, 1};
         DistillationLoss loss = new DistillationLoss(teacher, new int[]{0}, CLASSES, new DistillationSettings(1, 0.5));
         float[] gradient = new float[CLASSES];
-        double value = loss.lossAndGradient(student, new int[]{0}, 1, CLASSES, gradient);
+        double value = loss.lossAndGradient(student, new int[]{0}, null, 1, CLASSES, gradient);
         assertTrue(Double.isFinite(value) && value > 0, "loss " + value);
         for (float g : gradient) assertTrue(Float.isFinite(g), "gradient " + g);
         // the student is sure of class 1, the teacher and the label of class 0: the push is down on 1, up on 0

@@ -7,6 +7,7 @@ import dev.quantscope.engine.classifier.InputScaling;
 import dev.quantscope.engine.classifier.LabeledImages;
 import dev.quantscope.engine.classifier.ParameterTensor;
 import dev.quantscope.testing.SharedFiles;
+import dev.quantscope.train.Augmentation;
 import dev.quantscope.train.EpochReport;
 import dev.quantscope.train.Trainer;
 import dev.quantscope.train.TrainingListener;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,6 +83,37 @@ class DistillationTest {
         assertEquals(student, loaded.architecture());
         assertEquals(Accuracy.measure(result.distilled(), validation, 2, 0).top1(),
                 Accuracy.measure(loaded, validation, 2, 0).top1());
+    }
+
+    /**
+     * With augmented images the teacher is asked about each batch as the student sees it: the per-batch loss on
+     * unchanged images equals the loss over logits computed up front, and an augmented distillation still learns.
+     */
+    @Test
+    void anAugmentedRunAsksTheTeacherAboutTheImagesTheStudentSees() {
+        LabeledImages small = train.slice(0, 64);
+        int[] examples = new int[small.count()];
+        for (int i = 0; i < examples.length; i++) examples[i] = i;
+        float[] logits = teacher.logits(small.inputs(), small.count(), 1);
+        for (int i = 0; i < logits.length; i++) logits[i] *= 0.5f; // a student that is not the teacher
+        float[] upFront = new float[logits.length], perBatch = new float[logits.length];
+        double a, b;
+        try (DistillationLoss whole = DistillationLoss.of(teacher, small, DistillationSettings.DEFAULT, 1);
+             DistillationLoss batches = DistillationLoss.perBatch(teacher, small, DistillationSettings.DEFAULT, 64, 2)) {
+            a = whole.lossAndGradient(logits, examples, small.inputs(), small.count(), small.classes(), upFront);
+            b = batches.lossAndGradient(logits, examples, small.inputs(), small.count(), small.classes(), perBatch);
+        }
+        assertEquals(a, b, 1e-9 * Math.abs(a));
+        assertArrayEquals(upFront, perBatch, 1e-9f);
+        assertTrue(a > 0);
+
+        Architecture student = Architecture.parse("fc:16", train.shape(), train.classes());
+        TrainingSettings augmented = settings(2, 3).withAugmentation(Augmentation.SHIFT_AND_FLIP);
+        Distillation distillation = new Distillation(teacher, student, augmented, DistillationSettings.DEFAULT, true);
+        DistillationResult result = distillation.run(train, Optional.of(validation), DistillationListener.NONE, () -> false);
+        double last = result.distilledRun().epochs().getLast().validationAccuracy().orElseThrow();
+        assertTrue(last > 0.5, "augmented distilled student's validation accuracy " + last);
+        assertFalse(Arrays.equals(result.distilled().tensor("fc1.weight"), result.labelsOnly().orElseThrow().tensor("fc1.weight")));
     }
 
     @Test

@@ -196,6 +196,11 @@ public final class Classifier {
         return logits;
     }
 
+    /** A forward pass kept open for batches of up to {@code capacity} examples (see {@link ClassifierInference}). */
+    public ClassifierInference inference(int capacity, int threads) {
+        return new ClassifierInference(this, capacity, threads);
+    }
+
     /** The scalar reference of {@link #logits}: every layer in plain loops, one example at a time (for tests). */
     public float[] logitsScalar(float[] inputs, int batch) {
         return ScalarInference.logits(this, inputs, batch);
