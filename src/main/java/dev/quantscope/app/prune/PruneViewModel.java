@@ -102,7 +102,7 @@ public final class PruneViewModel {
         this.run = new BackgroundJob<>(executor);
         this.export = new BackgroundJob<>(executor);
         this.activity = new Activity(List.of(preview, run));
-        this.prunable = session.model().tensors().stream().filter(Plans::prunable).map(t -> t.name()).toList();
+        this.prunable = Plans.prunableTensors(session.model()).stream().map(t -> t.name()).toList();
         List<AfterPruning> choices = new ArrayList<>();
         choices.add(AfterPruning.NONE);
         PresetApplicability.of(session.model()).stream().filter(PresetApplicability::applies)

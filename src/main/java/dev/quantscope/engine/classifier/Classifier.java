@@ -109,6 +109,17 @@ public final class Classifier {
         return new Classifier(architecture, tensors);
     }
 
+    /** The input a model file is read as when nothing says otherwise: 28 × 28 grey images (MNIST's, Fashion-MNIST's). */
+    public static final InputShape DEFAULT_INPUT = InputShape.image(28, 28);
+
+    /**
+     * The weight of the output layer when {@code model} is a classifier ({@link #architectureOf} on
+     * {@link #DEFAULT_INPUT}): the layer every pruning leaves dense, as a Llama's head.
+     */
+    public static Optional<String> outputWeightOf(Model model) {
+        return architectureOf(model, DEFAULT_INPUT).map(a -> a.layers().getLast().name() + ".weight");
+    }
+
     /**
      * The classifier architecture {@code model} holds or implies ({@link #from}'s three ways), without reading its
      * weights; empty when the file is not a classifier QuantScope can run. Exports carry it into the files they write.
@@ -124,7 +135,7 @@ public final class Classifier {
     /** Opens, reads and closes a model file ({@link #from(Model, InputShape)}); 28 × 28 grey images unless the file says otherwise. */
     public static Classifier load(Path file) throws IOException {
         try (Model model = ModelOpener.open(file)) {
-            return from(model, InputShape.image(28, 28));
+            return from(model, DEFAULT_INPUT);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.quantscope.pipeline.plan;
 
+import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.format.safetensors.export.FloatFormat;
@@ -84,16 +85,17 @@ public final class Plans {
         };
         List<TensorPlan> out = new ArrayList<>(model.tensors().size());
         long sourceBytes = 0;
+        Optional<String> classifierOutput = Classifier.outputWeightOf(model);
         for (TensorInfo t : model.tensors()) {
             sourceBytes = Math.addExact(sourceBytes, t.byteSize());
-            out.add(plan(recipe, t, presetChoices));
+            out.add(plan(recipe, t, presetChoices, prunable(t) && !classifierOutput.equals(Optional.of(t.name()))));
         }
         Optional<Preset> preset = recipe.rules().isEmpty() && recipe.base() instanceof RecipeBase.PresetChoices p
                 ? Optional.of(p.preset()) : Optional.empty();
         return new ModelPlan(label, recipe, out, preset, withImatrix, sourceBytes);
     }
 
-    private static TensorPlan plan(Recipe recipe, TensorInfo t, Map<String, TensorChoice> presetChoices) {
+    private static TensorPlan plan(Recipe recipe, TensorInfo t, Map<String, TensorChoice> presetChoices, boolean prunable) {
         int rule = recipe.schemeRule(t.name());
         QuantScheme scheme;
         String decidedBy;
@@ -118,7 +120,7 @@ public final class Plans {
         }
         long rowLength = t.shape().rank() == 0 ? 1 : t.shape().rowLength();
         long rows = t.shape().rank() == 0 ? 1 : t.shape().rows();
-        int pruneRule = prunable(t) ? recipe.sparsityRule(t.name()) : -1;
+        int pruneRule = prunable ? recipe.sparsityRule(t.name()) : -1;
         Optional<SparsityRule> pruning = pruneRule < 0 ? Optional.empty() : recipe.rules().get(pruneRule).sparsity();
         Optional<String> problem = problem(scheme, t, rowLength);
         if (problem.isEmpty() && pruning.isPresent()) problem = pruneProblem(pruning.get(), t, rowLength);
@@ -147,6 +149,18 @@ public final class Plans {
                     + "then quantize it");
         }
         return pruning.pattern().problem(rowLength).map(p -> "cannot be pruned " + pruning.pattern().label() + ": " + p);
+    }
+
+    /**
+     * The tensors of {@code model} a sparsity rule may prune: the {@link #prunable(TensorInfo)} ones, less a
+     * classifier's output layer, which pruning leaves dense as it leaves a Llama's head (its name says nothing:
+     * {@code out.weight} in QuantScope's classifiers, {@code fc2.weight} in ggml's MNIST MLP).
+     */
+    public static List<TensorInfo> prunableTensors(Model model) {
+        Optional<String> classifierOutput = Classifier.outputWeightOf(model);
+        return model.tensors().stream()
+                .filter(t -> prunable(t) && !classifierOutput.equals(Optional.of(t.name())))
+                .toList();
     }
 
     /**

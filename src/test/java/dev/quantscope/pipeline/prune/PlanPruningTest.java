@@ -106,4 +106,35 @@ class PlanPruningTest {
                     ProgressMonitor.NONE));
         }
     }
+
+    /**
+     * A classifier's output layer stays dense, as a Llama's head does, whatever it is called: fc2 in ggml's MNIST MLP
+     * (whose architecture is inferred), out in the bundled CNN (whose architecture is in the file).
+     */
+    @Test
+    void aClassifiersOutputLayerIsNeverPruned() throws Exception {
+        Recipe everything = RecipeJson.parse("""
+                {
+                  "format": "quantscope.recipe/1",
+                  "default": "keep",
+                  "rules": [ { "match": "*", "sparsity": { "method": "magnitude", "pattern": "50%" } } ]
+                }
+                """, "test");
+        try (Model m = ModelOpener.open(SharedFiles.file("models/ggml-mnist-mlp.state_dict"))) {
+            ModelPlan plan = Plans.resolve(everything, m);
+            assertTrue(plan.tensor("fc1.weight").orElseThrow().pruning().isPresent());
+            assertTrue(plan.tensor("fc2.weight").orElseThrow().pruning().isEmpty(), "the output layer stays dense");
+            assertEquals(java.util.List.of("fc1.weight"), Plans.prunableTensors(m).stream().map(TensorInfo::name).toList());
+        }
+        try (Model m = ModelOpener.open(Path.of("assets/models/fashion-cnn.safetensors"))) {
+            assertEquals(java.util.List.of("conv1.weight", "conv2.weight", "fc1.weight"),
+                    Plans.prunableTensors(m).stream().map(TensorInfo::name).toList());
+            assertTrue(Plans.resolve(everything, m).tensor("out.weight").orElseThrow().pruning().isEmpty());
+        }
+        try (Model m = ModelOpener.open(SharedFiles.file("models/stories260K.gguf"))) {
+            assertTrue(Plans.prunableTensors(m).stream().noneMatch(t -> t.name().equals("output.weight")
+                    || t.name().equals("token_embd.weight")), "a Llama keeps its head and embeddings dense");
+            assertEquals(35, Plans.prunableTensors(m).size(), "seven matrices in each of five blocks");
+        }
+    }
 }
