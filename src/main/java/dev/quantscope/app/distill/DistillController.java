@@ -74,6 +74,7 @@ public final class DistillController implements FxController {
     @FXML private ComboBox<RunSettings.OptimizerChoice> optimizerCombo;
     @FXML private Spinner<Integer> patienceSpinner;
     @FXML private CheckBox keepBestCheck;
+    @FXML private ComboBox<RunSettings.AugmentChoice> augmentCombo;
     @FXML private CheckBox labelsOnlyCheck;
     @FXML private Label trainDataLabel;
     @FXML private Button chooseTrainButton;
@@ -231,6 +232,8 @@ public final class DistillController implements FxController {
         optimizerCombo.setItems(FXCollections.observableArrayList(RunSettings.OptimizerChoice.values()));
         optimizerCombo.valueProperty().bindBidirectional(vm.optimizerProperty());
         patienceSpinner.setValueFactory(integers(0, 1000, 1, vm.patienceProperty()));
+        augmentCombo.setItems(FXCollections.observableArrayList(RunSettings.AugmentChoice.values()));
+        augmentCombo.valueProperty().bindBidirectional(vm.augmentProperty());
         keepBestCheck.selectedProperty().bindBidirectional(vm.keepBestProperty());
         labelsOnlyCheck.selectedProperty().bindBidirectional(vm.withLabelsOnlyProperty());
     }

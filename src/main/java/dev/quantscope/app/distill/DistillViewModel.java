@@ -103,6 +103,7 @@ public final class DistillViewModel {
     private final ObjectProperty<RunSettings.OptimizerChoice> optimizer = new SimpleObjectProperty<>(RunSettings.OptimizerChoice.ADAM);
     private final ObjectProperty<Integer> patience = new SimpleObjectProperty<>(0);
     private final BooleanProperty keepBest = new SimpleBooleanProperty(true);
+    private final ObjectProperty<RunSettings.AugmentChoice> augment = new SimpleObjectProperty<>(RunSettings.AugmentChoice.NONE);
     private final BooleanProperty withLabelsOnly = new SimpleBooleanProperty(true);
     /** The first N images of each split (0: all of them). */
     private final ObjectProperty<Integer> trainLimit = new SimpleObjectProperty<>(6000);
@@ -160,7 +161,7 @@ public final class DistillViewModel {
             }
         });
         for (Observable o : List.<Observable>of(studentSpec, teacher, temperature, alpha, epochs, batchSize, learningRate,
-                optimizer, patience, keepBest, withLabelsOnly, trainLimit, validationLimit, data.trainProperty(),
+                optimizer, patience, keepBest, augment, withLabelsOnly, trainLimit, validationLimit, data.trainProperty(),
                 data.testProperty(), run.runningProperty(), teacherSource, openClassifier.stateProperty(),
                 trainedTeacher.stateProperty())) {
             o.addListener(_ -> revise());
@@ -293,7 +294,7 @@ public final class DistillViewModel {
 
     private RunSettings runSettings(int epochCount) {
         return RunSettings.of(epochCount, batchSize.get(), learningRate.get(), optimizer.get(), patience.get(),
-                keepBest.get(), temperature.get(), alpha.get(), threads);
+                keepBest.get(), temperature.get(), alpha.get(), augment.get(), threads);
     }
 
     private void requestEstimate() {
@@ -485,6 +486,8 @@ public final class DistillViewModel {
     public ObjectProperty<Integer> patienceProperty() { return patience; }
 
     public BooleanProperty keepBestProperty() { return keepBest; }
+
+    public ObjectProperty<RunSettings.AugmentChoice> augmentProperty() { return augment; }
 
     public BooleanProperty withLabelsOnlyProperty() { return withLabelsOnly; }
 

@@ -1,6 +1,7 @@
 package dev.quantscope.app.distill;
 
 import dev.quantscope.distill.DistillationSettings;
+import dev.quantscope.train.Augmentation;
 import dev.quantscope.train.TrainingSettings;
 import dev.quantscope.train.optim.LearningRateSchedule;
 import dev.quantscope.train.optim.OptimizerSettings;
@@ -38,9 +39,29 @@ sealed interface RunSettings {
         public String toString() { return label; }
     }
 
+    /** The random changes to training images the page offers (the teacher is asked about the changed images). */
+    enum AugmentChoice {
+        NONE("None"), SHIFT("Shift ±2 px"), SHIFT_AND_MIRROR("Shift ±2 px and mirror (not for digits)");
+
+        private final String label;
+
+        AugmentChoice(String label) { this.label = label; }
+
+        Augmentation augmentation() {
+            return switch (this) {
+                case NONE -> Augmentation.NONE;
+                case SHIFT -> new Augmentation(2, false);
+                case SHIFT_AND_MIRROR -> Augmentation.SHIFT_AND_FLIP;
+            };
+        }
+
+        @Override
+        public String toString() { return label; }
+    }
+
     /** The fields as typed; {@code learningRate} is text so that a half-typed number is told, not lost. */
     static RunSettings of(int epochs, int batchSize, String learningRate, OptimizerChoice optimizer, int patience,
-                          boolean keepBest, double temperature, double alpha, int threads) {
+                          boolean keepBest, double temperature, double alpha, AugmentChoice augment, int threads) {
         double rate;
         try {
             rate = Double.parseDouble(learningRate == null ? "" : learningRate.strip());
@@ -56,7 +77,8 @@ sealed interface RunSettings {
         if (batchSize < 1) return new Invalid("A batch holds at least one image.");
         if (patience < 0) return new Invalid("The patience is a number of epochs, 0 for none.");
         TrainingSettings training = new TrainingSettings(epochs, batchSize, optimizer.settings(),
-                new LearningRateSchedule.Cosine(rate, 0, 0), SEED, Math.max(1, threads), patience, keepBest);
+                new LearningRateSchedule.Cosine(rate, 0, 0), SEED, Math.max(1, threads), patience, keepBest,
+                augment.augmentation());
         return new Valid(training, new DistillationSettings(temperature, alpha));
     }
 }

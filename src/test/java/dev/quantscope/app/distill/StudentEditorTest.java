@@ -3,6 +3,7 @@ package dev.quantscope.app.distill;
 import dev.quantscope.distill.StudentRun;
 import dev.quantscope.engine.classifier.Architecture;
 import dev.quantscope.engine.classifier.InputShape;
+import dev.quantscope.train.Augmentation;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -66,17 +67,21 @@ class StudentEditorTest {
     @Test
     void settingsTellTheFieldThatIsWrong() {
         RunSettings.Valid ok = assertInstanceOf(RunSettings.Valid.class,
-                RunSettings.of(5, 64, "0.001", RunSettings.OptimizerChoice.ADAM, 2, true, 4, 0.1, 2));
+                RunSettings.of(5, 64, "0.001", RunSettings.OptimizerChoice.ADAM, 2, true, 4, 0.1, RunSettings.AugmentChoice.NONE, 2));
         assertEquals(64, ok.training().batchSize());
         assertEquals(0.001, ok.training().schedule().rate(0, 100), 1e-12, "the cosine starts at the rate given");
         assertEquals(0, ok.training().schedule().rate(99, 100), 1e-12, "and ends at zero");
         assertEquals(RunSettings.SEED, ok.training().seed());
         assertEquals(4, ok.distillation().temperature());
+        assertEquals(Augmentation.NONE, ok.training().augmentation());
+        RunSettings.Valid mirrored = assertInstanceOf(RunSettings.Valid.class, RunSettings.of(5, 64, "0.001",
+                RunSettings.OptimizerChoice.ADAM, 2, true, 4, 0.1, RunSettings.AugmentChoice.SHIFT_AND_MIRROR, 2));
+        assertEquals(new Augmentation(2, true), mirrored.training().augmentation());
         RunSettings.Invalid rate = assertInstanceOf(RunSettings.Invalid.class,
-                RunSettings.of(5, 64, "1e-3x", RunSettings.OptimizerChoice.SGD, 0, true, 4, 0.1, 2));
+                RunSettings.of(5, 64, "1e-3x", RunSettings.OptimizerChoice.SGD, 0, true, 4, 0.1, RunSettings.AugmentChoice.NONE, 2));
         assertTrue(rate.message().contains("\"1e-3x\""), rate.message());
-        assertInstanceOf(RunSettings.Invalid.class, RunSettings.of(5, 64, "0", RunSettings.OptimizerChoice.SGD, 0, true, 4, 0.1, 2));
-        assertInstanceOf(RunSettings.Invalid.class, RunSettings.of(5, 64, "0.01", RunSettings.OptimizerChoice.SGD, 0, true, 4, 1.5, 2));
+        assertInstanceOf(RunSettings.Invalid.class, RunSettings.of(5, 64, "0", RunSettings.OptimizerChoice.SGD, 0, true, 4, 0.1, RunSettings.AugmentChoice.NONE, 2));
+        assertInstanceOf(RunSettings.Invalid.class, RunSettings.of(5, 64, "0.01", RunSettings.OptimizerChoice.SGD, 0, true, 4, 1.5, RunSettings.AugmentChoice.NONE, 2));
     }
 
     @Test
