@@ -5,6 +5,7 @@ import dev.quantscope.engine.classifier.Architecture;
 import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.engine.classifier.LabeledImages;
 import dev.quantscope.train.BatchLoss;
+import dev.quantscope.train.SteadyTiming;
 import dev.quantscope.train.Trainer;
 import dev.quantscope.train.TrainingSettings;
 
@@ -21,6 +22,8 @@ import java.util.function.BooleanSupplier;
 public final class Distillation {
     /** Examples timed to estimate the teacher's one pass over the training set. */
     private static final int TEACHER_ESTIMATE_EXAMPLES = 256;
+    /** How long the teacher's passes are timed, at most. */
+    private static final long TEACHER_ESTIMATE_NANOS = 5_000_000_000L;
 
     private final Classifier teacher;
     private final Architecture student;
@@ -64,13 +67,16 @@ public final class Distillation {
         int n = Math.min(TEACHER_ESTIMATE_EXAMPLES, train.count());
         if (n == 0) return Duration.ZERO;
         LabeledImages sample = train.slice(0, n);
-        // once untimed: the first pass runs in the interpreter and would read several times slower than the
-        // JIT-compiled passes over the whole set
-        DistillationLoss.teacherLogits(teacher, sample, training.threads());
+        // passes repeat until their time settles: the first ones run before the JIT has compiled the kernels and read
+        // many times slower than the passes over the whole set (see Trainer.estimateEpoch)
+        SteadyTiming timing = new SteadyTiming();
         long start = System.nanoTime();
-        DistillationLoss.teacherLogits(teacher, sample, training.threads());
-        long nanos = System.nanoTime() - start;
-        return Duration.ofNanos((long) ((double) nanos * train.count() / n));
+        while (!timing.steady() && System.nanoTime() - start < TEACHER_ESTIMATE_NANOS) {
+            long t0 = System.nanoTime();
+            DistillationLoss.teacherLogits(teacher, sample, training.threads());
+            timing.add(System.nanoTime() - t0);
+        }
+        return Duration.ofNanos((long) (timing.typical() * train.count() / n));
     }
 
     /** Epochs interleaved: distilled epoch k, then labels-only epoch k, so both curves grow together. */

@@ -35,34 +35,38 @@ public final class Trainer {
         return run.finish();
     }
 
-    /** An estimate of one epoch's time, from timing a few mini-batches on a copy of the model (the model is untouched). */
+    /**
+     * An estimate of one epoch's time, from timing mini-batches on a copy of the model (the model is untouched).
+     * <p>
+     * The first batches run before the JIT has compiled the kernels, and the Vector API in the interpreter is two
+     * orders of magnitude slower than compiled: on a busy machine, whose compiler threads get little time, a fixed
+     * budget of 1.5 s saw only such batches and overestimated a 10,000-image epoch a hundredfold (30 minutes for 20 s).
+     * So batches run until the time per batch is steady ({@link SteadyTiming}), or for at most
+     * {@link #ESTIMATE_NANOS}, and the estimate is the median of the last ones.
+     */
     public Duration estimateEpoch(Classifier model, LabeledImages train, BatchLoss loss) {
         long steps = (train.count() + (long) settings.batchSize() - 1) / settings.batchSize();
         TrainingSettings one = new TrainingSettings(1, settings.batchSize(), settings.optimizer(), settings.schedule(),
                 settings.seed(), settings.threads(), 0, false, settings.augmentation());
         TrainingRun run = new Trainer(one).begin(model.copy(), train, Optional.empty(), loss);
-        // Batches run for up to ESTIMATE_NANOS (or ESTIMATE_STEPS), and only the second half of them is timed: the
-        // first ones run before the JIT has compiled the kernels and are several times slower than the rest of an
-        // epoch (timing two warm-up batches and eight more overestimated a fresh JVM's epoch about tenfold).
-        long[] stamps = new long[ESTIMATE_STEPS + 1];
-        int[] count = {0};
+        SteadyTiming timing = new SteadyTiming();
         long start = System.nanoTime();
-        stamps[0] = start;
+        long[] last = {start};
         run.nextEpoch(new TrainingListener() {
             @Override
             public void onBatch(long step, long totalSteps, double batchLoss) {
-                if (count[0] < ESTIMATE_STEPS) stamps[++count[0]] = System.nanoTime();
+                long now = System.nanoTime();
+                timing.add(now - last[0]);
+                last[0] = now;
             }
-        }, () -> count[0] >= ESTIMATE_STEPS || System.nanoTime() - start > ESTIMATE_NANOS);
+        }, () -> timing.steady() || timing.count() >= ESTIMATE_STEPS || System.nanoTime() - start > ESTIMATE_NANOS);
         run.finish();
-        int n = count[0], from = n / 2;
-        if (n == 0) return Duration.ZERO;
-        double perStep = (stamps[n] - stamps[from]) / (double) (n - from);
-        return Duration.ofNanos((long) (perStep * steps));
+        if (timing.count() == 0) return Duration.ZERO;
+        return Duration.ofNanos((long) (timing.typical() * steps));
     }
 
-    /** How long an estimate may train, at most: a second and a half, or 400 batches. */
-    private static final long ESTIMATE_NANOS = 1_500_000_000L;
+    /** How long an estimate may train, at most: ten seconds, or 400 batches. */
+    private static final long ESTIMATE_NANOS = 10_000_000_000L;
     private static final int ESTIMATE_STEPS = 400;
 
     /** Cross-entropy of softmax(logits) against the data set's labels. */
