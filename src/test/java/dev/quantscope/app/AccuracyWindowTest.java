@@ -6,6 +6,7 @@ import dev.quantscope.app.accuracy.ConfusionCell;
 import dev.quantscope.app.accuracy.ConfusionMatrixView;
 import dev.quantscope.app.accuracy.MisclassifiedGrid;
 import dev.quantscope.app.common.Async;
+import dev.quantscope.app.common.ChartStyle;
 import dev.quantscope.app.document.ModelDocument;
 import dev.quantscope.app.shell.MainWindow;
 import dev.quantscope.app.shell.ShellViewModel;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -101,6 +103,14 @@ class AccuracyWindowTest {
         String top1 = robot.lookup("#top1Label").queryAs(Label.class).getText();
         assertTrue(top1.endsWith(" %") && top1.startsWith("9"), top1);
         Screenshots.save(robot, window.stage().getScene(), "accuracy-mnist");
+
+        // The matrix paints itself: a theme switch redraws its labels in the new palette, and back.
+        int[] light = pixels(robot, matrix);
+        robot.interact(() -> ChartStyle.useDark(true));
+        int[] dark = pixels(robot, matrix);
+        robot.interact(() -> ChartStyle.useDark(false));
+        assertFalse(java.util.Arrays.equals(light, dark), "the dark theme redraws the matrix");
+        assertArrayEquals(light, pixels(robot, matrix), "and the light one draws it as before");
 
         // The digits the MLP confuses most: a click on that cell leaves only them in the grid.
         ConfusionCell worst = new ConfusionCell(0, 1);
@@ -201,5 +211,17 @@ class AccuracyWindowTest {
         Async<T> s = state.get();
         assertInstanceOf(Async.Done.class, s, () -> what + " did not complete: " + s);
         return ((Async.Done<T>) s).value();
+    }
+
+    private static int[] pixels(FxRobot robot, javafx.scene.Node node) {
+        java.util.concurrent.atomic.AtomicReference<int[]> out = new java.util.concurrent.atomic.AtomicReference<>();
+        robot.interact(() -> {
+            javafx.scene.image.WritableImage image = node.snapshot(null, null);
+            int w = (int) image.getWidth(), h = (int) image.getHeight();
+            int[] argb = new int[w * h];
+            image.getPixelReader().getPixels(0, 0, w, h, javafx.scene.image.PixelFormat.getIntArgbInstance(), argb, 0, w);
+            out.set(argb);
+        });
+        return out.get();
     }
 }

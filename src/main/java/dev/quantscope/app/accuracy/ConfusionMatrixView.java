@@ -40,6 +40,8 @@ public final class ConfusionMatrixView extends Region {
     private Consumer<ConfusionCell> onCellClicked = _ -> { };
     /** Layout of the last drawing: where the cells start and their size. */
     private double left, top, cell;
+    /** Redraws in the new theme's text colours; held here because the palette holds it weakly. */
+    private final javafx.beans.value.ChangeListener<ChartStyle.Palette> onThemeChange = (_, _, _) -> draw();
 
     public ConfusionMatrixView() {
         getStyleClass().add("confusion-matrix");
@@ -48,6 +50,7 @@ public final class ConfusionMatrixView extends Region {
         setOnMouseMoved(e -> hover.set(cellAt(e.getX(), e.getY()).map(this::describe).orElse("")));
         setOnMouseExited(_ -> hover.set(""));
         setOnMouseClicked(this::onClick);
+        ChartStyle.paletteProperty().addListener(new javafx.beans.value.WeakChangeListener<>(onThemeChange));
     }
 
     public void show(int[][] matrix, ClassNames classNames, ConfusionCell selectedCell) {

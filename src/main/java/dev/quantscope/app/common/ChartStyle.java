@@ -40,10 +40,20 @@ public final class ChartStyle {
     /** The palette of the current theme. */
     public static Palette palette() { return palette; }
 
+    private static final javafx.beans.property.ReadOnlyObjectWrapper<Palette> PALETTE =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(LIGHT);
+
+    /**
+     * The current palette, for views that paint themselves (canvases) and redraw when it changes; hold the listener
+     * weakly ({@code WeakChangeListener}: an invalidation listener would hear only the first change) so a closed view is not kept alive by it.
+     */
+    public static javafx.beans.property.ReadOnlyObjectProperty<Palette> paletteProperty() { return PALETTE.getReadOnlyProperty(); }
+
     /** Switches every chart styled so far, and every one styled later, to the dark or the light palette. */
     public static void useDark(boolean dark) {
         palette = dark ? DARK : LIGHT;
         for (JFreeChart chart : java.util.List.copyOf(STYLED)) apply(chart);
+        PALETTE.set(palette);
     }
 
     /** Distinct, colour-blind-friendlier series colours for categorical charts. */
