@@ -3,6 +3,7 @@ package dev.quantscope.format.onnx;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What an ONNX file says about itself besides its tensors: the {@link dev.quantscope.format.Model#details()} of
@@ -20,11 +21,13 @@ import java.util.Map;
  * @param constantCount      Constant nodes whose tensor became a model tensor
  * @param subgraphCount      subgraphs (If/Loop/Scan bodies…) walked
  * @param sparseInitializers sparse initializers, which are counted but not listed as tensors
+ * @param graph              the main graph's inputs, outputs and nodes, when it is small enough to keep (at most
+ *                           {@link OnnxModelParser#MAX_KEPT_NODES} nodes): what a classifier's architecture is read from
  */
 public record OnnxModelInfo(long irVersion, Map<String, Long> opsets, String producerName, String producerVersion,
                             String graphName, Map<String, String> metadataProps, long nodeCount,
                             Map<String, Long> opTypes, long initializerCount, long constantCount, long subgraphCount,
-                            long sparseInitializers) {
+                            long sparseInitializers, Optional<OnnxGraph> graph) {
 
     public OnnxModelInfo {
         // ordered copies: file order for opsets and properties, most frequent first for op types

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Walks a ModelProto (field numbers from onnx.proto): model-level metadata, the main graph's initializers and
@@ -21,6 +22,14 @@ import java.util.Map;
 final class OnnxModelParser {
     /** Real models nest subgraphs a few levels deep; the cap keeps a hostile file from exhausting the stack. */
     static final int MAX_GRAPH_DEPTH = 32;
+
+    /**
+     * The main graph is kept ({@link OnnxGraph}) only up to this many nodes: a small classifier has tens, a language
+     * model thousands of nodes it would be pointless to hold.
+     */
+    static final int MAX_KEPT_NODES = 4096;
+    /** Names and attribute values kept over the whole main graph; past this the graph is not kept either. */
+    static final int MAX_KEPT_VALUES = 1 << 16;
 
     /** A tensor found in the model, named as QuantScope lists it, with the reader its errors are reported against. */
     record FoundTensor(String name, OnnxTensorProto proto, ProtoReader context, boolean constant) {}
@@ -34,6 +43,11 @@ final class OnnxModelParser {
     private long constantCount;
     private long subgraphCount;
     private long sparseInitializers;
+    /** The main graph's nodes as kept so far; null once the graph is too large to keep. */
+    private List<OnnxNode> mainNodes = new ArrayList<>();
+    private final List<OnnxValueInfo> mainInputs = new ArrayList<>();
+    private final List<OnnxValueInfo> mainOutputs = new ArrayList<>();
+    private long keptValues;
 
     private OnnxModelParser(Path file, MemorySegment seg) {
         this.file = file;
@@ -103,8 +117,10 @@ final class OnnxModelParser {
         ops.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
         Map<String, Long> sortedOps = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : ops) sortedOps.put(e.getKey(), e.getValue());
+        Optional<OnnxGraph> graph = mainNodes == null ? Optional.empty()
+                : Optional.of(new OnnxGraph(mainInputs, mainOutputs, mainNodes));
         OnnxModelInfo info = new OnnxModelInfo(irVersion, opsets, producerName, producerVersion, graphName, props,
-                nodeCount, sortedOps, initializerCount, constantCount, subgraphCount, sparseInitializers);
+                nodeCount, sortedOps, initializerCount, constantCount, subgraphCount, sparseInitializers, graph);
         // Weights first: graphs list their nodes (and so Constant tensors) before their initializers, but the
         // initializers are what a user opening a model looks for.
         List<FoundTensor> ordered = new ArrayList<>(tensors);
@@ -139,11 +155,19 @@ final class OnnxModelParser {
                     initializers++;
                     initializerCount++;
                 }
+                case 11, 12 -> {
+                    String what = f.number() == 11 ? "input" : "output";
+                    in.expect(f, WireType.LEN, what);
+                    if (depth == 0 && mainNodes != null) {
+                        OnnxValueInfo v = valueInfo(in.sub(f, in.message() + "." + what));
+                        if (keep(1 + v.dims().size())) (f.number() == 11 ? mainInputs : mainOutputs).add(v);
+                    }
+                }
                 case 15 -> {
                     in.expect(f, WireType.LEN, "sparse_initializer");
                     sparseInitializers++;
                 }
-                default -> { /* inputs, outputs, value_info, doc_string, annotations */ }
+                default -> { /* value_info, doc_string, annotations */ }
             }
         }
         return name;
@@ -156,12 +180,19 @@ final class OnnxModelParser {
         String firstOutput = null;
         String nodeName = "";
         List<ProtoField> attributes = new ArrayList<>();
+        List<String> inputs = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        boolean keepNode = depth == 0 && mainNodes != null;
         while (in.hasMore()) {
             ProtoField f = in.next();
             switch (f.number()) {
+                case 1 -> {
+                    if (keepNode) inputs.add(in.string(f, "input"));
+                }
                 case 2 -> {
                     String out = in.string(f, "output");
                     if (firstOutput == null) firstOutput = out;
+                    if (keepNode) outputs.add(out);
                 }
                 case 3 -> nodeName = in.string(f, "name");
                 case 4 -> opType = in.string(f, "op_type");
@@ -170,26 +201,130 @@ final class OnnxModelParser {
                     attributes.add(f);
                 }
                 case 7 -> domain = in.string(f, "domain");
-                default -> { /* inputs, doc_string */ }
+                default -> { /* doc_string */ }
             }
         }
         boolean isConstant = opType.equals("Constant") && (domain.isEmpty() || domain.equals("ai.onnx"));
         opTypes.merge(domain.isEmpty() || domain.equals("ai.onnx") ? opType : domain + "." + opType, 1L, Long::sum);
+        Attributes kept = keepNode ? new Attributes() : null;
         for (int i = 0; i < attributes.size(); i++) {
             ProtoReader a = in.sub(attributes.get(i), in.message() + ".attribute[" + i + "]");
-            attribute(a, depth, isConstant, firstOutput != null ? firstOutput : nodeName);
+            attribute(a, depth, isConstant, firstOutput != null ? firstOutput : nodeName, kept);
+        }
+        if (keepNode && mainNodes.size() < MAX_KEPT_NODES && keep(1 + inputs.size() + outputs.size() + kept.values)) {
+            mainNodes.add(new OnnxNode(opType, domain, nodeName, inputs, outputs, kept.ints, kept.floats, kept.others));
+        } else if (keepNode) {
+            mainNodes = null;
         }
     }
 
-    private void attribute(ProtoReader in, int depth, boolean constantNode, String outputName)
+    /** Counts {@code values} against {@link #MAX_KEPT_VALUES}; false (and the graph dropped) once it is spent. */
+    private boolean keep(long values) {
+        keptValues += values;
+        if (keptValues > MAX_KEPT_VALUES) mainNodes = null;
+        return mainNodes != null;
+    }
+
+    /** The attributes of one main-graph node, as {@link OnnxNode} keeps them. */
+    private static final class Attributes {
+        final Map<String, List<Long>> ints = new LinkedHashMap<>();
+        final Map<String, Float> floats = new LinkedHashMap<>();
+        final List<String> others = new ArrayList<>();
+        long values;
+    }
+
+    /** AttributeProto.type values for the kinds that are kept. */
+    private static final int FLOAT = 1, INT = 2, INTS = 7;
+
+    /** A ValueInfoProto: name, and the dims of type.tensor_type.shape when declared. */
+    private static OnnxValueInfo valueInfo(ProtoReader in) throws ModelFormatException {
+        String name = "";
+        List<Long> dims = new ArrayList<>();
+        while (in.hasMore()) {
+            ProtoField f = in.next();
+            if (f.number() == 1) {
+                name = in.string(f, "name");
+            } else if (f.number() == 2) {
+                in.expect(f, WireType.LEN, "type");
+                ProtoReader type = in.sub(f, in.message() + ".type");
+                while (type.hasMore()) {
+                    ProtoField t = type.next();
+                    if (t.number() != 1) continue; // sequence, map, optional, sparse types: no image shape
+                    type.expect(t, WireType.LEN, "tensor_type");
+                    ProtoReader tensor = type.sub(t, type.message() + ".tensor_type");
+                    while (tensor.hasMore()) {
+                        ProtoField s = tensor.next();
+                        if (s.number() != 2) continue;
+                        tensor.expect(s, WireType.LEN, "shape");
+                        dims.clear();
+                        ProtoReader shape = tensor.sub(s, tensor.message() + ".shape");
+                        while (shape.hasMore()) {
+                            ProtoField d = shape.next();
+                            if (d.number() != 1) continue;
+                            shape.expect(d, WireType.LEN, "dim");
+                            dims.add(dimension(shape.sub(d, shape.message() + ".dim[" + dims.size() + "]")));
+                        }
+                    }
+                }
+            }
+        }
+        return new OnnxValueInfo(name, dims);
+    }
+
+    /** A TensorShapeProto.Dimension: dim_value, or -1 for a symbolic (dim_param) or unset one. */
+    private static long dimension(ProtoReader in) throws ModelFormatException {
+        long value = -1;
+        while (in.hasMore()) {
+            ProtoField f = in.next();
+            if (f.number() == 1) value = in.int64(f, "dim_value");
+            else if (f.number() == 2) value = -1;
+        }
+        return value < 0 ? -1 : value;
+    }
+
+    private void attribute(ProtoReader in, int depth, boolean constantNode, String outputName, Attributes kept)
             throws ModelFormatException {
         String name = "";
         ProtoField tensor = null;
         List<ProtoField> graphs = new ArrayList<>();
+        Float floatValue = null;
+        Long intValue = null;
+        List<Long> intValues = new ArrayList<>();
+        boolean other = false;
+        long type = 0;
         while (in.hasMore()) {
             ProtoField f = in.next();
             switch (f.number()) {
                 case 1 -> name = in.string(f, "name");
+                // the values below are read only for a node whose attributes are kept, as they were not read before
+                case 2 -> {
+                    if (kept == null) continue;
+                    in.expect(f, WireType.I32, "f");
+                    floatValue = Float.intBitsToFloat((int) f.value());
+                }
+                case 3 -> {
+                    if (kept == null) continue;
+                    intValue = in.int64(f, "i");
+                }
+                case 8 -> {
+                    if (kept == null) continue;
+                    // repeated int64: packed (one LEN of varints) or one VARINT per value, as writers choose
+                    if (f.wire() == WireType.LEN) {
+                        ProtoReader packed = in.sub(f, in.message() + ".ints");
+                        while (packed.hasMore()) {
+                            long v = packed.varint("ints");
+                            if (intValues.size() <= MAX_KEPT_VALUES) intValues.add(v);
+                        }
+                    } else {
+                        long v = in.int64(f, "ints");
+                        if (intValues.size() <= MAX_KEPT_VALUES) intValues.add(v);
+                    }
+                }
+                case 20 -> {
+                    if (kept == null) continue;
+                    type = in.int64(f, "type");
+                }
+                case 4, 7, 9, 10, 21, 22, 23 -> other = true;
                 case 5 -> {
                     in.expect(f, WireType.LEN, "t");
                     tensor = f;
@@ -198,7 +333,23 @@ final class OnnxModelParser {
                     in.expect(f, WireType.LEN, f.number() == 6 ? "g" : "graphs");
                     graphs.add(f);
                 }
-                default -> { /* scalars, lists, tensors lists, sparse tensors: not model weights */ }
+                default -> { /* doc_string and fields of later IR versions */ }
+            }
+        }
+        if (kept != null) {
+            // proto2 writes a set 0 too, but the type field, where present, says the kind even with no value
+            if (intValue != null || type == INT) {
+                kept.ints.put(name, List.of(intValue == null ? 0L : intValue));
+                kept.values++;
+            } else if (!intValues.isEmpty() || type == INTS) {
+                kept.ints.put(name, intValues);
+                kept.values += intValues.size();
+            } else if (floatValue != null || type == FLOAT) {
+                kept.floats.put(name, floatValue == null ? 0f : floatValue);
+                kept.values++;
+            } else if (other || tensor != null || !graphs.isEmpty() || type != 0) {
+                kept.others.add(name);
+                kept.values++;
             }
         }
         if (constantNode && name.equals("value") && tensor != null) {
