@@ -69,6 +69,23 @@ class AccuracyCommandTest {
     }
 
     @Test
+    void aPyTorchExportedOnnxCnnRunsWithTheArchitectureItsGraphStates() throws Exception {
+        Path model = Path.of(AccuracyCommandTest.class.getResource("/dev/quantscope/engine/classifier/onnx/cnn.onnx").toURI());
+        Run r = run("accuracy", model.toString(), "--images", images(), "--labels", labels(), "--threads", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("10000 images, 10 classes (conv:4,pool,conv:8,pool,fc:16)"), r.out());
+    }
+
+    @Test
+    void anOnnxGraphWithAnUnsupportedConvolutionIsRefusedInOneLine() throws Exception {
+        Path model = Path.of(AccuracyCommandTest.class.getResource("/dev/quantscope/engine/classifier/onnx/cnn-stride2.onnx").toURI());
+        Run r = run("accuracy", model.toString(), "--images", images(), "--labels", labels());
+        assertNotEquals(0, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("cnn-stride2.onnx") && r.err().contains("strides [2, 2]"), r.err());
+    }
+
+    @Test
     void swappedFilesAreRefusedInOneLineNamingTheFile() {
         Run r = run("accuracy", SharedFiles.file("models/ggml-mnist-mlp.state_dict").toString(), "--images", labels(), "--labels", images());
         assertNotEquals(0, r.exit());

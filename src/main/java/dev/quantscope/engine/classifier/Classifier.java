@@ -88,8 +88,9 @@ public final class Classifier {
     /**
      * The classifier a model file holds: its architecture from the safetensors {@code __metadata__} key
      * {@value ArchitectureJson#METADATA_KEY}, else from a JSON file beside it ({@code NAME.architecture.json}), else
-     * inferred from tensor names and shapes (a chain of Linear layers such as ggml's MNIST MLP fc1 → fc2 with ReLU
-     * between). Weights of any dtype the project decodes (so a quantized classifier loads too).
+     * from an ONNX file's graph ({@link OnnxGraphArchitecture}: PyTorch's exports of Conv, ReLU, MaxPool, Flatten,
+     * Linear and BatchNorm layers, with the graph's declared input shape), else inferred from tensor names and shapes
+     * (a chain of Linear layers such as ggml's MNIST MLP fc1 → fc2 with ReLU between). Weights of any dtype the project decodes (so a quantized classifier loads too).
      */
     public static Classifier from(Model model, InputShape input) {
         Architecture architecture = ModelArchitecture.of(model, input);

@@ -17,8 +17,14 @@ import java.util.Map;
 final class ModelArchitecture {
     private ModelArchitecture() {}
 
+    /**
+     * The file's own description first, then an ONNX file's graph (which states the layers and how they connect, so
+     * it is read even where the tensors alone would suggest a Linear chain), then the Linear chain the tensors imply.
+     */
     static Architecture of(Model model, InputShape input) {
-        return described(model).orElseGet(() -> inferDenseChain(model, input));
+        return described(model)
+                .or(() -> OnnxGraphArchitecture.of(model, input))
+                .orElseGet(() -> inferDenseChain(model, input));
     }
 
     /** The architecture the file's metadata or its side file describes, if either does. */
@@ -114,7 +120,7 @@ final class ModelArchitecture {
         return dims;
     }
 
-    private static IllegalArgumentException cannotInfer(String file, String why) {
+    static IllegalArgumentException cannotInfer(String file, String why) {
         return new IllegalArgumentException(file + ": cannot tell its classifier architecture: " + why + ".");
     }
 

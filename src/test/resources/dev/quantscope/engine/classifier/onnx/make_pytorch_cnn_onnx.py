@@ -14,6 +14,11 @@ weights are untrained (seeded initialisation): the test compares logits, not acc
   cnn-stride2.onnx  like cnn.onnx but the first convolution has stride 2, which QuantScope refuses
   cnn-bn-folded.onnx  Conv2d + BatchNorm2d: in eval mode the exporter folds the batch norm into the convolution and
                     names the folded weights onnx::Conv_N, which QuantScope refuses to guess at
+  matmul.onnx       MaxPool2d(7), torch.flatten, x @ fc.weight.t() + fc.bias, ReLU, Linear(8,10), exported without
+                    constant folding: Transpose(fc.weight), MatMul, Add (+ matmul.logits.json)
+  matmul-folded.onnx  the same with constant folding: the MatMul reads a transposed copy named onnx::MatMul_N, refused
+  view.onnx         MaxPool2d(4), x.view(x.size(0), -1), Linear(49,10): a Reshape by a constant (+ view.logits.json)
+  sigmoid.onnx      the matmul model with a Sigmoid on the logits, an op QuantScope does not run
 
 Run from this folder:  /tmp/torchvenv/bin/python make_pytorch_cnn_onnx.py [path/to/t10k-images-idx3-ubyte.gz]
 (default: ../shared/data/fashion-mnist/ relative to the worktree root, eight levels up from here).
@@ -44,10 +49,10 @@ def first_images(n):
     return torch.tensor(pixels.reshape(n, 1, rows, cols) / 255.0, dtype=torch.float32), labels
 
 
-def export(model, name):
+def export(model, name, fold=True):
     model.eval()
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), os.path.join(HERE, name), dynamo=False,
-                      input_names=["image"], output_names=["logits"])
+                      do_constant_folding=fold, input_names=["image"], output_names=["logits"])
 
 
 def write_logits(model, name, images, labels):
@@ -79,6 +84,31 @@ class MlpBn(nn.Module):
         return self.out(self.relu(self.bn1(self.fc1(self.flatten(self.pool(x))))))
 
 
+class MatMul(nn.Module):
+    def __init__(self, sigmoid=False):
+        super().__init__()
+        self.pool = nn.MaxPool2d(7)
+        self.fc = nn.Linear(16, 8)
+        self.out = nn.Linear(8, 10)
+        self.sigmoid = sigmoid
+
+    def forward(self, x):
+        x = torch.flatten(self.pool(x), 1)
+        x = self.out(torch.relu(x.matmul(self.fc.weight.t()) + self.fc.bias))
+        return torch.sigmoid(x) if self.sigmoid else x
+
+
+class View(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.MaxPool2d(4)
+        self.fc = nn.Linear(49, 10)
+
+    def forward(self, x):
+        x = self.pool(x)
+        return self.fc(x.view(x.size(0), -1))
+
+
 def main():
     images, labels = first_images(8)
 
@@ -104,6 +134,18 @@ def main():
     torch.manual_seed(4)
     export(nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(7), nn.Flatten(),
                          nn.Linear(4 * 4 * 4, 10)), "cnn-bn-folded.onnx")
+
+    torch.manual_seed(5)
+    model = MatMul().eval()
+    export(model, "matmul.onnx", fold=False)
+    write_logits(model, "matmul.logits.json", images, labels)
+    export(model, "matmul-folded.onnx")
+    export(MatMul(sigmoid=True), "sigmoid.onnx", fold=False)
+
+    torch.manual_seed(6)
+    model = View().eval()
+    export(model, "view.onnx")
+    write_logits(model, "view.logits.json", images, labels)
 
 
 if __name__ == "__main__":
