@@ -3,6 +3,7 @@ package dev.quantscope.distill;
 import dev.quantscope.engine.classifier.Accuracy;
 import dev.quantscope.engine.classifier.Architecture;
 import dev.quantscope.engine.classifier.Classifier;
+import dev.quantscope.engine.classifier.ClassifierInference;
 import dev.quantscope.engine.classifier.LabeledImages;
 import dev.quantscope.train.BatchLoss;
 import dev.quantscope.train.SteadyTiming;
@@ -20,8 +21,8 @@ import java.util.function.BooleanSupplier;
  * same batches in the same order, so the only difference between them is the loss: what the teacher adds.
  */
 public final class Distillation {
-    /** Examples timed to estimate the teacher's one pass over the training set. */
-    private static final int TEACHER_ESTIMATE_EXAMPLES = 256;
+    /** Examples per timed pass of the teacher, to estimate its passes over the training set. */
+    private static final int TEACHER_ESTIMATE_EXAMPLES = 32;
     /** How long the teacher's passes are timed, at most. */
     private static final long TEACHER_ESTIMATE_NANOS = 5_000_000_000L;
 
@@ -66,15 +67,18 @@ public final class Distillation {
     private Duration teacherPass(LabeledImages train) {
         int n = Math.min(TEACHER_ESTIMATE_EXAMPLES, train.count());
         if (n == 0) return Duration.ZERO;
-        LabeledImages sample = train.slice(0, n);
-        // passes repeat until their time settles: the first ones run before the JIT has compiled the kernels and read
-        // many times slower than the passes over the whole set (see Trainer.estimateEpoch)
+        float[] sample = java.util.Arrays.copyOf(train.inputs(), Math.multiplyExact(n, train.shape().features()));
+        // Small passes, repeated until their time settles: the first ones run before the JIT has compiled the
+        // kernels, and one interpreted pass over a few hundred images could fill the whole budget alone (an 824,650-
+        // parameter CNN teacher on one busy thread: 43 minutes estimated for a 4-minute run).
         SteadyTiming timing = new SteadyTiming();
         long start = System.nanoTime();
-        while (!timing.steady() && System.nanoTime() - start < TEACHER_ESTIMATE_NANOS) {
-            long t0 = System.nanoTime();
-            DistillationLoss.teacherLogits(teacher, sample, training.threads());
-            timing.add(System.nanoTime() - t0);
+        try (ClassifierInference pass = teacher.inference(n, training.threads())) {
+            while (!timing.steady() && System.nanoTime() - start < TEACHER_ESTIMATE_NANOS) {
+                long t0 = System.nanoTime();
+                pass.logits(sample, n);
+                timing.add(System.nanoTime() - t0);
+            }
         }
         return Duration.ofNanos((long) (timing.typical() * train.count() / n));
     }
