@@ -9,14 +9,16 @@ package dev.quantscope.distill;
 public record DistillationSettings(double temperature, double alpha) {
 
     /**
-     * T = 4 and α = 0.1: the settings of the common KD benchmarks (Tian et al., "Contrastive Representation
-     * Distillation", ICLR 2020, and its RepDistiller code, whose KD baseline uses T = 4 with weight 0.9 on the soft
-     * term and 0.1 on the labels). Hinton et al. found intermediate temperatures best when the student is much too
-     * small to hold all the teacher knows, as ours are. The labels keep a small weight so that they still correct the
-     * student where the teacher is wrong. Constants, so that command-line defaults (known at compile time) read them.
+     * T = 1 and α = 0.5, chosen by measurement: on Fashion-MNIST (README, "Training and distillation"), a 55,338-
+     * parameter CNN student of a 93.30 % teacher gained over the same student on labels alone at T = 1, α = 0.5 in
+     * each of three seeds (by 0.52, 0.24 and 0.03 points), and lost at the common KD benchmarks' T = 4, α = 0.1
+     * (Tian et al., ICLR 2020) in both seeds tried, as at T = 2, α = 0.5. Hinton et al. found lower temperatures best
+     * when the student is far too small to hold all the teacher knows, as ours are: at T = 1 the teacher's targets are
+     * its own probabilities, which keep its ranking of the wrong classes without flattening them. Constants, so that
+     * command-line defaults (known at compile time) read them.
      */
-    public static final double DEFAULT_TEMPERATURE = 4;
-    public static final double DEFAULT_ALPHA = 0.1;
+    public static final double DEFAULT_TEMPERATURE = 1;
+    public static final double DEFAULT_ALPHA = 0.5;
     public static final DistillationSettings DEFAULT = new DistillationSettings(DEFAULT_TEMPERATURE, DEFAULT_ALPHA);
 
     public DistillationSettings {

@@ -2,6 +2,7 @@ package dev.quantscope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quantscope.distill.DistillationSettings;
 import dev.quantscope.engine.classifier.Architecture;
 import dev.quantscope.engine.classifier.Classifier;
 import dev.quantscope.engine.classifier.InputScaling;
@@ -54,8 +55,8 @@ class DistillCommandTest {
         assertTrue(r.err().contains("distilled   epoch 1/2") && r.err().contains("labels only epoch 2/2"), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("validation", j.get("measured_on").asText());
-        assertEquals(4.0, j.get("temperature").asDouble());
-        assertEquals(0.1, j.get("alpha").asDouble());
+        assertEquals(DistillationSettings.DEFAULT_TEMPERATURE, j.get("temperature").asDouble(), "the default");
+        assertEquals(DistillationSettings.DEFAULT_ALPHA, j.get("alpha").asDouble());
         assertEquals(50_890, j.get("teacher").get("parameters").asLong());
         JsonNode distilled = j.get("distilled");
         assertEquals(12_730, distilled.get("parameters").asLong());
