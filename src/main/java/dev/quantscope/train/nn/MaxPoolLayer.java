@@ -28,7 +28,7 @@ public final class MaxPoolLayer implements TrainLayer {
 
     @Override
     public void forward(float[] x, float[] y, int batch, boolean training, Context context) {
-        LayerKernels.maxPool(x, y, argmax, batch, input, size, context.pool());
+        LayerKernels.maxPool(context.vector(), x, y, argmax, batch, input, size, context.pool());
     }
 
     @Override
