@@ -18,7 +18,7 @@ public final class ConvLayer implements TrainLayer {
     private final InputShape input, output;
     private final int kernel, cout, ckk, hw;
     private final Parameter weight, bias;
-    private final float[] cols, dyT, dwT;
+    private final float[] cols, dyT, dwT, db4;
 
     public ConvLayer(InputShape input, int channels, int kernel, Parameter weight, Parameter bias, int maxBatch) {
         this.input = input;
@@ -32,6 +32,7 @@ public final class ConvLayer implements TrainLayer {
         this.cols = new float[Math.multiplyExact(maxBatch, Math.multiplyExact(ckk, hw))];
         this.dyT = new float[Math.multiplyExact(maxBatch, Math.multiplyExact(cout, hw))];
         this.dwT = new float[weight.size()];
+        this.db4 = new float[4 * channels];
     }
 
     @Override
@@ -58,7 +59,7 @@ public final class ConvLayer implements TrainLayer {
             for (int b = s; b < e; b++) LayerKernels.transpose(dy, b * outSize, cout, hw, dyT, b * outSize);
         });
         // rows of dWᵀ in blocks of 4 (the kernel's register block), and one more block for db: its sums are a
-        // 1 × cout product of ones and dyᵀ, added in the same order as before (example by example, pixel by pixel)
+        // product of ones and dyᵀ, added in the same order as before (example by example, pixel by pixel)
         int blocks = (ckk + 3) / 4;
         context.pool().forRange(blocks + 1, 1, (s, e) -> {
             int from = 4 * s, to = Math.min(4 * e, ckk);
@@ -67,7 +68,10 @@ public final class ConvLayer implements TrainLayer {
                         dwT, from * cout, cout, b > 0);
             }
             if (e > blocks) {
-                for (int b = 0; b < batch; b++) Gemm.multiply(vector, 1, cout, hw, ONE, 0, 0, 0, dyT, b * outSize, cout, db, 0, cout, b > 0);
+                // four identical rows (A's strides 0) so that the kernel's 4-row block streams them: one row alone is
+                // a chain of dependent fmas per vector; dyᵀ of all examples is one batch·hw × cout matrix
+                Gemm.multiply(vector, 4, cout, batch * hw, ONE, 0, 0, 0, dyT, 0, cout, db4, 0, cout, false);
+                System.arraycopy(db4, 0, db, 0, cout);
             }
         });
         LayerKernels.transpose(dwT, ckk, cout, weight.gradients());
