@@ -22,6 +22,11 @@ public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int ROWS = 4, VECS = 3, PANEL = VECS * L, WIDE = 4 * L;
+    /**
+     * The slice of k one pass over C takes. Measured (hot caches, one thread, AVX-512): the CNN's second convolution
+     * forward, 64×196×288, 74 µs unsliced, 60 at 32, 52 at 64, 72 at 96; its dWᵀ, 288×64×196, 52 → 46 at 64.
+     */
+    private static final int DEPTH = 64;
 
     private Gemm() {}
 
@@ -31,6 +36,16 @@ public final class Gemm {
      */
     public static void multiply(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        // k in slices, C stored between them: the fma chain of each element goes on from the stored float, so the
+        // sequence is the same, while a slice of a B panel (DEPTH × 4 vectors) stays in the L1 cache for all rows
+        if (k == 0) panels(m, n, 0, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, accumulate);
+        for (int p = 0; p < k; p += DEPTH) {
+            panels(m, n, Math.min(DEPTH, k - p), a, aOff + p * aCol, aRow, aCol, b, bOff + p * ldb, ldb, c, cOff, ldc, accumulate || p > 0);
+        }
+    }
+
+    private static void panels(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         int j = 0;
         for (; j + WIDE <= n; j += WIDE) {
             int i = 0;
