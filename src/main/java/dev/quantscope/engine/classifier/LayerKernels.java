@@ -92,13 +92,17 @@ public final class LayerKernels {
         int ckk = in.channels() * kernel * kernel;
         int inSize = in.features(), colSize = ckk * hw, outSize = cout * hw;
         pool.forRange(batch, 1, (s, e) -> {
-            for (int b = s; b < e; b++) {
-                im2col(x, b * inSize, in, kernel, cols, b * colSize);
-                int yo = b * outSize;
-                for (int o = 0; o < cout; o++) java.util.Arrays.fill(y, yo + o * hw, yo + (o + 1) * hw, bias[o]);
-                Gemm.multiply(vector, cout, hw, ckk, w, 0, ckk, 1, cols, b * colSize, hw, y, yo, hw, true);
-            }
+            for (int b = s; b < e; b++) convExample(vector, x, b, w, bias, y, cols, b * colSize, in, cout, kernel);
         });
+    }
+
+    /** {@link #conv} of example {@code b} alone, its im2col matrix written to {@code cols} at {@code colOff}. */
+    public static void convExample(boolean vector, float[] x, int b, float[] w, float[] bias, float[] y, float[] cols, int colOff,
+                                   InputShape in, int cout, int kernel) {
+        int hw = in.height() * in.width(), ckk = in.channels() * kernel * kernel, yo = b * cout * hw;
+        im2col(x, b * in.features(), in, kernel, cols, colOff);
+        for (int o = 0; o < cout; o++) java.util.Arrays.fill(y, yo + o * hw, yo + (o + 1) * hw, bias[o]);
+        Gemm.multiply(vector, cout, hw, ckk, w, 0, ckk, 1, cols, colOff, hw, y, yo, hw, true);
     }
 
     /** {@code cols[(c·k + ky)·k + kx][h·W + w] = x[c][h + ky − k/2][w + kx − k/2]}, zero outside the image. */
