@@ -108,7 +108,12 @@ public final class ConvLayer implements TrainLayer {
         for (int o = 0; o < cout; o++) db[o] = (db4[o] + db4[4 * cout + o]) + (db4[8 * cout + o] + db4[12 * cout + o]);
     }
 
-    /** The adjoint of im2col: each column entry added back to the input pixel it was copied from. */
+    /**
+     * The adjoint of im2col: each column entry added back to the input pixel it was copied from. Like im2col, a row of
+     * dcols at a time as one shifted range: the entries the shift carries across a row's edge are zeroed first (they
+     * belong to no pixel), so that the range can be added whole. The adds into each pixel keep their order (by channel,
+     * ky, kx); the zeros only add to pixels of the range.
+     */
     private void col2im(float[] dcols, int colOff, float[] dx, int xOff) {
         int height = input.height(), width = input.width(), pad = kernel / 2;
         java.util.Arrays.fill(dx, xOff, xOff + input.features(), 0f);
@@ -116,15 +121,18 @@ public final class ConvLayer implements TrainLayer {
         for (int c = 0; c < input.channels(); c++) {
             int plane = xOff + c * hw;
             for (int ky = 0; ky < kernel; ky++) {
+                int dy = ky - pad, hFrom = Math.max(0, -dy), hTo = Math.min(height, height - dy);
                 for (int kx = 0; kx < kernel; kx++, row += hw) {
-                    int dxo = kx - pad;
-                    int wFrom = Math.max(0, -dxo), wTo = Math.min(width, width - dxo);
-                    for (int h = 0; h < height; h++) {
-                        int sh = h + ky - pad;
-                        if (sh < 0 || sh >= height) continue;
-                        int src = row + h * width, dst = plane + sh * width + dxo;
-                        for (int w = wFrom; w < wTo; w++) dx[dst + w] += dcols[src + w];
+                    int dxo = kx - pad, wFrom = Math.max(0, -dxo), wTo = Math.min(width, width - dxo);
+                    if (hFrom >= hTo || wFrom >= wTo) continue;
+                    for (int h = hFrom; h < hTo; h++) {
+                        int r = row + h * width;
+                        for (int w = 0; w < wFrom; w++) dcols[r + w] = 0f;
+                        for (int w = wTo; w < width; w++) dcols[r + w] = 0f;
                     }
+                    int from = row + hFrom * width + wFrom, n = (hTo - 1 - hFrom) * width + wTo - wFrom;
+                    int to = plane + (hFrom + dy) * width + wFrom + dxo;
+                    for (int i = 0; i < n; i++) dx[to + i] += dcols[from + i];
                 }
             }
         }

@@ -68,4 +68,34 @@ class LayerKernelsTest {
             }
         }
     }
+
+    /** im2col against its definition, for kernels wider than the image too. */
+    @Test
+    void im2colIsItsDefinition() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (InputShape in : new InputShape[] {new InputShape(2, 7, 6), new InputShape(3, 2, 2), new InputShape(1, 1, 1), new InputShape(2, 14, 14)}) {
+            for (int k : new int[] {1, 3, 5}) {
+                float[] x = new float[3 + in.features()];
+                for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble() + 1;
+                int hw = in.height() * in.width(), rows = in.channels() * k * k;
+                float[] cols = new float[2 + rows * hw];
+                java.util.Arrays.fill(cols, Float.NaN);
+                LayerKernels.im2col(x, 3, in, k, cols, 2);
+                for (int c = 0; c < in.channels(); c++) {
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            for (int h = 0; h < in.height(); h++) {
+                                for (int w = 0; w < in.width(); w++) {
+                                    int sh = h + ky - k / 2, sw = w + kx - k / 2;
+                                    boolean inside = sh >= 0 && sh < in.height() && sw >= 0 && sw < in.width();
+                                    float expected = inside ? x[3 + c * hw + sh * in.width() + sw] : 0f;
+                                    assertEquals(expected, cols[2 + ((c * k + ky) * k + kx) * hw + h * in.width() + w], in + " k " + k);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
