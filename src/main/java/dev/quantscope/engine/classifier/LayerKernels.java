@@ -40,12 +40,17 @@ public final class LayerKernels {
      * ones, so that neither side jumps between cache lines more than it must.
      */
     public static void transpose(float[] from, int fromOff, int rows, int cols, float[] to, int toOff) {
+        transpose(from, fromOff, rows, cols, to, toOff, rows);
+    }
+
+    /** {@link #transpose} into rows {@code ldTo} apart: {@code to[toOff + c·ldTo + r] = from[fromOff + r·cols + c]}. */
+    public static void transpose(float[] from, int fromOff, int rows, int cols, float[] to, int toOff, int ldTo) {
         int r = 0;
         for (; r + 8 <= rows; r += 8) {
             int s0 = fromOff + r * cols, s1 = s0 + cols, s2 = s1 + cols, s3 = s2 + cols;
             int s4 = s3 + cols, s5 = s4 + cols, s6 = s5 + cols, s7 = s6 + cols;
             int d = toOff + r;
-            for (int c = 0; c < cols; c++, d += rows) {
+            for (int c = 0; c < cols; c++, d += ldTo) {
                 to[d] = from[s0 + c];
                 to[d + 1] = from[s1 + c];
                 to[d + 2] = from[s2 + c];
@@ -58,7 +63,7 @@ public final class LayerKernels {
         }
         for (; r < rows; r++) {
             int base = fromOff + r * cols;
-            for (int c = 0; c < cols; c++) to[toOff + c * rows + r] = from[base + c];
+            for (int c = 0; c < cols; c++) to[toOff + c * ldTo + r] = from[base + c];
         }
     }
 

@@ -38,7 +38,7 @@ public final class Network implements AutoCloseable {
             InputShape in = shapes.get(i);
             String n = layer.name();
             TrainLayer t = switch (layer.spec()) {
-                case LayerSpec.Dense d -> new DenseLayer(in, d.units(), parameter(n + ".weight", true), parameter(n + ".bias", false));
+                case LayerSpec.Dense d -> new DenseLayer(in, d.units(), parameter(n + ".weight", true), parameter(n + ".bias", false), maxBatch);
                 case LayerSpec.Conv c -> new ConvLayer(in, c.channels(), c.kernel(), parameter(n + ".weight", true), parameter(n + ".bias", false), maxBatch);
                 case LayerSpec.MaxPool p -> new MaxPoolLayer(in, p.size(), maxBatch);
                 case LayerSpec.Relu r -> new ReluLayer(in);
