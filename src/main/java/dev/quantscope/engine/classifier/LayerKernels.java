@@ -200,14 +200,14 @@ public final class LayerKernels {
      */
     private static void maxPool2Vector(float[] x, float[] y, int[] argmax, int from, int to, int height, int width) {
         int oh = height / 2, ow = width / 2, lanes = F.length();
-        FloatVector even = FloatVector.fromArray(F, EVEN_ODD, 0), odd = FloatVector.fromArray(F, EVEN_ODD, lanes);
-        IntVector twice = IntVector.fromArray(I, TWICE, 0);
         for (int pl = from; pl < to; pl++) {
             int xi = pl * height * width, yi = pl * oh * ow;
             for (int i = 0; i < oh; i++) {
                 int r0 = xi + 2 * i * width, out = yi + i * ow;
                 for (int j = 0; j < ow; j += lanes) {
                     int n = 2 * Math.min(lanes, ow - j), at0 = r0 + 2 * j;
+                    // loaded here rather than once per call: vectors live across the whole loop were boxed (measured)
+                    FloatVector even = FloatVector.fromArray(F, EVEN_ODD, 0), odd = FloatVector.fromArray(F, EVEN_ODD, lanes);
                     VectorMask<Float> lo = F.indexInRange(0, n), hi = F.indexInRange(lanes, n);
                     FloatVector l = FloatVector.fromArray(F, x, at0, lo), h = FloatVector.fromArray(F, x, at0 + lanes, hi);
                     FloatVector max = even.selectFrom(l, h), b = odd.selectFrom(l, h);
@@ -226,7 +226,7 @@ public final class LayerKernels {
                     at = at.blend(width + 1, wins.cast(I));
                     VectorMask<Float> valid = F.indexInRange(j, ow);
                     max.intoArray(y, out + j, valid);
-                    if (argmax != null) twice.add(at0).add(at).intoArray(argmax, out + j, valid.cast(I));
+                    if (argmax != null) IntVector.fromArray(I, TWICE, 0).add(at0).add(at).intoArray(argmax, out + j, valid.cast(I));
                 }
             }
         }

@@ -47,7 +47,7 @@ public final class ConvLayer implements TrainLayer {
         this.dwT = new float[Math.multiplyExact(GROUPS, weight.size())];
         this.db4 = new float[GROUPS * 4 * channels];
         int colSize = Math.multiplyExact(ckk, hw);
-        this.scratch = ThreadLocal.withInitial(() -> new float[colSize]);
+        this.scratch = ThreadLocal.withInitial(() -> new float[colSize + Network.PAD]);
     }
 
     @Override

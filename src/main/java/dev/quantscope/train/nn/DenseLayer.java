@@ -28,10 +28,10 @@ public final class DenseLayer implements TrainLayer {
         this.out = units;
         this.weight = weight;
         this.bias = bias;
-        this.transposed = new float[weight.size()];
+        this.transposed = new float[weight.size() + Network.PAD];
         int small = Math.min(maxBatch, units);
-        this.xT = new float[Math.multiplyExact(small, in)];
-        this.yT = new float[Math.multiplyExact(small, units)];
+        this.xT = new float[Math.multiplyExact(small, in) + Network.PAD];
+        this.yT = new float[Math.multiplyExact(small, units) + Network.PAD];
     }
 
     @Override

@@ -13,7 +13,7 @@ public final class MaxPoolLayer implements TrainLayer {
         this.input = input;
         this.size = size;
         this.output = new InputShape(input.channels(), input.height() / size, input.width() / size);
-        this.argmax = new int[Math.multiplyExact(maxBatch, output.features())];
+        this.argmax = new int[Math.multiplyExact(maxBatch, output.features()) + Network.PAD];
     }
 
     @Override
