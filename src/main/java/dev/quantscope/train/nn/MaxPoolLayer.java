@@ -13,7 +13,7 @@ public final class MaxPoolLayer implements TrainLayer {
         this.input = input;
         this.size = size;
         this.output = new InputShape(input.channels(), input.height() / size, input.width() / size);
-        this.argmax = new int[Math.multiplyExact(maxBatch, output.features())];
+        this.argmax = new int[Math.multiplyExact(maxBatch, output.features()) + Network.PAD];
     }
 
     @Override
@@ -28,7 +28,7 @@ public final class MaxPoolLayer implements TrainLayer {
 
     @Override
     public void forward(float[] x, float[] y, int batch, boolean training, Context context) {
-        LayerKernels.maxPool(x, y, argmax, batch, input, size, context.pool());
+        LayerKernels.maxPool(context.vector(), x, y, argmax, batch, input, size, context.pool());
     }
 
     @Override

@@ -17,6 +17,9 @@ import java.util.List;
  * {@code threads} threads that each layer splits its work over. Close it to stop the pool.
  */
 public final class Network implements AutoCloseable {
+    /** Floats past the end of each buffer that a masked vector may span (any vector length up to 2048 bits). */
+    static final int PAD = 64;
+
     private final Classifier model;
     private final List<TrainLayer> layers;
     private final List<Parameter> parameters;
@@ -38,7 +41,7 @@ public final class Network implements AutoCloseable {
             InputShape in = shapes.get(i);
             String n = layer.name();
             TrainLayer t = switch (layer.spec()) {
-                case LayerSpec.Dense d -> new DenseLayer(in, d.units(), parameter(n + ".weight", true), parameter(n + ".bias", false));
+                case LayerSpec.Dense d -> new DenseLayer(in, d.units(), parameter(n + ".weight", true), parameter(n + ".bias", false), maxBatch);
                 case LayerSpec.Conv c -> new ConvLayer(in, c.channels(), c.kernel(), parameter(n + ".weight", true), parameter(n + ".bias", false), maxBatch);
                 case LayerSpec.MaxPool p -> new MaxPoolLayer(in, p.size(), maxBatch);
                 case LayerSpec.Relu r -> new ReluLayer(in);
@@ -56,7 +59,9 @@ public final class Network implements AutoCloseable {
         this.activations = new float[shapes.size()][];
         this.gradients = new float[shapes.size()][];
         for (int i = 0; i < shapes.size(); i++) {
-            activations[i] = new float[Math.multiplyExact(maxBatch, shapes.get(i).features())];
+            // a vector's worth more than the batch needs: a masked vector load or store that reaches past an array's
+            // end (the last row of a buffer) goes through the Vector API's slow path, which allocates
+            activations[i] = new float[Math.addExact(Math.multiplyExact(maxBatch, shapes.get(i).features()), PAD)];
             if (i > 0) gradients[i] = new float[activations[i].length];
         }
         this.pool = new RowParallel(threads);

@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class GemmTest {
 
-    /** Every path of the vector kernel (4×3 blocks, row and vector edges, scalar tail) does the scalar reference's fma sequence. */
+    /** Every path of the vector kernel (6×4, 4×4, 4×3 and 4×2 blocks, k slices, row and vector edges, scalar tail) does the scalar reference's fma sequence. */
     @Test
     void vectorKernelMatchesTheScalarReferenceBitForBit() {
         SplittableRandom r = new SplittableRandom(7);
-        int[][] sizes = {{1, 1, 1}, {4, 48, 3}, {5, 50, 17}, {9, 100, 33}, {64, 256, 784}, {3, 10, 128}, {7, 16, 5}};
+        int[][] sizes = {{1, 1, 1}, {4, 48, 3}, {5, 50, 17}, {9, 100, 33}, {64, 256, 784}, {3, 10, 128}, {7, 16, 5},
+                {6, 64, 7}, {5, 200, 9}, {7, 32, 5}, {9, 130, 4}, {4, 112, 3}, {5, 47, 2},
+                {32, 70, 9}, {6, 64, 130}, {14, 64, 3}, {11, 128, 5}, {2, 64, 3}};
         for (int[] s : sizes) {
             for (boolean transposedA : new boolean[] {false, true}) {
                 for (boolean accumulate : new boolean[] {false, true}) {

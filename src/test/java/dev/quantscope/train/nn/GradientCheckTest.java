@@ -110,8 +110,11 @@ class GradientCheckTest {
         SplittableRandom r = new SplittableRandom(1);
         for (boolean vector : new boolean[] {false, true}) {
             InputShape in = InputShape.flat(37);
-            DenseLayer l = new DenseLayer(in, 53, param(r, "w", 53 * 37, 0.3), param(r, "b", 53, 0.3));
+            DenseLayer l = new DenseLayer(in, 53, param(r, "w", 53 * 37, 0.3), param(r, "b", 53, 0.3), 5);
             check(l, random(r, 5 * 37, -1, 1), 5, r, vector);
+            // a batch wider than the layer: the forward pass transposes W rather than x
+            DenseLayer narrow = new DenseLayer(in, 3, param(r, "w", 3 * 37, 0.3), param(r, "b", 3, 0.3), 5);
+            check(narrow, random(r, 5 * 37, -1, 1), 5, r, vector);
         }
     }
 
