@@ -28,7 +28,7 @@ final class ClassifierTrainingRun implements TrainingRun {
     private final BatchLoss loss;
     private final Network network;
     private final Optimizer optimizer;
-    private final int[] order, examples, identity;
+    private final int[] order, examples;
     /** The batch's inputs as the network sees them: gathered in the epoch's order, and augmented when asked. */
     private final float[] batchInputs;
     private final float[] logitGradient;
@@ -59,8 +59,6 @@ final class ClassifierTrainingRun implements TrainingRun {
         this.optimizer = settings.optimizer().create(network.parameters());
         this.order = new int[train.count()];
         this.examples = new int[batch];
-        this.identity = new int[batch];
-        for (int i = 0; i < batch; i++) identity[i] = i;
         this.batchInputs = new float[Math.multiplyExact(batch, train.shape().features())];
         this.logitGradient = new float[Math.multiplyExact(batch, model.architecture().classes())];
         this.stepsPerEpoch = (train.count() + (long) settings.batchSize() - 1) / settings.batchSize();
@@ -88,7 +86,7 @@ final class ClassifierTrainingRun implements TrainingRun {
             int batch = Math.min(batchSize, n - from);
             System.arraycopy(order, from, examples, 0, batch);
             gather(batch, augmentRandom);
-            float[] logits = network.forward(batchInputs, identity, 0, batch, true, step);
+            float[] logits = network.forward(batchInputs, batch, true, step);
             double batchLoss = loss.lossAndGradient(logits, examples, batchInputs, batch, classes, logitGradient);
             for (int b = 0; b < batch; b++) if (Accuracy.argmax(logits, b * classes, classes) == train.labels()[examples[b]]) correct++;
             network.backward(logitGradient, batch);

@@ -86,14 +86,13 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * Runs examples {@code order[from … from + batch)} of {@code inputs} forward; returns the logits buffer
-     * ({@code batch × classes} valid; overwritten by the next call).
+     * Runs the {@code batch} examples laid out one after another in {@code inputs} ({@code batch × features}, gathered
+     * and augmented by the caller) forward; returns the logits buffer ({@code batch × classes} valid; overwritten by the
+     * next call).
      */
-    public float[] forward(float[] inputs, int[] order, int from, int batch, boolean training, long step) {
+    public float[] forward(float[] inputs, int batch, boolean training, long step) {
         if (batch > maxBatch) throw new IllegalArgumentException("A batch of " + batch + " over the " + maxBatch + " the network was made for.");
-        int features = model.architecture().input().features();
-        float[] x0 = activations[0];
-        for (int b = 0; b < batch; b++) System.arraycopy(inputs, order[from + b] * features, x0, b * features, features);
+        System.arraycopy(inputs, 0, activations[0], 0, Math.multiplyExact(batch, model.architecture().input().features()));
         context.step(step);
         for (int i = 0; i < layers.size(); i++) layers.get(i).forward(activations[i], activations[i + 1], batch, training, context);
         return activations[layers.size()];

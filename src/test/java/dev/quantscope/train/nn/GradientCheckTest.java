@@ -225,14 +225,14 @@ class GradientCheckTest {
         SplittableRandom r = new SplittableRandom(8);
         int batch = 4;
         float[] inputs = random(r, batch * a.input().features(), -1, 1);
-        int[] labels = {0, 3, 4, 1}, order = {0, 1, 2, 3};
+        int[] labels = {0, 3, 4, 1};
         try (Network net = new Network(model, batch, 2, 5, true)) {
             float[] grad = new float[batch * 5];
-            float[] logits = net.forward(inputs, order, 0, batch, true, 7);
+            float[] logits = net.forward(inputs, batch, true, 7);
             SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, 5, grad);
             net.backward(grad, batch);
             java.util.function.DoubleSupplier loss = () ->
-                    SoftmaxCrossEntropy.lossAndGradient(net.forward(inputs, order, 0, batch, true, 7), labels, batch, 5, null) / batch;
+                    SoftmaxCrossEntropy.lossAndGradient(net.forward(inputs, batch, true, 7), labels, batch, 5, null) / batch;
             // a smaller step than the layers' checks: a network has kinks (ReLU, max-pool) that a large step can cross
             for (Parameter p : net.parameters()) compare(p.name(), p.values(), p.gradients().clone(), loss, r, 1e-3);
         }
@@ -256,16 +256,13 @@ class GradientCheckTest {
         SplittableRandom r = new SplittableRandom(9);
         int batch = 9;
         float[] inputs = random(r, batch * a.input().features(), 0, 1);
-        int[] labels = new int[batch], order = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            labels[i] = i;
-            order[i] = i;
-        }
+        int[] labels = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = i;
         float[][] results = new float[2][];
         for (int v = 0; v < 2; v++) {
             Classifier model = Classifier.initialized(a, 4);
             try (Network net = new Network(model, batch, 2, 5, v == 1)) {
-                float[] logits = net.forward(inputs, order, 0, batch, true, 0);
+                float[] logits = net.forward(inputs, batch, true, 0);
                 float[] grad = new float[batch * 10];
                 SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, 10, grad);
                 net.backward(grad, batch);
