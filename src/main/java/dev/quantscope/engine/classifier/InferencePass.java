@@ -63,7 +63,7 @@ final class InferencePass implements AutoCloseable {
                 case LayerSpec.Gelu g -> LayerKernels.gelu(x, y, batch * in.features());
                 case LayerSpec.BatchNorm b -> LayerKernels.batchNorm(x, y, batch, in.channels(), in.height() * in.width(),
                         classifier.tensor(layer.name() + ".weight"), classifier.tensor(layer.name() + ".bias"),
-                        classifier.tensor(layer.name() + ".running_mean"), classifier.tensor(layer.name() + ".running_var"), 1e-5);
+                        classifier.tensor(layer.name() + ".running_mean"), classifier.tensor(layer.name() + ".running_var"), LayerSpec.BatchNorm.EPSILON);
                 case LayerSpec.Flatten f -> moved = false;
                 case LayerSpec.Dropout d -> moved = false;
             }

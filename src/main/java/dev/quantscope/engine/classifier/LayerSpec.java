@@ -38,7 +38,10 @@ public sealed interface LayerSpec {
     record Gelu() implements LayerSpec {}
 
     /** Batch normalisation (nn.BatchNorm1d / 2d, ε = 1e-5, momentum 0.1): batch statistics in training, running ones at inference. */
-    record BatchNorm() implements LayerSpec {}
+    record BatchNorm() implements LayerSpec {
+        /** ε added to the variance, PyTorch's default: every pass (training, inference, scalar) and the ONNX reader use it. */
+        public static final double EPSILON = 1e-5;
+    }
 
     /** Dropout (nn.Dropout): zeroes each value with probability {@code rate} in training, identity at inference. */
     record Dropout(double rate) implements LayerSpec {

@@ -124,7 +124,7 @@ final class ModelArchitecture {
         return new IllegalArgumentException(file + ": cannot tell its classifier architecture: " + why + ".");
     }
 
-    private static String lowerFirst(String s) {
+    static String lowerFirst(String s) {
         return s == null || s.isEmpty() ? "" : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 }

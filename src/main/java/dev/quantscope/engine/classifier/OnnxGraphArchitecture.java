@@ -27,7 +27,6 @@ import java.util.Set;
  */
 final class OnnxGraphArchitecture {
     /** PyTorch's batch norm ε, the one {@link LayerSpec.BatchNorm} uses. */
-    private static final double BATCH_NORM_EPSILON = 1e-5;
     private static final String RUNS = "Conv, Relu, MaxPool, Flatten, Reshape, Gemm, MatMul + Add and BatchNormalization";
 
     private final Model model;
@@ -227,7 +226,7 @@ final class OnnxGraphArchitecture {
         only(node, Set.of("training_mode"), Set.of("epsilon", "momentum"));
         expect(node, "training_mode", List.of(0L), "0");
         Float epsilon = node.floats().get("epsilon");
-        if (epsilon != null && Math.abs(epsilon - BATCH_NORM_EPSILON) > 1e-9) {
+        if (epsilon != null && Math.abs(epsilon - LayerSpec.BatchNorm.EPSILON) > 1e-9) {
             throw refuse(describe(node) + " has epsilon " + epsilon + ", where QuantScope's batch norm uses PyTorch's 1e-5");
         }
         List<String> params = node.inputs().size() == 5 ? node.inputs().subList(1, 5) : List.of();
@@ -277,7 +276,7 @@ final class OnnxGraphArchitecture {
         try {
             shape = Architecture.outputShape(spec, shape);
         } catch (IllegalArgumentException e) {
-            throw refuse(describe(node) + ": " + lowerFirst(stripDot(e.getMessage())));
+            throw refuse(describe(node) + ": " + ModelArchitecture.lowerFirst(stripDot(e.getMessage())));
         }
         layers.add(new Layer(name, spec));
     }
@@ -364,7 +363,4 @@ final class OnnxGraphArchitecture {
         return s != null && s.endsWith(".") ? s.substring(0, s.length() - 1) : String.valueOf(s);
     }
 
-    private static String lowerFirst(String s) {
-        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
-    }
 }

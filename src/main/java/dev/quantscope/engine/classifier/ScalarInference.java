@@ -91,7 +91,7 @@ final class ScalarInference {
                 float[] y = new float[x.length];
                 for (int i = 0; i < x.length; i++) {
                     int ch = i / spatial;
-                    y[i] = (float) (gamma[ch] * (x[i] - mean[ch]) / Math.sqrt(mean.length > 0 ? var[ch] + 1e-5 : 1) + beta[ch]);
+                    y[i] = (float) (gamma[ch] * (x[i] - mean[ch]) / Math.sqrt(mean.length > 0 ? var[ch] + LayerSpec.BatchNorm.EPSILON : 1) + beta[ch]);
                 }
                 yield y;
             }

@@ -2,6 +2,7 @@ package dev.quantscope.train.nn;
 
 import dev.quantscope.engine.classifier.InputShape;
 import dev.quantscope.engine.classifier.LayerKernels;
+import dev.quantscope.engine.classifier.LayerSpec;
 import dev.quantscope.train.optim.Parameter;
 
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
  * {@code dγ = Σ dy·x̂}, {@code dβ = Σ dy}, {@code dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy·x̂))}. Channels split over threads.
  */
 public final class BatchNormLayer implements TrainLayer {
-    static final double EPS = 1e-5, MOMENTUM = 0.1;
+    static final double EPS = LayerSpec.BatchNorm.EPSILON, MOMENTUM = 0.1;
 
     private final InputShape shape;
     private final int channels, spatial;
