@@ -33,27 +33,26 @@ public final class ChartStyle {
     public static final Palette DARK = new Palette(new Color(0x0D, 0x11, 0x17), new Color(0xE6, 0xED, 0xF3),
             new Color(0x91, 0x98, 0xA1), new Color(0x30, 0x36, 0x3D));
 
-    private static Palette palette = LIGHT;
     private static final java.util.Set<JFreeChart> STYLED =
             java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
     /** The palette of the current theme. */
-    public static Palette palette() { return palette; }
+    public static Palette palette() { return PALETTE.get(); }
 
     private static final javafx.beans.property.ReadOnlyObjectWrapper<Palette> PALETTE =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(LIGHT);
 
     /**
      * The current palette, for views that paint themselves (canvases) and redraw when it changes; hold the listener
-     * weakly ({@code WeakChangeListener}: an invalidation listener would hear only the first change) so a closed view is not kept alive by it.
+     * weakly ({@code WeakChangeListener}: an invalidation listener would hear only the first change) so that a closed
+     * view is not kept alive by it.
      */
     public static javafx.beans.property.ReadOnlyObjectProperty<Palette> paletteProperty() { return PALETTE.getReadOnlyProperty(); }
 
     /** Switches every chart styled so far, and every one styled later, to the dark or the light palette. */
     public static void useDark(boolean dark) {
-        palette = dark ? DARK : LIGHT;
+        PALETTE.set(dark ? DARK : LIGHT);
         for (JFreeChart chart : java.util.List.copyOf(STYLED)) apply(chart);
-        PALETTE.set(palette);
     }
 
     /** Distinct, colour-blind-friendlier series colours for categorical charts. */
@@ -67,7 +66,7 @@ public final class ChartStyle {
 
     public static JFreeChart apply(JFreeChart chart) {
         STYLED.add(chart);
-        Palette p = palette;
+        Palette p = palette();
         chart.setBackgroundPaint(p.paper());
         chart.setAntiAlias(true);
         chart.setTextAntiAlias(true);
@@ -132,6 +131,7 @@ public final class ChartStyle {
     /** An axis in the current palette: its fonts, label and tick colours (also for axes swapped in later). */
     public static void axis(ValueAxis axis) {
         axis.setTickLabelFont(new Font(FONT, Font.PLAIN, 11));
+        Palette palette = palette();
         axis.setTickLabelPaint(palette.muted());
         axis.setLabelFont(new Font(FONT, Font.PLAIN, 12));
         axis.setLabelPaint(palette.muted());
