@@ -88,7 +88,7 @@ public final class Plans {
         Optional<String> classifierOutput = Classifier.outputWeightOf(model);
         for (TensorInfo t : model.tensors()) {
             sourceBytes = Math.addExact(sourceBytes, t.byteSize());
-            out.add(plan(recipe, t, presetChoices, prunable(t) && !classifierOutput.equals(Optional.of(t.name()))));
+            out.add(plan(recipe, t, presetChoices, prunable(t, classifierOutput)));
         }
         Optional<Preset> preset = recipe.rules().isEmpty() && recipe.base() instanceof RecipeBase.PresetChoices p
                 ? Optional.of(p.preset()) : Optional.empty();
@@ -158,9 +158,12 @@ public final class Plans {
      */
     public static List<TensorInfo> prunableTensors(Model model) {
         Optional<String> classifierOutput = Classifier.outputWeightOf(model);
-        return model.tensors().stream()
-                .filter(t -> prunable(t) && !classifierOutput.equals(Optional.of(t.name())))
-                .toList();
+        return model.tensors().stream().filter(t -> prunable(t, classifierOutput)).toList();
+    }
+
+    /** {@link #prunable(TensorInfo)}, and not the output layer of the classifier the model is, if it is one. */
+    private static boolean prunable(TensorInfo t, Optional<String> classifierOutput) {
+        return prunable(t) && !classifierOutput.equals(Optional.of(t.name()));
     }
 
     /**
