@@ -25,6 +25,9 @@ public final class ClassifierData {
     /** Where the build packs assets/data/fashion-mnist and assets/data/mnist (test splits) into the jar. */
     private static final String FASHION = "fashion-mnist", DIGITS = "mnist";
     private static final String TEST = "t10k";
+    /** A split's two files: {@code SPLIT-images-idx3-ubyte.gz} and {@code SPLIT-labels-idx1-ubyte.gz}. */
+    private static final String IMAGES = "-images-idx3-ubyte.gz", LABELS = "-labels-idx1-ubyte.gz";
+    private static final List<String> FILES = List.of(IMAGES, LABELS);
 
     /** An images file and its labels file. */
     public record IdxPair(Path images, Path labels) {}
@@ -72,7 +75,7 @@ public final class ClassifierData {
     }
 
     private static Optional<IdxPair> pairIn(Path folder, String split) {
-        Path images = folder.resolve(split + "-images-idx3-ubyte.gz"), labels = folder.resolve(split + "-labels-idx1-ubyte.gz");
+        Path images = folder.resolve(split + IMAGES), labels = folder.resolve(split + LABELS);
         return Files.isRegularFile(images) && Files.isRegularFile(labels)
                 ? Optional.of(new IdxPair(images.toAbsolutePath().normalize(), labels.toAbsolutePath().normalize()))
                 : Optional.empty();
@@ -84,7 +87,7 @@ public final class ClassifierData {
             Path folder = BundledCopy.folder(set);
             Optional<IdxPair> copied = pairIn(folder, TEST);
             if (copied.isPresent()) return copied;
-            for (String kind : List.of("-images-idx3-ubyte.gz", "-labels-idx1-ubyte.gz")) {
+            for (String kind : FILES) {
                 try (InputStream in = ClassifierData.class.getResourceAsStream(set + "/" + TEST + kind)) {
                     if (in == null) return Optional.empty();   // a build without the assets
                     Path part = Files.createTempFile(folder, TEST, ".part");
@@ -107,7 +110,7 @@ public final class ClassifierData {
             if (folder == null) {
                 folder = Files.createTempDirectory("quantscope-" + set);
                 folder.toFile().deleteOnExit();
-                for (String kind : List.of("-images-idx3-ubyte.gz", "-labels-idx1-ubyte.gz")) {
+                for (String kind : FILES) {
                     folder.resolve(TEST + kind).toFile().deleteOnExit();
                 }
                 FOLDERS.put(set, folder);
