@@ -33,6 +33,8 @@ public final class Activation {
     private final float[] q8d;
     private final float[] q8s;
     private final int[] q8sum;
+    /** Codes 2j and 2j + 1 as the low and high halves of int j: what an interleaved kernel broadcasts (see {@link #pairs}). */
+    private final int[] q8pairs;
     private final Object q8Lock = new Object();
     private volatile int q8Ready = -1;
 
@@ -45,6 +47,7 @@ public final class Activation {
     private final float[] qkSums16f;
     private final float[] qkSums32f;
     private final int[] qkSums32;
+    private final int[] qkPairs;
     private final Object qkLock = new Object();
     private volatile int qkReady = -1;
 
@@ -67,6 +70,7 @@ public final class Activation {
         this.q8d = new float[blocks32];
         this.q8s = new float[blocks32];
         this.q8sum = new int[blocks32];
+        this.q8pairs = new int[blocks32 * QK / 2];
         this.qk = new byte[blocks256 * QK_K];
         this.qkf = new float[blocks256 * QK_K];
         this.qkd = new float[blocks256];
@@ -74,6 +78,7 @@ public final class Activation {
         this.qkSums16f = new float[blocks256 * (QK_K / 16)];
         this.qkSums32f = new float[blocks256 * (QK_K / 32)];
         this.qkSums32 = new int[blocks256 * (QK_K / 32)];
+        this.qkPairs = new int[blocks256 * QK_K / 2];
         this.f16 = new float[capacity];
         this.bf16 = new float[capacity];
     }
@@ -110,6 +115,7 @@ public final class Activation {
             int v = version;
             if (q8Ready == v) return;
             quantizeQ8(values, length / QK, q8, q8f, q8d, q8s, q8sum);
+            pairs(q8, length / QK * QK, q8pairs);
             q8Ready = v; // volatile write: publishes the buffers to every thread that then reads the stamp
         }
     }
@@ -118,6 +124,9 @@ public final class Activation {
     float[] q8f() { return q8f; }
     float[] q8d() { return q8d; }
     float[] q8s() { return q8s; }
+    /** Pairs of consecutive Q8_0 codes, one int each (see {@link #pairs}). */
+    int[] q8pairs() { return q8pairs; }
+
     /** The exact sum of each block's codes (the vector kernels fold the Q5_0 offset of 16 into it). */
     int[] q8sum() { return q8sum; }
 
@@ -148,6 +157,15 @@ public final class Activation {
         }
     }
 
+    /**
+     * {@code pairs[j] = codes[2j]} in the low 16 bits and {@code codes[2j + 1]} in the high 16, both sign-extended:
+     * broadcast to every int lane and read as 16-bit lanes, one int gives the even lanes one column's code and the
+     * odd lanes the next column's, which is how the interleaved kernels lay out their weights ({@link PackedKernel}).
+     */
+    static void pairs(byte[] codes, int n, int[] pairs) {
+        for (int j = 0; j < n / 2; j++) pairs[j] = (codes[2 * j] & 0xFFFF) | (codes[2 * j + 1] << 16);
+    }
+
     // ---------------------------------------------------------------- Q8_K
 
     void ensureQ8K() {
@@ -156,6 +174,7 @@ public final class Activation {
             int v = version;
             if (qkReady == v) return;
             quantizeQ8K(values, length / QK_K, qk, qkf, qkd, qkSums);
+            pairs(qk, length / QK_K * QK_K, qkPairs);
             for (int i = 0; i < qkSums16f.length; i++) qkSums16f[i] = qkSums[i];
             for (int i = 0; i < qkSums32.length; i++) {
                 qkSums32[i] = qkSums[2 * i] + qkSums[2 * i + 1];
@@ -166,6 +185,8 @@ public final class Activation {
     }
 
     byte[] qk() { return qk; }
+    /** Pairs of consecutive Q8_K codes, one int each (see {@link #pairs}). */
+    int[] qkPairs() { return qkPairs; }
     float[] qkf() { return qkf; }
     float[] qkd() { return qkd; }
     int[] qkSums() { return qkSums; }

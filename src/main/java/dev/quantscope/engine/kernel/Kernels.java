@@ -3,6 +3,7 @@ package dev.quantscope.engine.kernel;
 import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.TensorInfo;
 
+import java.lang.foreign.Arena;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -33,6 +34,24 @@ public final class Kernels {
 
     static WeightMatrix matrix(TensorInfo t) {
         return VECTOR ? VectorKernels.create(t) : ScalarKernels.create(t);
+    }
+
+    /**
+     * Whether the engine's matrices of the types that have one use an interleaved copy ({@link PackedKernel}); the
+     * system property {@code quantscope.kernel.packed=false} keeps every matrix on the mapped file, to compare.
+     */
+    private static final boolean PACKED = Boolean.parseBoolean(System.getProperty("quantscope.kernel.packed", "true"));
+
+    /** Like {@link #matrix(TensorInfo)}, with the rows interleaved into a copy in {@code arena} where that is faster. */
+    static WeightMatrix matrix(TensorInfo t, Arena arena) {
+        if (!VECTOR || !PACKED || !PackedKernel.packs(t.dtype())) return matrix(t);
+        return packed(t, arena);
+    }
+
+    /** The interleaved kernel of {@code t}, copied into {@code arena} (tests, benchmarks). */
+    public static WeightMatrix packed(TensorInfo t, Arena arena) {
+        if (!VECTOR) throw new UnsupportedOperationException("Vector API kernels are not available on this JVM");
+        return PackedKernel.of(VectorKernels.create(t), arena);
     }
 
     /** The scalar reference kernel (benchmarks, tests). */

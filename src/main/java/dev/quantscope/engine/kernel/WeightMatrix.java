@@ -35,4 +35,12 @@ public interface WeightMatrix {
     static WeightMatrix of(TensorInfo t) {
         return Kernels.matrix(t);
     }
+
+    /**
+     * The fastest kernel for {@code t}, which may keep a reordered copy of the weights in {@code arena} (rows
+     * interleaved for single-token products): the matrix must not be used after the arena is closed.
+     */
+    static WeightMatrix of(TensorInfo t, java.lang.foreign.Arena arena) {
+        return Kernels.matrix(t, arena);
+    }
 }

@@ -71,7 +71,6 @@ public final class LlamaEngine implements AutoCloseable {
         if (maxBatch < 1) throw new IllegalArgumentException("batch size must be positive");
         this.contextSize = contextSize;
         this.maxBatch = maxBatch;
-        this.w = new LlamaWeights(model, c);
         x = vectors(buffers, maxBatch, c.dim());
         q = vectors(buffers, maxBatch, c.qDim());
         k = vectors(buffers, maxBatch, c.kvDim());
@@ -85,6 +84,9 @@ public final class LlamaEngine implements AutoCloseable {
         hb = activations(buffers, maxBatch, c.ffnDim());
         cache = KvCache.create(kvCacheType, c.layers(), contextSize, c.kvDim(), buffers);
         rope = new RopeRotation(c, contextSize);
+        // the weights last: their reordered copies are native memory, freed by close(), which a constructor that
+        // failed on a buffer after them would never reach
+        this.w = new LlamaWeights(model, c);
         this.runner = new RowParallel(threads);
     }
 
@@ -323,5 +325,6 @@ public final class LlamaEngine implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        w.close();
     }
 }

@@ -6,6 +6,7 @@ import dev.quantscope.tensor.Decoders;
 import dev.quantscope.tensor.ElementDecoder;
 import dev.quantscope.tensor.TensorInfo;
 
+import java.lang.foreign.Arena;
 import java.util.Optional;
 
 /**
@@ -27,40 +28,52 @@ final class LlamaWeights {
     /** Per layer, the tensor names of q, k, v, o, gate, up, down: what a {@link MatmulObserver} is told. */
     final String[][] matrixNames;
     final String outputName;
+    /** Where the kernels keep their reordered copies of the weights; closed with the engine. */
+    private final Arena copies = Arena.ofShared();
 
     LlamaWeights(Model model, LlamaConfig c) {
-        Names n = c.layout() == WeightLayout.GGUF ? GGUF_NAMES : HF_NAMES;
-        embedding = require(model, n.embedding);
-        embeddingDecoder = Decoders.find(embedding.dtype()).orElseThrow(
-                () -> new IllegalArgumentException(embedding.name() + ": " + embedding.dtype() + " is not decodable"));
-        checkMatrix(embedding, c.vocab(), c.dim());
-        blocks = new Block[c.layers()];
-        matrixNames = new String[c.layers()][];
-        for (int l = 0; l < c.layers(); l++) {
-            String p = n.blockPrefix + l + ".";
-            matrixNames[l] = new String[] {p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o,
-                    p + n.gate, p + n.up, p + n.down};
-            blocks[l] = new Block(
-                    vector(model, p + n.attnNorm, c.dim()),
-                    matrix(model, p + n.q + ".weight", c.qDim(), c.dim()),
-                    matrix(model, p + n.k + ".weight", c.kvDim(), c.dim()),
-                    matrix(model, p + n.v + ".weight", c.kvDim(), c.dim()),
-                    c.qkvBias() ? vector(model, p + n.q + ".bias", c.qDim()) : null,
-                    c.qkvBias() ? vector(model, p + n.k + ".bias", c.kvDim()) : null,
-                    c.qkvBias() ? vector(model, p + n.v + ".bias", c.kvDim()) : null,
-                    matrix(model, p + n.o, c.dim(), c.qDim()),
-                    vector(model, p + n.ffnNorm, c.dim()),
-                    matrix(model, p + n.gate, c.ffnDim(), c.dim()),
-                    matrix(model, p + n.up, c.ffnDim(), c.dim()),
-                    matrix(model, p + n.down, c.dim(), c.ffnDim()));
+        try {
+            Names n = c.layout() == WeightLayout.GGUF ? GGUF_NAMES : HF_NAMES;
+            embedding = require(model, n.embedding);
+            embeddingDecoder = Decoders.find(embedding.dtype()).orElseThrow(
+                    () -> new IllegalArgumentException(embedding.name() + ": " + embedding.dtype() + " is not decodable"));
+            checkMatrix(embedding, c.vocab(), c.dim());
+            blocks = new Block[c.layers()];
+            matrixNames = new String[c.layers()][];
+            for (int l = 0; l < c.layers(); l++) {
+                String p = n.blockPrefix + l + ".";
+                matrixNames[l] = new String[] {p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o,
+                        p + n.gate, p + n.up, p + n.down};
+                blocks[l] = new Block(
+                        vector(model, p + n.attnNorm, c.dim()),
+                        matrix(model, p + n.q + ".weight", c.qDim(), c.dim()),
+                        matrix(model, p + n.k + ".weight", c.kvDim(), c.dim()),
+                        matrix(model, p + n.v + ".weight", c.kvDim(), c.dim()),
+                        c.qkvBias() ? vector(model, p + n.q + ".bias", c.qDim()) : null,
+                        c.qkvBias() ? vector(model, p + n.k + ".bias", c.kvDim()) : null,
+                        c.qkvBias() ? vector(model, p + n.v + ".bias", c.kvDim()) : null,
+                        matrix(model, p + n.o, c.dim(), c.qDim()),
+                        vector(model, p + n.ffnNorm, c.dim()),
+                        matrix(model, p + n.gate, c.ffnDim(), c.dim()),
+                        matrix(model, p + n.up, c.ffnDim(), c.dim()),
+                        matrix(model, p + n.down, c.dim(), c.ffnDim()));
+            }
+            outputNorm = vector(model, n.outputNorm, c.dim());
+            // Tied embeddings: small models reuse the embedding as the output head.
+            Optional<TensorInfo> head = model.tensor(n.output);
+            TensorInfo headTensor = head.orElse(embedding);
+            checkMatrix(headTensor, c.vocab(), c.dim());
+            output = Matrices.load(headTensor, copies);
+            outputName = headTensor.name();
+        } catch (RuntimeException | Error e) {
+            close(); // a matrix that failed to load must not leave the copies made so far behind
+            throw e;
         }
-        outputNorm = vector(model, n.outputNorm, c.dim());
-        // Tied embeddings: small models reuse the embedding as the output head.
-        Optional<TensorInfo> head = model.tensor(n.output);
-        TensorInfo headTensor = head.orElse(embedding);
-        checkMatrix(headTensor, c.vocab(), c.dim());
-        output = Matrices.load(headTensor);
-        outputName = headTensor.name();
+    }
+
+    /** Frees the kernels' copies of the weights: no matrix may be used after this. */
+    void close() {
+        if (copies.scope().isAlive()) copies.close();
     }
 
     /** Decodes the embedding row of {@code token} into {@code dst[0, dim)}. */
@@ -84,10 +97,10 @@ final class LlamaWeights {
         return model.tensor(name).orElseThrow(() -> new IllegalArgumentException("missing tensor " + name));
     }
 
-    private static WeightMatrix matrix(Model model, String name, int rows, int cols) {
+    private WeightMatrix matrix(Model model, String name, int rows, int cols) {
         TensorInfo t = require(model, name);
         checkMatrix(t, rows, cols);
-        return Matrices.load(t);
+        return Matrices.load(t, copies);
     }
 
     private static void checkMatrix(TensorInfo t, int rows, int cols) {
