@@ -52,6 +52,8 @@ public final class Activation {
     private volatile int qkReady = -1;
 
     private final float[] f16;
+    /** The F16-rounded values times 2^112 (see {@link #f16Wide}). */
+    private final float[] f16Wide;
     private final Object f16Lock = new Object();
     private volatile int f16Ready = -1;
 
@@ -80,6 +82,7 @@ public final class Activation {
         this.qkSums32 = new int[blocks256 * (QK_K / 32)];
         this.qkPairs = new int[blocks256 * QK_K / 2];
         this.f16 = new float[capacity];
+        this.f16Wide = new float[capacity];
         this.bf16 = new float[capacity];
     }
 
@@ -241,12 +244,22 @@ public final class Activation {
         synchronized (f16Lock) {
             int v = version;
             if (f16Ready == v) return;
-            for (int i = 0; i < length; i++) f16[i] = roundToHalf(values[i]);
+            for (int i = 0; i < length; i++) {
+                f16[i] = roundToHalf(values[i]);
+                f16Wide[i] = f16[i] * 0x1p112f;
+            }
             f16Ready = v;
         }
     }
 
     float[] f16() { return f16; }
+
+    /**
+     * The F16-rounded values times 2^112, exactly (an F16 is at most 65,504 &lt; 2^16, so none overflows): an F16
+     * weight whose bits are only shifted into a float's place reads as its value times 2^-112, and its product
+     * with these is the product of the two values, with no multiplication to undo the shift (see VectorKernels.F16).
+     */
+    float[] f16Wide() { return f16Wide; }
 
     void ensureBF16() {
         if (bf16Ready == version) return;

@@ -293,10 +293,40 @@ final class VectorKernels {
         return fb.or(i.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
+    /**
+     * F16 weights. Where the tensor has no infinity or NaN (checked once, when the kernel is made) a weight's 15
+     * magnitude bits and its sign are only moved into a float's places, which reads as the value times 2^-112
+     * exactly, and multiplied with the activation times 2^112 ({@link Activation#f16Wide}): the fused product is
+     * the exact product of the two values, as with a full conversion, in 3 vector operations per 16 weights instead
+     * of 10 (generation is bound by these instructions rather than by memory on F16). A tensor with an infinity or
+     * NaN takes the full conversion, {@link #halfToFloat}.
+     */
     static final class F16 extends RowKernel {
-        F16(TensorInfo t) { super(t); }
+        private final boolean finite;
+
+        F16(TensorInfo t) {
+            super(t);
+            this.finite = !hasInfinityOrNaN(data);
+        }
+
         @Override void prepare(Activation x) { x.ensureF16(); }
         @Override float rowDot(Activation x, long at, int[] ints) {
+            if (!finite) return rowDotSpecial(x, at);
+            float[] y = x.f16Wide();
+            FloatVector acc = FloatVector.zero(F);
+            int i = 0;
+            for (; i + L <= cols; i += L) {
+                // sign-extended to int: the sign lands in bit 31 after the shift, with copies in bits 28-30 masked off
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * i, LE).convertShape(VectorOperators.S2I, I, 0);
+                acc = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().fma(FloatVector.fromArray(F, y, i), acc);
+            }
+            float sum = sumLanes(acc);
+            float[] y16 = x.f16();
+            for (; i < cols; i++) sum += half(data, at + 2L * i) * y16[i];
+            return sum;
+        }
+
+        private float rowDotSpecial(Activation x, long at) {
             float[] y = x.f16();
             FloatVector acc = FloatVector.zero(F);
             int i = 0;
@@ -304,6 +334,18 @@ final class VectorKernels {
             float sum = sumLanes(acc);
             for (; i < cols; i++) sum += half(data, at + 2L * i) * y[i];
             return sum;
+        }
+
+        /** Whether any F16 in {@code s} has the all-ones exponent (an infinity or a NaN). */
+        static boolean hasInfinityOrNaN(MemorySegment s) {
+            long n = s.byteSize() / 2, i = 0;
+            int lanes = S.length();
+            ShortVector ones = ShortVector.broadcast(S, (short) 0x7c00);
+            for (; i + lanes <= n; i += lanes) {
+                if (ShortVector.fromMemorySegment(S, s, 2 * i, LE).and(ones).compare(VectorOperators.EQ, ones).anyTrue()) return true;
+            }
+            for (; i < n; i++) if ((s.get(Layouts.I16, 2 * i) & 0x7c00) == 0x7c00) return true;
+            return false;
         }
     }
 
