@@ -85,6 +85,8 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
             k.pack(rows, group);
             MemorySegment.copy(group, 0, k.packed, ValueLayout.JAVA_BYTE, g * k.groupBytes, group.length);
         }
+        // generation reads only the copy: the file's pages need not stay resident beside it (a batch reads them again)
+        MappedPages.release(base.data);
         return k;
     }
 
