@@ -1,5 +1,6 @@
 package dev.quantscope.engine.kernel;
 
+import dev.quantscope.format.MappedPages;
 import dev.quantscope.tensor.DType;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;

@@ -2,6 +2,7 @@ package dev.quantscope.pipeline.export;
 
 import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.format.FileCommit;
+import dev.quantscope.format.MappedPages;
 import dev.quantscope.format.Model;
 import dev.quantscope.format.gguf.GgufFile;
 import dev.quantscope.format.gguf.GgufKv;
@@ -254,7 +255,10 @@ public final class ModelExport {
                 }
 
                 @Override
-                public void release() { arena.close(); }
+                public void release() {
+                    arena.close();
+                    MappedPages.release(t.data()); // read once: its pages need not stay resident while the rest is written
+                }
             }));
         }
         // Copies allocate nothing: their error (none, or the exact figures of a decodable copy) is measured up front.

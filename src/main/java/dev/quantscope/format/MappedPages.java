@@ -1,4 +1,4 @@
-package dev.quantscope.engine.kernel;
+package dev.quantscope.format;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,12 +9,12 @@ import java.util.Optional;
 
 /**
  * Gives back the pages of a memory-mapped file that were read once and are not needed again (a tensor just copied
- * into an interleaved layout), so that they stop counting in the process's resident memory: {@code madvise} with
+ * into an interleaved layout, or quantized and written), so that they stop counting in the process's resident memory: {@code madvise} with
  * {@code MADV_DONTNEED}, which for a file mapping only drops this process's references; the data stays in the file
  * and in the page cache, and a later read faults it back in. Never used on anonymous memory, where the same call
  * would zero the pages. Where there is no {@code madvise} (not Linux, no native access) it does nothing.
  */
-final class MappedPages {
+public final class MappedPages {
     private MappedPages() {}
 
     private static final int MADV_DONTNEED = 4; // Linux
@@ -22,7 +22,7 @@ final class MappedPages {
     private static final Optional<MethodHandle> MADVISE = lookup();
 
     /** Drops the resident pages wholly inside {@code s}, when it maps a file; a hint, failures are ignored. */
-    static void release(MemorySegment s) {
+    public static void release(MemorySegment s) {
         if (!s.isNative() || !s.isMapped() || MADVISE.isEmpty()) return;
         long start = s.address(), end = start + s.byteSize();
         long from = (start + PAGE - 1) & -PAGE, to = end & -PAGE; // pages shared with a neighbouring tensor stay
