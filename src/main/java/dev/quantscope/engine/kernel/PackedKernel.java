@@ -24,6 +24,10 @@ import java.util.Objects;
  * to row i of the group: the even lane takes even columns, the odd lane odd ones, and one broadcast int of two
  * activation codes ({@link Activation#pairs}) serves both.
  *
+ * <p>Each kernel spells out its 16 products per 32 columns in its own group loop, although PackedQ4_0 and PackedQ4_K
+ * share them: moved into one static helper, even one the launcher force-inlines (CompileCommand inline), the
+ * helper's vectors were boxed and generation allocated 98-116 MB per token (bench --json, Q4_0 and Q4_K_M).
+ *
  * <p>Single tokens (generation) run here; batches of tokens go to the row kernel on the mapped file, whose batched
  * path decodes each row once for the whole batch.
  */
