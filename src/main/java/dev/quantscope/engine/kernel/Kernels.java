@@ -44,8 +44,12 @@ public final class Kernels {
 
     /** Like {@link #matrix(TensorInfo)}, with the rows interleaved into a copy in {@code arena} where that is faster. */
     static WeightMatrix matrix(TensorInfo t, Arena arena) {
-        if (!VECTOR || !PACKED || !PackedKernel.packs(t.dtype())) return matrix(t);
-        return packed(t, arena);
+        return copies(t.dtype()) ? packed(t, arena) : matrix(t);
+    }
+
+    /** Whether {@link #matrix(TensorInfo, Arena)} makes a copy of a matrix of {@code type}. */
+    static boolean copies(DType type) {
+        return VECTOR && PACKED && PackedKernel.packs(type);
     }
 
     /** The interleaved kernel of {@code t}, copied into {@code arena} (tests, benchmarks). */

@@ -50,14 +50,26 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
     /** Per-thread results of a group that is only partly inside the asked row range. */
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[G]);
 
-    PackedKernel(RowKernel base, long bytesPerGroup, Arena arena) {
+    PackedKernel(RowKernel base, Arena arena) {
         this.base = base;
         this.rows = base.rows;
         this.cols = base.cols;
         this.groups = (rows + G - 1) / G;
-        this.groupBytes = bytesPerGroup;
-        this.packed = arena.allocate(Math.multiplyExact(bytesPerGroup, (long) groups), 64);
-        Math.toIntExact(bytesPerGroup); // one group's stream is built in a heap array
+        long bytes = copyBytes(base.dtype, rows, cols);
+        this.groupBytes = bytes / groups;
+        Math.toIntExact(groupBytes); // one group's stream is built in a heap array
+        this.packed = arena.allocate(bytes, 64);
+    }
+
+    /** Bytes of the interleaved copy of a {@code rows} × {@code cols} matrix of {@code type} (one with a kernel here). */
+    static long copyBytes(DType type, long rows, long cols) {
+        long perGroup = switch (type) {
+            case Q4_0 -> PackedQ4_0.groupBytes(cols);
+            case Q4_K -> PackedQ4_K.groupBytes(cols);
+            case Q6_K -> PackedQ6_K.groupBytes(cols);
+            default -> throw new IllegalArgumentException("no interleaved kernel for " + type);
+        };
+        return Math.multiplyExact(Math.ceilDiv(rows, G), perGroup);
     }
 
     /** Whether {@code type} has an interleaved kernel. */

@@ -29,7 +29,12 @@ final class PackedQ4_K extends PackedKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ4_K(RowKernel base, Arena arena) {
-        super(base, BLOCK * (base.cols / 256), arena);
+        super(base, arena);
+    }
+
+    /** Bytes of one group's stream for rows of {@code cols} columns. */
+    static long groupBytes(long cols) {
+        return BLOCK * (cols / 256);
     }
 
     @Override

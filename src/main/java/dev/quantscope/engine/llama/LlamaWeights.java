@@ -1,5 +1,6 @@
 package dev.quantscope.engine.llama;
 
+import dev.quantscope.engine.kernel.CopyBudget;
 import dev.quantscope.engine.kernel.WeightMatrix;
 import dev.quantscope.format.Model;
 import dev.quantscope.tensor.Decoders;
@@ -7,6 +8,8 @@ import dev.quantscope.tensor.ElementDecoder;
 import dev.quantscope.tensor.TensorInfo;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,12 +31,16 @@ final class LlamaWeights {
     /** Per layer, the tensor names of q, k, v, o, gate, up, down: what a {@link MatmulObserver} is told. */
     final String[][] matrixNames;
     final String outputName;
-    /** Where the kernels keep their reordered copies of the weights; closed with the engine. */
-    private final Arena copies = Arena.ofShared();
+    /**
+     * Where the kernels keep their reordered copies of the weights, closed with the engine; null when the copies
+     * would not fit in memory ({@link CopyBudget}) and every kernel reads the mapped file.
+     */
+    private final Arena copies;
 
     LlamaWeights(Model model, LlamaConfig c) {
+        Names n = c.layout() == WeightLayout.GGUF ? GGUF_NAMES : HF_NAMES;
+        copies = CopyBudget.allows(CopyBudget.bytesFor(matrixTensors(model, n, c))) ? Arena.ofShared() : null;
         try {
-            Names n = c.layout() == WeightLayout.GGUF ? GGUF_NAMES : HF_NAMES;
             embedding = require(model, n.embedding);
             embeddingDecoder = Decoders.find(embedding.dtype()).orElseThrow(
                     () -> new IllegalArgumentException(embedding.name() + ": " + embedding.dtype() + " is not decodable"));
@@ -73,7 +80,21 @@ final class LlamaWeights {
 
     /** Frees the kernels' copies of the weights: no matrix may be used after this. */
     void close() {
-        if (copies.scope().isAlive()) copies.close();
+        if (copies != null && copies.scope().isAlive()) copies.close();
+    }
+
+    /** The matrices the engine multiplies with, those present (a missing one is reported when it is loaded). */
+    private static List<TensorInfo> matrixTensors(Model model, Names n, LlamaConfig c) {
+        List<TensorInfo> out = new ArrayList<>();
+        for (int l = 0; l < c.layers(); l++) {
+            String p = n.blockPrefix + l + ".";
+            for (String name : List.of(p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o, p + n.gate,
+                    p + n.up, p + n.down)) {
+                model.tensor(name).ifPresent(out::add);
+            }
+        }
+        model.tensor(n.output).or(() -> model.tensor(n.embedding)).ifPresent(out::add);
+        return out;
     }
 
     /** Decodes the embedding row of {@code token} into {@code dst[0, dim)}. */

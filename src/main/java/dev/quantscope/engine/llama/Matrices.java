@@ -9,9 +9,10 @@ import java.lang.foreign.Arena;
 final class Matrices {
     private Matrices() {}
 
-    static WeightMatrix load(TensorInfo t, Arena arena) {
+    /** The kernel for {@code t}, which may keep a copy in {@code copies}; none when that is null. */
+    static WeightMatrix load(TensorInfo t, Arena copies) {
         try {
-            return WeightMatrix.of(t, arena);
+            return copies == null ? WeightMatrix.of(t) : WeightMatrix.of(t, copies);
         } catch (UnsupportedOperationException noKernelYet) {
             return new DecodedMatrix(t);
         }

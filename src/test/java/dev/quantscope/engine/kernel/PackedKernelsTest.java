@@ -117,6 +117,22 @@ class PackedKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void theBudgetCountsTheBytesTheCopyTakes(DType type) {
+        KernelsTest.assumeVector();
+        try (Arena arena = Arena.ofConfined()) {
+            TensorInfo t = SyntheticWeights.matrix(arena, type, ROWS, COLS, 2);
+            PackedKernel packed = (PackedKernel) Kernels.packed(t, arena);
+            assertEquals(packed.packed.byteSize(), CopyBudget.bytesFor(java.util.List.of(t)));
+            // at most about an eighth more than the file's bytes (Q6_K: a byte per 6.56-bit code), rows rounded up to G
+            long fileBytes = type.byteSize((long) Math.ceilDiv(ROWS, PackedKernel.G) * PackedKernel.G * COLS);
+            assertTrue(packed.packed.byteSize() <= fileBytes * 4 / 3, packed.packed.byteSize() + " for " + fileBytes);
+        }
+        assertTrue(CopyBudget.allows(0));
+        assertFalse(CopyBudget.allows(Long.MAX_VALUE / 2), "no machine has that much memory to spare");
+    }
+
     private static void assertClose(TensorInfo t, Activation x, WeightMatrix scalar, WeightMatrix packed) {
         float[] s = new float[ROWS], p = new float[ROWS];
         scalar.matvec(x, s, 0, ROWS);
