@@ -47,6 +47,9 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
     final long groupBytes;
     final MemorySegment packed;
 
+    /** A thread that is not the caller, never started: asks whether a segment is confined. */
+    private static final Thread ANOTHER_THREAD = Thread.ofPlatform().unstarted(() -> {});
+
     /** Per-thread results of a group that is only partly inside the asked row range. */
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[G]);
 
@@ -89,22 +92,33 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
             default -> throw new IllegalArgumentException("no interleaved kernel for " + base.dtype);
         };
         // Whole rows copied to the heap in bulk, regrouped there, and the group copied out in bulk: element-wise
-        // segment reads cost a call each until the JIT has compiled them, and allocate in the interpreter.
-        int rowBytes = Math.toIntExact(base.rowBytes);
-        byte[][] rows = new byte[G][rowBytes];
-        byte[] group = new byte[Math.toIntExact(k.groupBytes)];
-        for (int g = 0; g < k.groups; g++) {
-            for (int i = 0; i < G; i++) {
-                int r = g * G + i;
-                if (r < k.rows) MemorySegment.copy(base.data, ValueLayout.JAVA_BYTE, r * base.rowBytes, rows[i], 0, rowBytes);
-                else java.util.Arrays.fill(rows[i], (byte) 0);
+        // segment reads cost a call each until the JIT has compiled them, and allocate in the interpreter. Runs of
+        // groups are packed in parallel (the common pool), each with its own scratch, unless the source or the copy is
+        // confined to this thread.
+        int runs = Math.max(1, Math.min(k.groups, 4 * Runtime.getRuntime().availableProcessors()));
+        java.util.stream.IntStream all = java.util.stream.IntStream.range(0, runs);
+        boolean shared = base.data.isAccessibleBy(ANOTHER_THREAD) && k.packed.isAccessibleBy(ANOTHER_THREAD);
+        (shared ? all.parallel() : all).forEach(run -> {
+            byte[][] rows = new byte[G][Math.toIntExact(base.rowBytes)];
+            byte[] group = new byte[Math.toIntExact(k.groupBytes)];
+            for (int g = (int) ((long) k.groups * run / runs); g < (int) ((long) k.groups * (run + 1) / runs); g++) {
+                k.packGroup(g, rows, group);
             }
-            k.pack(rows, group);
-            MemorySegment.copy(group, 0, k.packed, ValueLayout.JAVA_BYTE, g * k.groupBytes, group.length);
-        }
+        });
         // generation reads only the copy: the file's pages need not stay resident beside it (a batch reads them again)
         MappedPages.release(base.data);
         return k;
+    }
+
+    /** Copies group {@code g}'s rows from the file and writes its stream, through the caller's scratch arrays. */
+    private void packGroup(int g, byte[][] rowBytes, byte[] group) {
+        for (int i = 0; i < G; i++) {
+            int r = g * G + i;
+            if (r < rows) MemorySegment.copy(base.data, ValueLayout.JAVA_BYTE, r * base.rowBytes, rowBytes[i], 0, rowBytes[i].length);
+            else java.util.Arrays.fill(rowBytes[i], (byte) 0);
+        }
+        pack(rowBytes, group);
+        MemorySegment.copy(group, 0, packed, ValueLayout.JAVA_BYTE, g * groupBytes, group.length);
     }
 
     @Override public final int rows() { return rows; }

@@ -9,7 +9,10 @@ import dev.quantscope.testing.SharedFiles;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -23,7 +26,8 @@ class RealModelKernelsTest {
             "models/synth-llama-dev-f16.gguf", "models/stories260K.gguf"})
     void everyMatrixOfTheModelMatchesTheDefinition(String file) throws Exception {
         Set<DType> seen = EnumSet.noneOf(DType.class);
-        try (Model model = ModelOpener.open(SharedFiles.file(file))) {
+        // shared, as the engine's: the interleaved copies are then packed in parallel, from the mapped file
+        try (Model model = ModelOpener.open(SharedFiles.file(file)); Arena copies = Arena.ofShared()) {
             for (TensorInfo t : model.tensors()) {
                 if (t.shape().rank() != 2 || !Kernels.supports(t.dtype())) continue;
                 seen.add(t.dtype());
@@ -31,7 +35,9 @@ class RealModelKernelsTest {
                 int rows = (int) t.shape().rows(), cols = (int) t.shape().rowLength();
                 Activation x = Activation.of(KernelsTest.activation(t.name().hashCode(), cols));
                 double[] y = KernelsTest.activationForm(t.dtype(), x);
-                for (WeightMatrix m : KernelsTest.kernels(t)) {
+                List<WeightMatrix> kernels = new ArrayList<>(List.of(KernelsTest.kernels(t)));
+                if (Kernels.vectorized() && PackedKernel.packs(t.dtype())) kernels.add(Kernels.packed(t, copies));
+                for (WeightMatrix m : kernels) {
                     float[] out = new float[rows];
                     m.matvec(x, out, 0, rows);
                     for (int r = 0; r < rows; r += Math.max(1, rows / 13)) {
