@@ -45,10 +45,26 @@ final class PackedQ5_K extends PackedKernel {
         return low | high << 4;
     }
 
+    /**
+     * Writes 32 columns of signed 8-bit codes {@code codes[i][c]} as eight chunks of 2G 16-bit lanes from {@code at}:
+     * in chunk t, lane 2i + h belongs to row i, its low byte holds column 4t + h and its high byte 4t + 2 + h, so
+     * byte k of chunk t takes the activation pair 2t + k of the 32 columns.
+     */
+    static void putBytePairs(byte[] out, int at, int[][] codes) {
+        for (int t = 0; t < 8; t++) {
+            for (int i = 0; i < G; i++) {
+                for (int h = 0; h < 2; h++) {
+                    for (int k = 0; k < 2; k++) out[at + 4 * G * t + 2 * (2 * i + h) + k] = (byte) codes[i][4 * t + 2 * k + h];
+                }
+            }
+        }
+    }
+
     @Override
     void pack(byte[][] rows, byte[] out) {
         float[] d = new float[G], dmin = new float[G];
         int[] scales = new int[G], mins = new int[G];
+        int[][] codes = new int[G][32];
         for (int b = 0; b < base.blocks; b++) {
             int at = Math.toIntExact(b * BLOCK), src = 176 * b;
             for (int i = 0; i < G; i++) {
@@ -64,16 +80,10 @@ final class PackedQ5_K extends PackedKernel {
                 }
                 putBytes(out, at + (int) SCALES + G * j, scales);
                 putBytes(out, at + (int) MINS + G * j, mins);
-                for (int t = 0; t < 8; t++) {
-                    for (int i = 0; i < G; i++) {
-                        for (int h = 0; h < 2; h++) {
-                            for (int k = 0; k < 2; k++) {
-                                out[at + (int) (CODES + SUB * j) + 4 * G * t + 2 * (2 * i + h) + k] =
-                                        (byte) (code(rows[i], src, 32 * j + 4 * t + 2 * k + h) - 16);
-                            }
-                        }
-                    }
+                for (int i = 0; i < G; i++) {
+                    for (int l = 0; l < 32; l++) codes[i][l] = code(rows[i], src, 32 * j + l) - 16;
                 }
+                putBytePairs(out, at + (int) (CODES + SUB * j), codes);
             }
         }
     }

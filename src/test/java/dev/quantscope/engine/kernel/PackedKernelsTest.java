@@ -24,7 +24,7 @@ class PackedKernelsTest {
     static final int COLS = 512;
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void packedMatvecEqualsTheScalarKernel(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -42,7 +42,7 @@ class PackedKernelsTest {
      * product or a wrong bound would wrap.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void worstCaseLaneSumsStayExact(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -66,6 +66,11 @@ class PackedKernelsTest {
                 case Q2_K -> COLS * 30 * 127;
                 case Q3_K -> COLS * -96 * 127;
                 case Q5_K -> COLS * -63 * 127;
+                // Q8_0 keeps the sign: codes 127. Q4_1: 15 (lanes 30,480); Q5_0 and Q5_1: code 0, held as -16
+                // (lanes 16 · -16 · 127 = -32,512), Q5_1's m = 1 making each column 1
+                case Q4_1 -> COLS * 15 * 127;
+                case Q5_0 -> COLS * -16 * 127;
+                case Q5_1 -> COLS * 127;
                 default -> throw new AssertionError(type);
             };
             for (int r = 0; r < ROWS; r++) {
@@ -77,7 +82,7 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void rowRangesThroughAGroupWriteOnlyTheirRows(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -102,7 +107,7 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void oneTokenMatmulIsTheMatvecAndBatchesAgreeWithIt(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -183,6 +188,20 @@ class PackedKernelsTest {
                         seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2, one);
                         for (int j = 0; j < 12; j++) seg.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) 0xFF);
                         for (int j = 0; j < 160; j++) seg.set(ValueLayout.JAVA_BYTE, at + 16 + j, (byte) 0);
+                    }
+                    case Q4_1 -> { // d = 1, m = 0, codes 15
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2, (short) 0);
+                        for (int j = 0; j < 16; j++) seg.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) 0xFF);
+                    }
+                    case Q5_0 -> { // d = 1, codes 0 (that is -16)
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        for (int j = 0; j < 20; j++) seg.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) 0);
+                    }
+                    case Q5_1 -> { // d = m = 1, codes 0
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2, one);
+                        for (int j = 0; j < 20; j++) seg.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) 0);
                     }
                     default -> throw new AssertionError(type);
                 }
