@@ -12,14 +12,15 @@ import static dev.quantscope.engine.kernel.VectorKernels.F;
 import static dev.quantscope.engine.kernel.VectorKernels.I;
 
 /**
- * Q5_0 with {@link PackedKernel#G} rows interleaved: per block of 32 columns, each row's 5-bit code minus ggml's
- * offset of 16 (-16..15) as a signed byte, two per 16-bit lane ({@link PackedQ5_K#putBytePairs}), then the G rows'
- * scales as floats. A 16-bit lane sums 16 products of at most 16 · 127, so at most 32,512: exact. The block's
- * lanes are widened, each row's pair added, and the row's integer times {@code d_w · d_a} added to its float lane.
- * A byte per code rather than the file's 5.5 bits: no fifth-bit assembly in the loop.
+ * Q5_0 with {@link PackedKernel#G} rows interleaved: per block of 32 columns, the codes as {@link PackedQ5_K} lays
+ * out a sub-block (low nibbles in four chunks, then the inverted fifth bits: {@link PackedQ5_K#putCodes}), then the
+ * G rows' scales as floats. The products are {@code (low - 16 · clear) · a}, ggml's codes minus 16 exactly: summed as
+ * in PackedQ5_K, the block's 16 products per 16-bit lane, at most 16 · 127 each, stay within 32,512: exact. The
+ * block's lanes are widened, each row's pair added, and the row's integer times {@code d_w · d_a} added to its float
+ * lane.
  */
 final class PackedQ5_0 extends PackedKernel {
-    private static final long D = 32L * G, BLOCK = 36L * G;
+    private static final long D = 20L * G, BLOCK = 24L * G;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ5_0(RowKernel base, Arena arena) {
@@ -41,9 +42,9 @@ final class PackedQ5_0 extends PackedKernel {
             int at = Math.toIntExact(b * BLOCK), src = 22 * b;
             for (int i = 0; i < G; i++) {
                 d[i] = half(rows[i], src);
-                for (int j = 0; j < 32; j++) codes[i][j] = code(rows[i], src + 2, j) - 16;
+                for (int j = 0; j < 32; j++) codes[i][j] = code(rows[i], src + 2, j);
             }
-            PackedQ5_K.putBytePairs(out, at, codes);
+            PackedQ5_K.putCodes(out, at, codes);
             putFloats(out, at + (int) D, d);
         }
     }
@@ -53,42 +54,67 @@ final class PackedQ5_0 extends PackedKernel {
         int[] pairs = x.q8pairs();
         float[] yd = x.q8d();
         FloatVector acc = FloatVector.zero(F);
+        ShortVector nibble = ShortVector.broadcast(SHORTS, (short) 0xF);
         for (int b = 0; b < base.blocks; b++, at += BLOCK) {
             int p = 16 * b;
             // Vector API calls only in this loop: C2 inlines the API's methods past its node budget, not ours.
-            // Low byte: shifted up and back arithmetically (sign-extended); high byte: shifted down arithmetically.
+            // Per pair: the nibble times it into s; the inverted fifth bit, moved to the top and spread over the
+            // lane by an arithmetic shift (0 or -1), masks it into sn.
+            ShortVector clear = ShortVector.fromMemorySegment(SHORTS, packed, at + 16L * G, LE);
+            ShortVector s = ShortVector.zero(SHORTS), sn = ShortVector.zero(SHORTS), a;
             ShortVector v = ShortVector.fromMemorySegment(SHORTS, packed, at, LE);
-            ShortVector s = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p]).reinterpretAsShorts());
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 1]).reinterpretAsShorts()));
+            a = IntVector.broadcast(I, pairs[p]).reinterpretAsShorts();
+            s = s.add(v.and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 1]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 2]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 3]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 15).and(a));
             v = ShortVector.fromMemorySegment(SHORTS, packed, at + 4L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 2]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 3]).reinterpretAsShorts()));
+            a = IntVector.broadcast(I, pairs[p + 4]).reinterpretAsShorts();
+            s = s.add(v.and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 11).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 5]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 6]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 9).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 7]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 15).and(a));
             v = ShortVector.fromMemorySegment(SHORTS, packed, at + 8L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 4]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 5]).reinterpretAsShorts()));
+            a = IntVector.broadcast(I, pairs[p + 8]).reinterpretAsShorts();
+            s = s.add(v.and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 7).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 9]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 10]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 11]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 15).and(a));
             v = ShortVector.fromMemorySegment(SHORTS, packed, at + 12L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 6]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 7]).reinterpretAsShorts()));
-            v = ShortVector.fromMemorySegment(SHORTS, packed, at + 16L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 8]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 9]).reinterpretAsShorts()));
-            v = ShortVector.fromMemorySegment(SHORTS, packed, at + 20L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 10]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 11]).reinterpretAsShorts()));
-            v = ShortVector.fromMemorySegment(SHORTS, packed, at + 24L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 12]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 13]).reinterpretAsShorts()));
-            v = ShortVector.fromMemorySegment(SHORTS, packed, at + 28L * G, LE);
-            s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(IntVector.broadcast(I, pairs[p + 14]).reinterpretAsShorts()));
-            s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 15]).reinterpretAsShorts()));
+            a = IntVector.broadcast(I, pairs[p + 12]).reinterpretAsShorts();
+            s = s.add(v.and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 3).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 13]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 2).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 14]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.ASHR, 15).and(a));
+            a = IntVector.broadcast(I, pairs[p + 15]).reinterpretAsShorts();
+            s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+            sn = sn.add(clear.lanewise(VectorOperators.ASHR, 15).and(a));
+            s = s.sub(sn.lanewise(VectorOperators.LSHL, 4));
             IntVector w = s.reinterpretAsInts();
             IntVector row = w.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .add(w.lanewise(VectorOperators.ASHR, 16));

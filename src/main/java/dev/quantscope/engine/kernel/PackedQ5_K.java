@@ -15,21 +15,25 @@ import static dev.quantscope.engine.kernel.VectorKernels.I;
 /**
  * Q5_K with {@link PackedKernel#G} rows interleaved. Per block of 256 columns the group's stream holds the rows'
  * {@code d} and {@code dmin} as floats, the eight 6-bit scales and the eight 6-bit mins of each row as bytes (as
- * {@link PackedQ4_K}), then each 5-bit code minus 16 as a signed byte, two per 16-bit lane as {@link PackedQ6_K}
- * lays them out: in sub-block j's chunk t (of 8), lane 2i + h of row i holds column 4t + h in its low byte and
- * 4t + 2 + h in its high byte, so byte k of chunk t takes the activation pair 2t + k of the 32 columns.
+ * {@link PackedQ4_K}), then per sub-block of 32 columns the low four bits of the codes as Q4_K's nibble chunks
+ * ({@link PackedKernel#putNibbles}) followed by one vector of the fifth bits, inverted: bit 4t + k of lane 2i + h is
+ * set where column 8t + 2k + h of row i has its fifth bit clear, the code that nibble k of chunk t holds.
  *
- * <p>Why the offset: unsigned codes 0..31 times 127 would let a 16-bit lane sum only 8 products, so a sub-block's 16
- * products per lane would need two widenings; codes -16..15 give products of at most 16 · 127 = 2,032, and the 16 of
- * a sub-block at most 32,512: exact, one widening per 32 columns. The offset comes back as {@code 16 · Σ a} (the
- * activation's 32-column sum) added to the row's integer before its scale, so the integers are ggml's. A byte per
- * code rather than 5.5 bits costs 45 % more bytes per weight but no bit-plane assembly (measured against nibbles plus
- * a fifth-bit plane in the commit that made this).
+ * <p>The products use codes minus 16 (-16..15): {@code (low - 16 · clear) · a}, the low nibble's product summed in one
+ * 16-bit lane (16 of at most 15 · 127: 30,480), the inverted bit as a mask on the activation pair summed in another
+ * (at most 16 · 127 = 2,032), the two combined as {@code s - 16 · sn}, whose value, the sub-block's 16 products of at
+ * most 16 · 127, is at most 32,512: exact, one widening per 32 columns, where unsigned codes 0..31 would overflow
+ * after 8 products. The offset comes back as {@code 16 · Σ a} (the activation's 32-column sum) added to the row's
+ * integer before its scale, so the integers are ggml's; mins as Q4_K.
+ *
+ * <p>Against codes as signed bytes two per 16-bit lane (as {@link PackedQ6_K}; fewer operations, 8 bits per code)
+ * this was measured equal per CPU second (4.76 against 4.71 GB/s of file bytes on one thread, 70 MB of matrices),
+ * and it keeps the copy at 184 bytes per row and block against 280 (the file: 176).
  */
 final class PackedQ5_K extends PackedKernel {
     private static final long D = 0, DMIN = 4L * G, SCALES = 8L * G, MINS = 16L * G, CODES = 24L * G;
-    /** One sub-block's codes: 32 columns of G rows at one byte. */
-    private static final long SUB = 32L * G;
+    /** One sub-block's codes: 32 columns of G rows, four nibble chunks and one vector of fifth bits. */
+    private static final long SUB = 20L * G;
     private static final long BLOCK = CODES + 8 * SUB;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -46,16 +50,23 @@ final class PackedQ5_K extends PackedKernel {
     }
 
     /**
-     * Writes 32 columns of signed 8-bit codes {@code codes[i][c]} as eight chunks of 2G 16-bit lanes from {@code at}:
-     * in chunk t, lane 2i + h belongs to row i, its low byte holds column 4t + h and its high byte 4t + 2 + h, so
-     * byte k of chunk t takes the activation pair 2t + k of the 32 columns.
+     * Writes 32 columns of 5-bit codes {@code codes[i][c]} (0..31) from {@code at}: their low nibbles as the chunks of
+     * {@link PackedKernel#putNibbles}, then one vector of the inverted fifth bits (see the class comment); also
+     * Q5_0's and Q5_1's blocks.
      */
-    static void putBytePairs(byte[] out, int at, int[][] codes) {
-        for (int t = 0; t < 8; t++) {
-            for (int i = 0; i < G; i++) {
-                for (int h = 0; h < 2; h++) {
-                    for (int k = 0; k < 2; k++) out[at + 4 * G * t + 2 * (2 * i + h) + k] = (byte) codes[i][4 * t + 2 * k + h];
+    static void putCodes(byte[] out, int at, int[][] codes) {
+        int[][] low = new int[G][32];
+        for (int i = 0; i < G; i++) for (int l = 0; l < 32; l++) low[i][l] = codes[i][l] & 0xF;
+        putNibbles(out, at, low);
+        for (int i = 0; i < G; i++) {
+            for (int h = 0; h < 2; h++) {
+                int lane = 0;
+                for (int t = 0; t < 4; t++) {
+                    for (int k = 0; k < 4; k++) lane |= (~codes[i][8 * t + 2 * k + h] >>> 4 & 1) << 4 * t + k;
                 }
+                int o = at + 16 * G + 2 * (2 * i + h);
+                out[o] = (byte) lane;
+                out[o + 1] = (byte) (lane >>> 8);
             }
         }
     }
@@ -81,9 +92,9 @@ final class PackedQ5_K extends PackedKernel {
                 putBytes(out, at + (int) SCALES + G * j, scales);
                 putBytes(out, at + (int) MINS + G * j, mins);
                 for (int i = 0; i < G; i++) {
-                    for (int l = 0; l < 32; l++) codes[i][l] = code(rows[i], src, 32 * j + l) - 16;
+                    for (int l = 0; l < 32; l++) codes[i][l] = code(rows[i], src, 32 * j + l);
                 }
-                putBytePairs(out, at + (int) (CODES + SUB * j), codes);
+                putCodes(out, at + (int) (CODES + SUB * j), codes);
             }
         }
     }
@@ -93,45 +104,70 @@ final class PackedQ5_K extends PackedKernel {
         int[] pairs = x.qkPairs(), sums32 = x.qkSums32();
         float[] yd = x.qkd();
         FloatVector acc = FloatVector.zero(F);
+        ShortVector nibble = ShortVector.broadcast(SHORTS, (short) 0xF);
         for (int b = 0; b < base.blocks; b++, at += BLOCK) {
             IntVector isum = IntVector.zero(I), msum = IntVector.zero(I);
             for (int j = 0; j < 8; j++) {
                 int p = 128 * b + 16 * j;
                 long q = at + CODES + SUB * j;
                 // Vector API calls only in this loop: C2 inlines the API's methods past its node budget, not ours.
-                // Low byte: shifted up and back arithmetically (sign-extended); high byte: shifted down arithmetically.
+                // Per pair: the nibble times it into s; the inverted fifth bit, moved to the top and spread over the
+                // lane by an arithmetic shift (0 or -1), masks it into sn.
+                ShortVector clear = ShortVector.fromMemorySegment(SHORTS, packed, q + 16L * G, LE);
+                ShortVector s = ShortVector.zero(SHORTS), sn = ShortVector.zero(SHORTS), a;
                 ShortVector v = ShortVector.fromMemorySegment(SHORTS, packed, q, LE);
-                ShortVector s = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p]).reinterpretAsShorts());
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 1]).reinterpretAsShorts()));
+                a = IntVector.broadcast(I, pairs[p]).reinterpretAsShorts();
+                s = s.add(v.and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 15).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 1]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 14).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 2]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 3]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 15).and(a));
                 v = ShortVector.fromMemorySegment(SHORTS, packed, q + 4L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 2]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 3]).reinterpretAsShorts()));
+                a = IntVector.broadcast(I, pairs[p + 4]).reinterpretAsShorts();
+                s = s.add(v.and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 11).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 5]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 6]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 9).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 7]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 15).and(a));
                 v = ShortVector.fromMemorySegment(SHORTS, packed, q + 8L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 4]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 5]).reinterpretAsShorts()));
+                a = IntVector.broadcast(I, pairs[p + 8]).reinterpretAsShorts();
+                s = s.add(v.and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 7).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 9]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 6).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 10]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 5).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 11]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 15).and(a));
                 v = ShortVector.fromMemorySegment(SHORTS, packed, q + 12L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 6]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 7]).reinterpretAsShorts()));
-                v = ShortVector.fromMemorySegment(SHORTS, packed, q + 16L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 8]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 9]).reinterpretAsShorts()));
-                v = ShortVector.fromMemorySegment(SHORTS, packed, q + 20L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 10]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 11]).reinterpretAsShorts()));
-                v = ShortVector.fromMemorySegment(SHORTS, packed, q + 24L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 12]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 13]).reinterpretAsShorts()));
-                v = ShortVector.fromMemorySegment(SHORTS, packed, q + 28L * G, LE);
-                s = s.add(v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                        .mul(IntVector.broadcast(I, pairs[p + 14]).reinterpretAsShorts()));
-                s = s.add(v.lanewise(VectorOperators.ASHR, 8).mul(IntVector.broadcast(I, pairs[p + 15]).reinterpretAsShorts()));
+                a = IntVector.broadcast(I, pairs[p + 12]).reinterpretAsShorts();
+                s = s.add(v.and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 3).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 13]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 4).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 2).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 14]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 8).and(nibble).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.LSHL, 1).lanewise(VectorOperators.ASHR, 15).and(a));
+                a = IntVector.broadcast(I, pairs[p + 15]).reinterpretAsShorts();
+                s = s.add(v.lanewise(VectorOperators.LSHR, 12).mul(a));
+                sn = sn.add(clear.lanewise(VectorOperators.ASHR, 15).and(a));
+                s = s.sub(sn.lanewise(VectorOperators.LSHL, 4));
                 // row i's sub-block integer: its two lanes, plus the offset's 16 · Σ a back
                 IntVector w = s.reinterpretAsInts();
                 int sum = sums32[8 * b + j];
