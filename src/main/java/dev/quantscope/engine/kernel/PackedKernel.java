@@ -31,7 +31,8 @@ import java.util.Objects;
  * <p>Single tokens (generation) run here; batches of tokens go to the row kernel on the mapped file, whose batched
  * path decodes each row once for the whole batch.
  */
-abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, PackedQ4_K, PackedQ6_K {
+abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, PackedQ4_K, PackedQ6_K,
+        PackedQ2_K, PackedQ3_K, PackedQ5_K, PackedQ4_1, PackedQ5_0, PackedQ5_1 {
     /** Rows per group: one per float lane (16 on AVX-512, 8 on AVX2). */
     static final int G = VectorKernels.L;
     /** 16-bit lanes in a vector as wide as the float vectors: 2G of them, two per row of a group. */
@@ -78,7 +79,7 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
     /** Whether {@code type} has an interleaved kernel. */
     static boolean packs(DType type) {
         return switch (type) {
-            case Q4_0, Q4_K, Q6_K -> true;
+            case Q4_0, Q4_K, Q6_K, Q2_K, Q3_K, Q5_K, Q4_1, Q5_0, Q5_1 -> true;
             default -> false;
         };
     }
@@ -89,6 +90,12 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
             case Q4_0 -> new PackedQ4_0(base, arena);
             case Q4_K -> new PackedQ4_K(base, arena);
             case Q6_K -> new PackedQ6_K(base, arena);
+            case Q2_K -> new PackedQ2_K(base, arena);
+            case Q3_K -> new PackedQ3_K(base, arena);
+            case Q5_K -> new PackedQ5_K(base, arena);
+            case Q4_1 -> new PackedQ4_1(base, arena);
+            case Q5_0 -> new PackedQ5_0(base, arena);
+            case Q5_1 -> new PackedQ5_1(base, arena);
             default -> throw new IllegalArgumentException("no interleaved kernel for " + base.dtype);
         };
         // Whole rows copied to the heap in bulk, regrouped there, and the group copied out in bulk: element-wise

@@ -24,7 +24,7 @@ class PackedKernelsTest {
     static final int COLS = 512;
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void packedMatvecEqualsTheScalarKernel(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -42,7 +42,7 @@ class PackedKernelsTest {
      * product or a wrong bound would wrap.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void worstCaseLaneSumsStayExact(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -60,6 +60,17 @@ class PackedKernelsTest {
                 case Q4_0 -> COLS * 7 * 127;
                 case Q4_K -> COLS * 15 * 127 * 63;
                 case Q6_K -> COLS * 32 * 127 * 127;
+                // Q8_K maps the largest magnitude to code -127 whatever its sign, so with sign 1 every code is -127:
+                // Q2_K 3 · 15 - 15 per column (lanes 8 · 3 · -127 = -3,048); Q3_K 3 · -32 (lanes hold code + 4:
+                // 8 · 7 · -127 = -7,112); Q5_K 0 · 63 - 63 (code - 16 = -16 in the lanes' s - 16 · sn: 16 · -16 · -127 = 32,512)
+                case Q2_K -> COLS * 30 * 127;
+                case Q3_K -> COLS * -96 * 127;
+                case Q5_K -> COLS * -63 * 127;
+                // Q8_0 keeps the sign: codes 127. Q4_1: 15 (lanes 30,480); Q5_0 and Q5_1: code 0, taken as -16 (s - 16 · sn:
+                // 16 · -16 · 127 = -32,512), Q5_1's m = 1 making each column 1
+                case Q4_1 -> COLS * 15 * 127;
+                case Q5_0 -> COLS * -16 * 127;
+                case Q5_1 -> COLS * 127;
                 default -> throw new AssertionError(type);
             };
             for (int r = 0; r < ROWS; r++) {
@@ -71,7 +82,7 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void rowRangesThroughAGroupWriteOnlyTheirRows(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -96,7 +107,7 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
     void oneTokenMatmulIsTheMatvecAndBatchesAgreeWithIt(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -177,6 +188,36 @@ class PackedKernelsTest {
                         for (int j = 0; j < 192; j++) seg.set(ValueLayout.JAVA_BYTE, at + j, (byte) 0);
                         for (int j = 0; j < 16; j++) seg.set(ValueLayout.JAVA_BYTE, at + 192 + j, (byte) 127);
                         seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 208, one);
+                    }
+                    case Q2_K -> { // scales and mins 15, codes 3, d = dmin = 1
+                        for (int j = 0; j < 80; j++) seg.set(ValueLayout.JAVA_BYTE, at + j, (byte) 0xFF);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 80, one);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 82, one);
+                    }
+                    case Q3_K -> { // hmask bits set and low bits 3 (code 3), scales 0 - 32, d = 1
+                        for (int j = 0; j < 96; j++) seg.set(ValueLayout.JAVA_BYTE, at + j, (byte) 0xFF);
+                        for (int j = 0; j < 12; j++) seg.set(ValueLayout.JAVA_BYTE, at + 96 + j, (byte) 0);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 108, one);
+                    }
+                    case Q5_K -> { // d = dmin = 1, scales and mins 63, codes 0
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2, one);
+                        for (int j = 0; j < 12; j++) seg.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) 0xFF);
+                        for (int j = 0; j < 160; j++) seg.set(ValueLayout.JAVA_BYTE, at + 16 + j, (byte) 0);
+                    }
+                    case Q4_1 -> { // d = 1, m = 0, codes 15
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2, (short) 0);
+                        for (int j = 0; j < 16; j++) seg.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) 0xFF);
+                    }
+                    case Q5_0 -> { // d = 1, codes 0 (that is -16)
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        for (int j = 0; j < 20; j++) seg.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) 0);
+                    }
+                    case Q5_1 -> { // d = m = 1, codes 0
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, one);
+                        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2, one);
+                        for (int j = 0; j < 20; j++) seg.set(ValueLayout.JAVA_BYTE, at + 4 + j, (byte) 0);
                     }
                     default -> throw new AssertionError(type);
                 }
