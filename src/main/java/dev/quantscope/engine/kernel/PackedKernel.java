@@ -71,6 +71,12 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
             case Q4_0 -> PackedQ4_0.groupBytes(cols);
             case Q4_K -> PackedQ4_K.groupBytes(cols);
             case Q6_K -> PackedQ6_K.groupBytes(cols);
+            case Q2_K -> PackedQ2_K.groupBytes(cols);
+            case Q3_K -> PackedQ3_K.groupBytes(cols);
+            case Q4_1 -> PackedQ4_1.groupBytes(cols);
+            case Q5_0 -> PackedQ5_0.groupBytes(cols);
+            case Q5_1 -> PackedQ5_1.groupBytes(cols);
+            case Q5_K -> PackedQ5_K.groupBytes(cols);
             default -> throw new IllegalArgumentException("no interleaved kernel for " + type);
         };
         return Math.multiplyExact(Math.ceilDiv(rows, G), perGroup);

@@ -33,7 +33,12 @@ final class PackedQ3_K extends PackedKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ3_K(RowKernel base, Arena arena) {
-        super(base, BLOCK * (base.cols / 256), arena);
+        super(base, arena);
+    }
+
+    /** Bytes of one group's stream for rows of {@code cols} columns. */
+    static long groupBytes(long cols) {
+        return BLOCK * (cols / 256);
     }
 
     /** ggml's signed scale (-32..31) of sub-block j (0..15) from the 12 packed bytes at {@code sc}. */

@@ -24,7 +24,12 @@ final class PackedQ5_1 extends PackedKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ5_1(RowKernel base, Arena arena) {
-        super(base, BLOCK * (base.cols / 32), arena);
+        super(base, arena);
+    }
+
+    /** Bytes of one group's stream for rows of {@code cols} columns. */
+    static long groupBytes(long cols) {
+        return BLOCK * (cols / 32);
     }
 
     @Override

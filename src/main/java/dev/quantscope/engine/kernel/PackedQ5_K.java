@@ -38,7 +38,12 @@ final class PackedQ5_K extends PackedKernel {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ5_K(RowKernel base, Arena arena) {
-        super(base, BLOCK * (base.cols / 256), arena);
+        super(base, arena);
+    }
+
+    /** Bytes of one group's stream for rows of {@code cols} columns. */
+    static long groupBytes(long cols) {
+        return BLOCK * (cols / 256);
     }
 
     /** The 5-bit code (0..31) of column {@code col} of the block at {@code at} in row {@code q} (ggml's block_q5_K). */

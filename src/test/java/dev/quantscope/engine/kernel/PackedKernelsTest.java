@@ -5,7 +5,7 @@ import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Shape;
 import dev.quantscope.tensor.TensorInfo;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,8 +23,13 @@ class PackedKernelsTest {
     static final int ROWS = 37; // not a whole number of groups on 8 or 16 lanes
     static final int COLS = 512;
 
+    /** Every type with an interleaved kernel. */
+    static java.util.stream.Stream<DType> packedTypes() {
+        return java.util.Arrays.stream(DType.values()).filter(PackedKernel::packs);
+    }
+
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
+    @MethodSource("packedTypes")
     void packedMatvecEqualsTheScalarKernel(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -42,7 +47,7 @@ class PackedKernelsTest {
      * product or a wrong bound would wrap.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
+    @MethodSource("packedTypes")
     void worstCaseLaneSumsStayExact(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -82,7 +87,7 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
+    @MethodSource("packedTypes")
     void rowRangesThroughAGroupWriteOnlyTheirRows(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -107,7 +112,7 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K", "Q2_K", "Q3_K", "Q5_K", "Q4_1", "Q5_0", "Q5_1"})
+    @MethodSource("packedTypes")
     void oneTokenMatmulIsTheMatvecAndBatchesAgreeWithIt(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
@@ -129,16 +134,16 @@ class PackedKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @MethodSource("packedTypes")
     void theBudgetCountsTheBytesTheCopyTakes(DType type) {
         KernelsTest.assumeVector();
         try (Arena arena = Arena.ofConfined()) {
             TensorInfo t = SyntheticWeights.matrix(arena, type, ROWS, COLS, 2);
             PackedKernel packed = (PackedKernel) Kernels.packed(t, arena);
             assertEquals(packed.packed.byteSize(), CopyBudget.bytesFor(java.util.List.of(t)));
-            // at most about an eighth more than the file's bytes (Q6_K: a byte per 6.56-bit code), rows rounded up to G
+            // at most 1.4 times the file's bytes (Q6_K: a byte per 6.56-bit code, 1.31; Q3_K 1.35), rows rounded up to G
             long fileBytes = type.byteSize((long) Math.ceilDiv(ROWS, PackedKernel.G) * PackedKernel.G * COLS);
-            assertTrue(packed.packed.byteSize() <= fileBytes * 4 / 3, packed.packed.byteSize() + " for " + fileBytes);
+            assertTrue(packed.packed.byteSize() <= fileBytes * 7 / 5, packed.packed.byteSize() + " for " + fileBytes);
         }
         assertTrue(CopyBudget.allows(0));
         assertFalse(CopyBudget.allows(Long.MAX_VALUE / 2), "no machine has that much memory to spare");
