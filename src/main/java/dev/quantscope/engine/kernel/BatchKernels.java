@@ -88,7 +88,7 @@ final class BatchKernels {
     static void product(RowDecoder dec, MemorySegment data, long rowBytes, int cols,
                         Activation[] xs, int t0, int t1, float[][] outs, int rowStart, int rowEnd) {
         int n = t1 - t0, padded = (n + TOKENS - 1) / TOKENS * TOKENS, chunk = Math.min(CHUNK, cols);
-        DecodedRow s = DecodedRow.forThisThread(ROWS, chunk, padded, cols);
+        DecodedRow s = DecodedRow.forThisThread(ROWS, CHUNK, padded, cols);
         int kind = dec.activation();
         if (!packed(s, xs, t0, t1, kind, cols)) {
             pack(xs, t0, t1, kind, cols, s.xt);
@@ -105,18 +105,20 @@ final class BatchKernels {
             Arrays.fill(p, 0, ROWS * padded, 0f);
             for (int k0 = 0; k0 < cols; k0 += chunk) {
                 int kn = Math.min(chunk, cols - k0);
-                for (int r = 0; r < nr; r++) dec.decode(data, (r0 + r) * rowBytes, k0, kn, w, r * kn);
+                for (int r = 0; r < nr; r++) dec.decode(data, (r0 + r) * rowBytes, k0, kn, w, r * CHUNK);
                 // a short last tile: the missing rows multiply as zeros and are not written out
-                if (nr < ROWS) Arrays.fill(w, nr * kn, ROWS * kn, 0f);
+                if (nr < ROWS) Arrays.fill(w, nr * CHUNK, ROWS * CHUNK, 0f);
                 for (int tb = 0; tb < padded; tb += TOKENS) {
                     int xo = tb * cols + k0 * TOKENS;
                     dotTile(w, 0, kn, xt, xo, p, tb, padded);
-                    if (nr > 8) dotTile(w, 8 * kn, kn, xt, xo, p, 8 * padded + tb, padded);
+                    if (nr > 8) dotTile(w, 8 * CHUNK, kn, xt, xo, p, 8 * padded + tb, padded);
                 }
             }
-            for (int r = 0; r < nr; r++) {
-                int row = r0 + r, po = r * padded - t0;
-                for (int t = t0; t < t1; t++) outs[t][row] = p[po + t];
+            // token outer: each output array is fetched (and its bounds checked) once per tile
+            for (int t = t0; t < t1; t++) {
+                float[] out = outs[t];
+                int po = t - t0;
+                for (int r = 0; r < nr; r++) out[r0 + r] = p[r * padded + po];
             }
         }
     }
@@ -162,7 +164,7 @@ final class BatchKernels {
     }
 
     /**
-     * The micro-kernel: {@code p[po + r·ps + j] += Σ_{k<kc} w[wo + r·kc + k] · xt[xo + k·TOKENS + j]} for 8 rows r
+     * The micro-kernel: {@code p[po + r·ps + j] += Σ_{k<kc} w[wo + r·CHUNK + k] · xt[xo + k·TOKENS + j]} for 8 rows r
      * and TOKENS tokens j, each sum one fused multiply-add chain in k order (bit for bit {@link #dotTileScalar}).
      * Sixteen accumulators (8 rows × 2 token vectors) stay in registers; per column the loop loads two activation
      * vectors and broadcasts 8 weights for 16 multiply-adds. Vector API calls only, written out (no helper of ours
@@ -178,31 +180,32 @@ final class BatchKernels {
         FloatVector a5 = FloatVector.fromArray(F, p, p5), b5 = FloatVector.fromArray(F, p, p5 + L);
         FloatVector a6 = FloatVector.fromArray(F, p, p6), b6 = FloatVector.fromArray(F, p, p6 + L);
         FloatVector a7 = FloatVector.fromArray(F, p, p7), b7 = FloatVector.fromArray(F, p, p7 + L);
-        int w1 = wo + kc, w2 = w1 + kc, w3 = w2 + kc, w4 = w3 + kc, w5 = w4 + kc, w6 = w5 + kc, w7 = w6 + kc;
-        for (int k = 0, x = xo; k < kc; k++, x += TOKENS) {
+        // The rows lie CHUNK (a constant) apart: the eight weights of a column are one index register plus constant
+        // displacements, instead of eight address computations per column.
+        for (int k = wo, end = wo + kc, x = xo; k < end; k++, x += TOKENS) {
             FloatVector x0 = FloatVector.fromArray(F, xt, x), x1 = FloatVector.fromArray(F, xt, x + L);
-            FloatVector s = FloatVector.broadcast(F, w[wo + k]);
+            FloatVector s = FloatVector.broadcast(F, w[k]);
             a0 = s.fma(x0, a0);
             b0 = s.fma(x1, b0);
-            s = FloatVector.broadcast(F, w[w1 + k]);
+            s = FloatVector.broadcast(F, w[k + 1 * CHUNK]);
             a1 = s.fma(x0, a1);
             b1 = s.fma(x1, b1);
-            s = FloatVector.broadcast(F, w[w2 + k]);
+            s = FloatVector.broadcast(F, w[k + 2 * CHUNK]);
             a2 = s.fma(x0, a2);
             b2 = s.fma(x1, b2);
-            s = FloatVector.broadcast(F, w[w3 + k]);
+            s = FloatVector.broadcast(F, w[k + 3 * CHUNK]);
             a3 = s.fma(x0, a3);
             b3 = s.fma(x1, b3);
-            s = FloatVector.broadcast(F, w[w4 + k]);
+            s = FloatVector.broadcast(F, w[k + 4 * CHUNK]);
             a4 = s.fma(x0, a4);
             b4 = s.fma(x1, b4);
-            s = FloatVector.broadcast(F, w[w5 + k]);
+            s = FloatVector.broadcast(F, w[k + 5 * CHUNK]);
             a5 = s.fma(x0, a5);
             b5 = s.fma(x1, b5);
-            s = FloatVector.broadcast(F, w[w6 + k]);
+            s = FloatVector.broadcast(F, w[k + 6 * CHUNK]);
             a6 = s.fma(x0, a6);
             b6 = s.fma(x1, b6);
-            s = FloatVector.broadcast(F, w[w7 + k]);
+            s = FloatVector.broadcast(F, w[k + 7 * CHUNK]);
             a7 = s.fma(x0, a7);
             b7 = s.fma(x1, b7);
         }
@@ -229,7 +232,7 @@ final class BatchKernels {
         for (int r = 0; r < 8; r++) {
             for (int j = 0; j < TOKENS; j++) {
                 float acc = p[po + r * ps + j];
-                for (int k = 0; k < kc; k++) acc = Math.fma(w[wo + r * kc + k], xt[xo + k * TOKENS + j], acc);
+                for (int k = 0; k < kc; k++) acc = Math.fma(w[wo + r * CHUNK + k], xt[xo + k * TOKENS + j], acc);
                 p[po + r * ps + j] = acc;
             }
         }

@@ -32,8 +32,8 @@ class BatchProductTest {
         assumeVector();
         Random rnd = new Random(5);
         int tokens = BatchKernels.TOKENS;
-        for (int kc : new int[] {1, 7, 32, 256}) {
-            float[] w = new float[3 + 8 * kc];
+        for (int kc : new int[] {1, 7, 32, BatchKernels.CHUNK}) {
+            float[] w = new float[3 + 8 * BatchKernels.CHUNK];
             float[] xt = new float[11 + kc * tokens];
             int ps = tokens + 5;
             float[] p = new float[2 + 8 * ps];
@@ -53,7 +53,7 @@ class BatchProductTest {
                 for (int j = 0; j < tokens; j++) {
                     double sum = 0, magnitude = 0;
                     for (int k = 0; k < kc; k++) {
-                        double prod = (double) w[3 + r * kc + k] * xt[11 + k * tokens + j];
+                        double prod = (double) w[3 + r * BatchKernels.CHUNK + k] * xt[11 + k * tokens + j];
                         sum += prod;
                         magnitude += Math.abs(prod);
                     }
