@@ -72,8 +72,14 @@ final class BatchKernels {
             case F32 -> new F32Row();
             case F16 -> new HalfRow(false);
             case BF16 -> new HalfRow(true);
-            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL -> new Blocks32(k.dtype);
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> new KQuant(k.dtype);
+            case Q8_0 -> new Q80();
+            case Q4_0 -> new Q40();
+            case Q4_1, Q5_0, Q5_1, IQ4_NL -> new Blocks32(k.dtype);
+            case Q4_K -> new Q4K();
+            case Q5_K -> new Q5K();
+            case Q6_K -> new Q6K();
+            case Q2_K -> new Q2K();
+            case Q3_K -> new Q3K();
             default -> null;
         };
     }
@@ -88,7 +94,8 @@ final class BatchKernels {
     static void product(RowDecoder dec, MemorySegment data, long rowBytes, int cols,
                         Activation[] xs, int t0, int t1, float[][] outs, int rowStart, int rowEnd) {
         int n = t1 - t0, padded = (n + TOKENS - 1) / TOKENS * TOKENS, chunk = Math.min(CHUNK, cols);
-        DecodedRow s = DecodedRow.forThisThread(ROWS, CHUNK, padded, cols);
+        int chunks = (cols + chunk - 1) / chunk, tileFloats = ROWS * CHUNK;
+        DecodedRow s = DecodedRow.forThisThread(chunks * tileFloats, ROWS * padded, padded, cols);
         int kind = dec.activation();
         if (!packed(s, xs, t0, t1, kind, cols)) {
             pack(xs, t0, t1, kind, cols, s.xt);
@@ -102,16 +109,24 @@ final class BatchKernels {
         float[] w = s.w, p = s.p, xt = s.xt;
         for (int r0 = rowStart; r0 < rowEnd; r0 += ROWS) {
             int nr = Math.min(ROWS, rowEnd - r0);
+            // The whole tile decoded first, row by row: each row is then one sequential read of the mapped file, which
+            // the hardware prefetcher follows (chunk by chunk across 16 rows it did not: F16's decode took a quarter
+            // of the product's time). Layout [chunk][row][CHUNK], rows CHUNK apart as the micro-kernel wants.
+            for (int r = 0; r < nr; r++) {
+                long at = (r0 + r) * rowBytes;
+                for (int c = 0, k0 = 0; k0 < cols; c++, k0 += chunk) {
+                    dec.decode(data, at, k0, Math.min(chunk, cols - k0), w, c * tileFloats + r * CHUNK);
+                }
+            }
+            // a short last tile: the missing rows multiply as zeros and are not written out
+            if (nr < ROWS) for (int c = 0; c < chunks; c++) Arrays.fill(w, c * tileFloats + nr * CHUNK, (c + 1) * tileFloats, 0f);
             Arrays.fill(p, 0, ROWS * padded, 0f);
-            for (int k0 = 0; k0 < cols; k0 += chunk) {
-                int kn = Math.min(chunk, cols - k0);
-                for (int r = 0; r < nr; r++) dec.decode(data, (r0 + r) * rowBytes, k0, kn, w, r * CHUNK);
-                // a short last tile: the missing rows multiply as zeros and are not written out
-                if (nr < ROWS) Arrays.fill(w, nr * CHUNK, ROWS * CHUNK, 0f);
+            for (int c = 0, k0 = 0; k0 < cols; c++, k0 += chunk) {
+                int kn = Math.min(chunk, cols - k0), wo = c * tileFloats;
                 for (int tb = 0; tb < padded; tb += TOKENS) {
                     int xo = tb * cols + k0 * TOKENS;
-                    dotTile(w, 0, kn, xt, xo, p, tb, padded);
-                    if (nr > 8) dotTile(w, 8 * CHUNK, kn, xt, xo, p, 8 * padded + tb, padded);
+                    dotTile(w, wo, kn, xt, xo, p, tb, padded);
+                    if (nr > 8) dotTile(w, wo + 8 * CHUNK, kn, xt, xo, p, 8 * padded + tb, padded);
                 }
             }
             // token outer: each output array is fetched (and its bounds checked) once per tile
@@ -135,29 +150,37 @@ final class BatchKernels {
 
     /**
      * Dequantizes tokens [t0, t1) into {@code xt} as {@code [token block][k][token in block]}, the padding tokens
-     * of the last block as zeros.
+     * of the last block as zeros. Runs of 64 columns at a time across a block's tokens: the 64 × TOKENS floats
+     * written (8 KB) stay in L1 while every token fills its lane (token by token over all columns, each write
+     * went to another cache line of a block too large for L1).
      */
     static void pack(Activation[] xs, int t0, int t1, int kind, int cols, float[] xt) {
         int n = t1 - t0, padded = (n + TOKENS - 1) / TOKENS * TOKENS;
-        for (int j = 0; j < padded; j++) {
-            int base = j / TOKENS * cols * TOKENS + j % TOKENS;
-            if (j >= n) {
-                for (int k = 0; k < cols; k++) xt[base + k * TOKENS] = 0f;
-                continue;
-            }
-            Activation x = xs[t0 + j];
-            switch (kind) {
-                case ACT_Q8 -> {
-                    float[] q = x.q8f(), d = x.q8d();
-                    for (int k = 0; k < cols; k++) xt[base + k * TOKENS] = q[k] * d[k >>> 5];
-                }
-                case ACT_Q8K -> {
-                    float[] q = x.qkf(), d = x.qkd();
-                    for (int k = 0; k < cols; k++) xt[base + k * TOKENS] = q[k] * d[k >>> 8];
-                }
-                default -> {
-                    float[] v = kind == ACT_F16 ? x.f16() : kind == ACT_BF16 ? x.bf16() : x.values();
-                    for (int k = 0; k < cols; k++) xt[base + k * TOKENS] = v[k];
+        for (int tb = 0; tb < padded; tb += TOKENS) {
+            int blockBase = tb * cols;
+            for (int k0 = 0; k0 < cols; k0 += 64) {
+                int k1 = Math.min(cols, k0 + 64);
+                for (int j = 0; j < TOKENS; j++) {
+                    int base = blockBase + j, t = tb + j;
+                    if (t >= n) {
+                        for (int k = k0; k < k1; k++) xt[base + k * TOKENS] = 0f;
+                        continue;
+                    }
+                    Activation x = xs[t0 + t];
+                    switch (kind) {
+                        case ACT_Q8 -> {
+                            float[] q = x.q8f(), d = x.q8d();
+                            for (int k = k0; k < k1; k++) xt[base + k * TOKENS] = q[k] * d[k >>> 5];
+                        }
+                        case ACT_Q8K -> {
+                            float[] q = x.qkf(), d = x.qkd();
+                            for (int k = k0; k < k1; k++) xt[base + k * TOKENS] = q[k] * d[k >>> 8];
+                        }
+                        default -> {
+                            float[] v = kind == ACT_F16 ? x.f16() : kind == ACT_BF16 ? x.bf16() : x.values();
+                            for (int k = k0; k < k1; k++) xt[base + k * TOKENS] = v[k];
+                        }
+                    }
                 }
             }
         }
@@ -280,38 +303,52 @@ final class BatchKernels {
         }
     }
 
-    /** The 32-weight block types: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, dequantized as ggml does. */
+    /** Q8_0: {@code d·q}. (Each vector type its own class, to keep every decode within C2's inlining budget.) */
+    private record Q80() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
+            for (int b = b0, o = wo; b < b1; b++, o += 32) {
+                long at = rowAt + 34L * b;
+                float d = half(data, at);
+                for (int j = 0; j < 32; j += L) {
+                    ((FloatVector) ByteVector.fromMemorySegment(B, data, at + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + j);
+                }
+            }
+        }
+    }
+
+    /** Q4_0: {@code d·(q − 8)}. */
+    private record Q40() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
+            for (int b = b0, o = wo; b < b1; b++, o += 32) {
+                long at = rowAt + 18L * b;
+                float d = half(data, at);
+                for (int j = 0; j < 16; j += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, data, at + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = v.and((byte) 0xF).sub((byte) 8);
+                    // x86 has no byte shift: shift 32-bit lanes and mask off what crossed over
+                    ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0xF).sub((byte) 8);
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + j);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + 16 + j);
+                }
+            }
+        }
+    }
+
+    /** The other 32-weight block types, Q4_1, Q5_0, Q5_1 and IQ4_NL, dequantized as ggml does (scalar: rare types). */
     private record Blocks32(DType type) implements RowDecoder {
         @Override public int activation() { return ACT_Q8; }
 
         @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
             int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
             switch (type) {
-                case Q8_0 -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 32) {
-                        long at = rowAt + 34L * b;
-                        float d = half(data, at);
-                        for (int j = 0; j < 32; j += L) {
-                            ((FloatVector) ByteVector.fromMemorySegment(B, data, at + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                                    .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + j);
-                        }
-                    }
-                }
-                case Q4_0 -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 32) {
-                        long at = rowAt + 18L * b;
-                        float d = half(data, at);
-                        for (int j = 0; j < 16; j += L) {
-                            ByteVector v = ByteVector.fromMemorySegment(B, data, at + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                            ByteVector lo = v.and((byte) 0xF).sub((byte) 8);
-                            // x86 has no byte shift: shift 32-bit lanes and mask off what crossed over
-                            ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                                    .and((byte) 0xF).sub((byte) 8);
-                            ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + j);
-                            ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + 16 + j);
-                        }
-                    }
-                }
                 case Q4_1 -> {
                     for (int b = b0, o = wo; b < b1; b++, o += 32) {
                         long at = rowAt + 20L * b;
@@ -364,125 +401,152 @@ final class BatchKernels {
         }
     }
 
-    /** The K-quants (256-weight blocks), dequantized as ggml does. */
-    private record KQuant(DType type) implements RowDecoder {
+    // The K-quants (256-weight blocks), one class each: a decode method holding several types' vector code grows past
+    // C2's inlining budget, and the Vector API calls left out box every vector (measured: Q4_K_M pp 10 tok/s, 150 MB
+    // allocated per token).
+
+    /** Q4_K: {@code d·scale·q − dmin·min} per group of 32. */
+    private record Q4K() implements RowDecoder {
         @Override public int activation() { return ACT_Q8K; }
 
         @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
             int b0 = k0 >>> 8, b1 = b0 + (n >>> 8);
-            switch (type) {
-                case Q4_K -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 256) {
-                        long at = rowAt + 144L * b;
-                        float d = half(data, at), dmin = half(data, at + 2);
-                        long scales = VectorKernels.kScales(data, at + 4), mins = VectorKernels.kMins(data, at + 4);
-                        for (int run = 0; run < 4; run++) {
-                            float d1 = d * VectorKernels.byteAt(scales, 2 * run), m1 = dmin * VectorKernels.byteAt(mins, 2 * run);
-                            float d2 = d * VectorKernels.byteAt(scales, 2 * run + 1), m2 = dmin * VectorKernels.byteAt(mins, 2 * run + 1);
-                            for (int j = 0; j < 32; j += L) {
-                                ByteVector v = ByteVector.fromMemorySegment(B, data, at + 16 + 32 * run + j, ByteOrder.LITTLE_ENDIAN);
-                                ByteVector lo = v.and((byte) 0xF);
-                                ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
-                                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d1).sub(m1).intoArray(w, o + 64 * run + j);
-                                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d2).sub(m2).intoArray(w, o + 64 * run + 32 + j);
-                            }
+            for (int b = b0, o = wo; b < b1; b++, o += 256) {
+                long at = rowAt + 144L * b;
+                float d = half(data, at), dmin = half(data, at + 2);
+                long scales = VectorKernels.kScales(data, at + 4), mins = VectorKernels.kMins(data, at + 4);
+                for (int run = 0; run < 4; run++) {
+                    float d1 = d * VectorKernels.byteAt(scales, 2 * run), m1 = dmin * VectorKernels.byteAt(mins, 2 * run);
+                    float d2 = d * VectorKernels.byteAt(scales, 2 * run + 1), m2 = dmin * VectorKernels.byteAt(mins, 2 * run + 1);
+                    for (int j = 0; j < 32; j += L) {
+                        ByteVector v = ByteVector.fromMemorySegment(B, data, at + 16 + 32 * run + j, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector lo = v.and((byte) 0xF);
+                        ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
+                        ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d1).sub(m1).intoArray(w, o + 64 * run + j);
+                        ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d2).sub(m2).intoArray(w, o + 64 * run + 32 + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q5_K: as Q4_K with a fifth bit per weight. */
+    private record Q5K() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8K; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 8, b1 = b0 + (n >>> 8);
+            for (int b = b0, o = wo; b < b1; b++, o += 256) {
+                long at = rowAt + 176L * b;
+                float d = half(data, at), dmin = half(data, at + 2);
+                long scales = VectorKernels.kScales(data, at + 4), mins = VectorKernels.kMins(data, at + 4);
+                for (int run = 0; run < 4; run++) {
+                    float d1 = d * VectorKernels.byteAt(scales, 2 * run), m1 = dmin * VectorKernels.byteAt(mins, 2 * run);
+                    float d2 = d * VectorKernels.byteAt(scales, 2 * run + 1), m2 = dmin * VectorKernels.byteAt(mins, 2 * run + 1);
+                    for (int j = 0; j < 32; j += L) {
+                        ByteVector v = ByteVector.fromMemorySegment(B, data, at + 48 + 32 * run + j, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector h = ByteVector.fromMemorySegment(B, data, at + 16 + j, ByteOrder.LITTLE_ENDIAN);
+                        // the fifth bits, bit 2·run (low nibbles) and 2·run + 1 (high nibbles) of qh, moved to
+                        // bit 4 by shifts of 32-bit lanes (x86 has no byte shift); the mask drops what crossed
+                        IntVector hInts = h.reinterpretAsInts();
+                        ByteVector h1 = hInts.lanewise(VectorOperators.LSHR, 2 * run).lanewise(VectorOperators.LSHL, 4)
+                                .reinterpretAsBytes().and((byte) 0x10);
+                        ByteVector h2 = hInts.lanewise(VectorOperators.LSHR, 2 * run + 1).lanewise(VectorOperators.LSHL, 4)
+                                .reinterpretAsBytes().and((byte) 0x10);
+                        ByteVector lo = v.and((byte) 0xF).or(h1);
+                        ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF).or(h2);
+                        ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d1).sub(m1).intoArray(w, o + 64 * run + j);
+                        ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d2).sub(m2).intoArray(w, o + 64 * run + 32 + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q6_K: {@code (d·scale)·(q − 32)} per group of 16. */
+    private record Q6K() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8K; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 8, b1 = b0 + (n >>> 8);
+            for (int b = b0, o = wo; b < b1; b++, o += 256) {
+                long at = rowAt + 210L * b;
+                float d = half(data, at + 208);
+                for (int half = 0; half < 2; half++) {
+                    long ql = at + 64L * half, qh = at + 128 + 32L * half, sc = at + 192 + 8L * half;
+                    for (int j = 0; j < 32; j += L) {
+                        // (d · scale) rounded once per group of 16, as ggml's left-to-right d * sc[is] * q
+                        int g = j >>> 4;
+                        float s1 = d * data.get(Layouts.I8, sc + g), s2 = d * data.get(Layouts.I8, sc + g + 2);
+                        float s3 = d * data.get(Layouts.I8, sc + g + 4), s4 = d * data.get(Layouts.I8, sc + g + 6);
+                        ByteVector a = ByteVector.fromMemorySegment(B, data, ql + j, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector a2 = ByteVector.fromMemorySegment(B, data, ql + 32 + j, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector h = ByteVector.fromMemorySegment(B, data, qh + j, ByteOrder.LITTLE_ENDIAN);
+                        IntVector ai = a.reinterpretAsInts(), a2i = a2.reinterpretAsInts(), hi = h.reinterpretAsInts();
+                        ByteVector q1 = a.and((byte) 0xF).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30));
+                        ByteVector q2 = a2.and((byte) 0xF).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30));
+                        ByteVector q3 = ai.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF).or(h.and((byte) 0x30));
+                        ByteVector q4 = a2i.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
+                                .or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
+                        int base = o + 128 * half + j;
+                        ((FloatVector) q1.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s1).intoArray(w, base);
+                        ((FloatVector) q2.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s2).intoArray(w, base + 32);
+                        ((FloatVector) q3.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s3).intoArray(w, base + 64);
+                        ((FloatVector) q4.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s4).intoArray(w, base + 96);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q2_K: {@code d·scale·q − dmin·min} per group of 16 (scalar: a rare type). */
+    private record Q2K() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8K; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 8, b1 = b0 + (n >>> 8);
+            for (int b = b0, o = wo; b < b1; b++, o += 256) {
+                long at = rowAt + 84L * b;
+                float d = half(data, at + 80), dmin = half(data, at + 82);
+                int y = o, group = 0;
+                for (int half = 0; half < 2; half++) {
+                    long q = at + 16 + 32L * half;
+                    for (int shift = 0; shift < 8; shift += 2) {
+                        for (int part = 0; part < 32; part += 16) {
+                            int sc = u8(data, at + group++);
+                            float dl = d * (sc & 0xF), ml = dmin * (sc >>> 4);
+                            for (int l = 0; l < 16; l++) w[y++] = dl * ((u8(data, q + part + l) >>> shift) & 3) - ml;
                         }
                     }
                 }
-                case Q5_K -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 256) {
-                        long at = rowAt + 176L * b;
-                        float d = half(data, at), dmin = half(data, at + 2);
-                        long scales = VectorKernels.kScales(data, at + 4), mins = VectorKernels.kMins(data, at + 4);
-                        for (int run = 0; run < 4; run++) {
-                            float d1 = d * VectorKernels.byteAt(scales, 2 * run), m1 = dmin * VectorKernels.byteAt(mins, 2 * run);
-                            float d2 = d * VectorKernels.byteAt(scales, 2 * run + 1), m2 = dmin * VectorKernels.byteAt(mins, 2 * run + 1);
-                            for (int j = 0; j < 32; j += L) {
-                                ByteVector v = ByteVector.fromMemorySegment(B, data, at + 48 + 32 * run + j, ByteOrder.LITTLE_ENDIAN);
-                                ByteVector h = ByteVector.fromMemorySegment(B, data, at + 16 + j, ByteOrder.LITTLE_ENDIAN);
-                                // the fifth bits, bit 2·run (low nibbles) and 2·run + 1 (high nibbles) of qh, moved to
-                                // bit 4 by shifts of 32-bit lanes (x86 has no byte shift); the mask drops what crossed
-                                IntVector hInts = h.reinterpretAsInts();
-                                ByteVector h1 = hInts.lanewise(VectorOperators.LSHR, 2 * run).lanewise(VectorOperators.LSHL, 4)
-                                        .reinterpretAsBytes().and((byte) 0x10);
-                                ByteVector h2 = hInts.lanewise(VectorOperators.LSHR, 2 * run + 1).lanewise(VectorOperators.LSHL, 4)
-                                        .reinterpretAsBytes().and((byte) 0x10);
-                                ByteVector lo = v.and((byte) 0xF).or(h1);
-                                ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF).or(h2);
-                                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d1).sub(m1).intoArray(w, o + 64 * run + j);
-                                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d2).sub(m2).intoArray(w, o + 64 * run + 32 + j);
+            }
+        }
+    }
+
+    /** Q3_K: {@code d·(scale − 32)·(q − 4·hbit)} per group of 16 (scalar: a rare type). */
+    private record Q3K() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8K; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 8, b1 = b0 + (n >>> 8);
+            for (int b = b0, o = wo; b < b1; b++, o += 256) {
+                long at = rowAt + 110L * b;
+                float dAll = half(data, at + 108);
+                int y = o, group = 0, mask = 1;
+                for (int half = 0; half < 2; half++) {
+                    long q = at + 32 + 32L * half;
+                    for (int shift = 0; shift < 8; shift += 2) {
+                        for (int part = 0; part < 32; part += 16) {
+                            float dl = dAll * ScalarKernels.q3Scale(data, at + 96, group++);
+                            for (int l = 0; l < 16; l++) {
+                                int low = (u8(data, q + part + l) >>> shift) & 3;
+                                int high = (u8(data, at + part + l) & mask) != 0 ? 0 : 4;
+                                w[y++] = dl * (low - high);
                             }
                         }
+                        mask <<= 1;
                     }
                 }
-                case Q6_K -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 256) {
-                        long at = rowAt + 210L * b;
-                        float d = half(data, at + 208);
-                        for (int half = 0; half < 2; half++) {
-                            long ql = at + 64L * half, qh = at + 128 + 32L * half, sc = at + 192 + 8L * half;
-                            for (int j = 0; j < 32; j += L) {
-                                // (d · scale) rounded once per group of 16, as ggml's left-to-right d * sc[is] * q
-                                int g = j >>> 4;
-                                float s1 = d * data.get(Layouts.I8, sc + g), s2 = d * data.get(Layouts.I8, sc + g + 2);
-                                float s3 = d * data.get(Layouts.I8, sc + g + 4), s4 = d * data.get(Layouts.I8, sc + g + 6);
-                                ByteVector a = ByteVector.fromMemorySegment(B, data, ql + j, ByteOrder.LITTLE_ENDIAN);
-                                ByteVector a2 = ByteVector.fromMemorySegment(B, data, ql + 32 + j, ByteOrder.LITTLE_ENDIAN);
-                                ByteVector h = ByteVector.fromMemorySegment(B, data, qh + j, ByteOrder.LITTLE_ENDIAN);
-                                IntVector ai = a.reinterpretAsInts(), a2i = a2.reinterpretAsInts(), hi = h.reinterpretAsInts();
-                                ByteVector q1 = a.and((byte) 0xF).or(hi.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30));
-                                ByteVector q2 = a2.and((byte) 0xF).or(hi.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30));
-                                ByteVector q3 = ai.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF).or(h.and((byte) 0x30));
-                                ByteVector q4 = a2i.lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF)
-                                        .or(hi.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30));
-                                int base = o + 128 * half + j;
-                                ((FloatVector) q1.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s1).intoArray(w, base);
-                                ((FloatVector) q2.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s2).intoArray(w, base + 32);
-                                ((FloatVector) q3.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s3).intoArray(w, base + 64);
-                                ((FloatVector) q4.sub((byte) 32).convertShape(VectorOperators.B2F, F, 0)).mul(s4).intoArray(w, base + 96);
-                            }
-                        }
-                    }
-                }
-                case Q2_K -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 256) {
-                        long at = rowAt + 84L * b;
-                        float d = half(data, at + 80), dmin = half(data, at + 82);
-                        int y = o, group = 0;
-                        for (int half = 0; half < 2; half++) {
-                            long q = at + 16 + 32L * half;
-                            for (int shift = 0; shift < 8; shift += 2) {
-                                for (int part = 0; part < 32; part += 16) {
-                                    int sc = u8(data, at + group++);
-                                    float dl = d * (sc & 0xF), ml = dmin * (sc >>> 4);
-                                    for (int l = 0; l < 16; l++) w[y++] = dl * ((u8(data, q + part + l) >>> shift) & 3) - ml;
-                                }
-                            }
-                        }
-                    }
-                }
-                case Q3_K -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 256) {
-                        long at = rowAt + 110L * b;
-                        float dAll = half(data, at + 108);
-                        int y = o, group = 0, mask = 1;
-                        for (int half = 0; half < 2; half++) {
-                            long q = at + 32 + 32L * half;
-                            for (int shift = 0; shift < 8; shift += 2) {
-                                for (int part = 0; part < 32; part += 16) {
-                                    float dl = dAll * ScalarKernels.q3Scale(data, at + 96, group++);
-                                    for (int l = 0; l < 16; l++) {
-                                        int low = (u8(data, q + part + l) >>> shift) & 3;
-                                        int high = (u8(data, at + part + l) & mask) != 0 ? 0 : 4;
-                                        w[y++] = dl * (low - high);
-                                    }
-                                }
-                                mask <<= 1;
-                            }
-                        }
-                    }
-                }
-                default -> throw new IllegalStateException(type.toString());
             }
         }
     }

@@ -7,7 +7,7 @@ package dev.quantscope.engine.kernel;
  * allocates nothing.
  */
 final class DecodedRow {
-    /** Decoded weights, {@code [row][k]} for the tile's rows and one chunk of columns. */
+    /** Decoded weights of a tile, {@code [chunk][row][k]}. */
     float[] w = new float[0];
     /** Partial sums, {@code [row][token]} over the padded batch. */
     float[] p = new float[0];
@@ -24,10 +24,10 @@ final class DecodedRow {
     int packedT0, packedT1, packedKind = -1, packedCols;
     int[] packedVersions = new int[0];
 
-    /** Room for a tile of {@code rows} rows by {@code chunk} columns and {@code padded} tokens of {@code cols}. */
-    void ensure(int rows, int chunk, int padded, int cols) {
-        if (w.length < rows * chunk) w = new float[Math.multiplyExact(rows, chunk)];
-        if (p.length < rows * padded) p = new float[Math.multiplyExact(rows, padded)];
+    /** Room for {@code weights} decoded weights, {@code sums} partial sums and {@code padded} tokens of {@code cols}. */
+    void ensure(int weights, int sums, int padded, int cols) {
+        if (w.length < weights) w = new float[weights];
+        if (p.length < sums) p = new float[sums];
         if (xt.length < (long) padded * cols) {
             xt = new float[Math.multiplyExact(padded, cols)];
             packedKind = -1;
@@ -37,9 +37,9 @@ final class DecodedRow {
 
     private static final ThreadLocal<DecodedRow> PER_THREAD = ThreadLocal.withInitial(DecodedRow::new);
 
-    static DecodedRow forThisThread(int rows, int chunk, int padded, int cols) {
+    static DecodedRow forThisThread(int weights, int sums, int padded, int cols) {
         DecodedRow s = PER_THREAD.get();
-        s.ensure(rows, chunk, padded, cols);
+        s.ensure(weights, sums, padded, cols);
         return s;
     }
 }
