@@ -74,7 +74,9 @@ final class BatchKernels {
             case BF16 -> new HalfRow(true);
             case Q8_0 -> new Q80();
             case Q4_0 -> new Q40();
-            case Q4_1, Q5_0, Q5_1, IQ4_NL -> new Blocks32(k.dtype);
+            case Q4_1 -> new Q41();
+            case IQ4_NL -> new IQ4NL();
+            case Q5_0, Q5_1 -> new Blocks32(k.dtype);
             case Q4_K -> new Q4K();
             case Q5_K -> new Q5K();
             case Q6_K -> new Q6K();
@@ -342,24 +344,66 @@ final class BatchKernels {
         }
     }
 
-    /** The other 32-weight block types, Q4_1, Q5_0, Q5_1 and IQ4_NL, dequantized as ggml does (scalar: rare types). */
+    /** Q4_1: {@code d·q + m}. */
+    private record Q41() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
+            for (int b = b0, o = wo; b < b1; b++, o += 32) {
+                long at = rowAt + 20L * b;
+                float d = half(data, at), m = half(data, at + 2);
+                for (int j = 0; j < 16; j += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, data, at + 4 + j, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = v.and((byte) 0xF);
+                    ByteVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0xF);
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m).intoArray(w, o + j);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m).intoArray(w, o + 16 + j);
+                }
+            }
+        }
+    }
+
+    /** IQ4_NL: {@code d·grid[q]}, the grid looked up with a byte shuffle (16 entries, one 128-bit vector). */
+    private record IQ4NL() implements RowDecoder {
+        private static final jdk.incubator.vector.VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+        private static final ByteVector GRID = grid();
+
+        private static ByteVector grid() {
+            byte[] g = new byte[16];
+            for (int i = 0; i < 16; i++) g[i] = (byte) ScalarKernels.IQ4_GRID[i];
+            return ByteVector.fromArray(B16, g, 0);
+        }
+
+        @Override public int activation() { return ACT_Q8; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
+            for (int b = b0, o = wo; b < b1; b++, o += 32) {
+                long at = rowAt + 18L * b;
+                float d = half(data, at);
+                ByteVector v = ByteVector.fromMemorySegment(B16, data, at + 2, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = GRID.rearrange(v.and((byte) 0xF).toShuffle());
+                ByteVector hi = GRID.rearrange(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0xF).toShuffle());
+                // 16 codes per vector: one float vector of 16 lanes, or two of 8 (parts 0 and 1)
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, o + 16);
+                if (L == 8) {
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(w, o + 8);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 1)).mul(d).intoArray(w, o + 24);
+                }
+            }
+        }
+    }
+
+    /** Q5_0 and Q5_1, dequantized as ggml does (scalar: rare types). */
     private record Blocks32(DType type) implements RowDecoder {
         @Override public int activation() { return ACT_Q8; }
 
         @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
             int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
             switch (type) {
-                case Q4_1 -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 32) {
-                        long at = rowAt + 20L * b;
-                        float d = half(data, at), m = half(data, at + 2);
-                        for (int j = 0; j < 16; j++) {
-                            int q = u8(data, at + 4 + j);
-                            w[o + j] = (q & 0xF) * d + m;
-                            w[o + j + 16] = (q >>> 4) * d + m;
-                        }
-                    }
-                }
                 case Q5_0 -> {
                     for (int b = b0, o = wo; b < b1; b++, o += 32) {
                         long at = rowAt + 22L * b;
@@ -381,18 +425,6 @@ final class BatchKernels {
                             int q = u8(data, at + 8 + j);
                             w[o + j] = ((q & 0xF) | ((qh >>> j) & 1) << 4) * d + m;
                             w[o + j + 16] = ((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) * d + m;
-                        }
-                    }
-                }
-                case IQ4_NL -> {
-                    int[] grid = ScalarKernels.IQ4_GRID;
-                    for (int b = b0, o = wo; b < b1; b++, o += 32) {
-                        long at = rowAt + 18L * b;
-                        float d = half(data, at);
-                        for (int j = 0; j < 16; j++) {
-                            int q = u8(data, at + 2 + j);
-                            w[o + j] = d * grid[q & 0xF];
-                            w[o + j + 16] = d * grid[q >>> 4];
                         }
                     }
                 }
