@@ -63,7 +63,12 @@ abstract class RowKernel implements WeightMatrix {
     @Override
     public final void matmul(Activation[] xs, int t0, int t1, float[][] outs, int rowStart, int rowEnd) {
         Objects.checkFromToIndex(t0, t1, Math.min(xs.length, outs.length));
-        for (int t = t0; t < t1; t++) {
+        // Every thread of the job brings all the batch's activation forms up to date, and the first to need one
+        // quantizes it while the others wait on its lock. Tiles of odd index go through the tokens backwards: with
+        // two threads starting on tiles 0 and 1, each quantizes half the batch instead of one doing all of it.
+        boolean backwards = ((rowStart >>> 4) & 1) != 0;
+        for (int i = t0; i < t1; i++) {
+            int t = backwards ? t0 + t1 - 1 - i : i;
             Objects.checkFromToIndex(rowStart, rowEnd, Math.min(rows, outs[t].length));
             if (xs[t].length() != cols) throw new IllegalArgumentException("activation of " + xs[t].length() + " for " + cols + " columns");
             prepare(xs[t]);
