@@ -1,6 +1,5 @@
 package dev.quantscope.engine.kernel;
 
-import dev.quantscope.tensor.DType;
 import dev.quantscope.tensor.Layouts;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -76,7 +75,8 @@ final class BatchKernels {
             case Q4_0 -> new Q40();
             case Q4_1 -> new Q41();
             case IQ4_NL -> new IQ4NL();
-            case Q5_0, Q5_1 -> new Blocks32(k.dtype);
+            case Q5_0 -> new Q50();
+            case Q5_1 -> new Q51();
             case Q4_K -> new Q4K();
             case Q5_K -> new Q5K();
             case Q6_K -> new Q6K();
@@ -397,38 +397,57 @@ final class BatchKernels {
         }
     }
 
-    /** Q5_0 and Q5_1, dequantized as ggml does (scalar: rare types). */
-    private record Blocks32(DType type) implements RowDecoder {
+    /** Shift counts 0..31: lane j of a vector loaded at j0 moves bit j0 + j of a block's 32-bit qh down to bit 0. */
+    private static final int[] BIT_INDEX = java.util.stream.IntStream.range(0, 32).toArray();
+
+    /** Q5_0: {@code d·(q − 16)}, the fifth bit of weight j bit j of the block's 32-bit qh. */
+    private record Q50() implements RowDecoder {
         @Override public int activation() { return ACT_Q8; }
 
         @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
             int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
-            switch (type) {
-                case Q5_0 -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 32) {
-                        long at = rowAt + 22L * b;
-                        float d = half(data, at);
-                        int qh = data.get(Layouts.I32, at + 2);
-                        for (int j = 0; j < 16; j++) {
-                            int q = u8(data, at + 6 + j);
-                            w[o + j] = (((q & 0xF) | ((qh >>> j) & 1) << 4) - 16) * d;
-                            w[o + j + 16] = (((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) - 16) * d;
-                        }
-                    }
+            for (int b = b0, o = wo; b < b1; b++, o += 32) {
+                long at = rowAt + 22L * b;
+                float d = half(data, at);
+                IntVector qh = IntVector.broadcast(VectorKernels.I, data.get(Layouts.I32, at + 2));
+                for (int j = 0; j < 16; j += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, data, at + 6 + j, ByteOrder.LITTLE_ENDIAN);
+                    IntVector lo = (IntVector) v.and((byte) 0xF).convertShape(VectorOperators.B2I, VectorKernels.I, 0);
+                    IntVector hi = (IntVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0xF).convertShape(VectorOperators.B2I, VectorKernels.I, 0);
+                    IntVector h0 = qh.lanewise(VectorOperators.LSHR, IntVector.fromArray(VectorKernels.I, BIT_INDEX, j)).and(1)
+                            .lanewise(VectorOperators.LSHL, 4);
+                    IntVector h1 = qh.lanewise(VectorOperators.LSHR, IntVector.fromArray(VectorKernels.I, BIT_INDEX, 16 + j)).and(1)
+                            .lanewise(VectorOperators.LSHL, 4);
+                    ((FloatVector) lo.or(h0).sub(16).convertShape(VectorOperators.I2F, F, 0)).mul(d).intoArray(w, o + j);
+                    ((FloatVector) hi.or(h1).sub(16).convertShape(VectorOperators.I2F, F, 0)).mul(d).intoArray(w, o + 16 + j);
                 }
-                case Q5_1 -> {
-                    for (int b = b0, o = wo; b < b1; b++, o += 32) {
-                        long at = rowAt + 24L * b;
-                        float d = half(data, at), m = half(data, at + 2);
-                        int qh = data.get(Layouts.I32, at + 4);
-                        for (int j = 0; j < 16; j++) {
-                            int q = u8(data, at + 8 + j);
-                            w[o + j] = ((q & 0xF) | ((qh >>> j) & 1) << 4) * d + m;
-                            w[o + j + 16] = ((q >>> 4) | ((qh >>> (j + 16)) & 1) << 4) * d + m;
-                        }
-                    }
+            }
+        }
+    }
+
+    /** Q5_1: {@code d·q + m}, the fifth bits as in Q5_0. */
+    private record Q51() implements RowDecoder {
+        @Override public int activation() { return ACT_Q8; }
+
+        @Override public void decode(MemorySegment data, long rowAt, int k0, int n, float[] w, int wo) {
+            int b0 = k0 >>> 5, b1 = b0 + (n >>> 5);
+            for (int b = b0, o = wo; b < b1; b++, o += 32) {
+                long at = rowAt + 24L * b;
+                float d = half(data, at), m = half(data, at + 2);
+                IntVector qh = IntVector.broadcast(VectorKernels.I, data.get(Layouts.I32, at + 4));
+                for (int j = 0; j < 16; j += L) {
+                    ByteVector v = ByteVector.fromMemorySegment(B, data, at + 8 + j, ByteOrder.LITTLE_ENDIAN);
+                    IntVector lo = (IntVector) v.and((byte) 0xF).convertShape(VectorOperators.B2I, VectorKernels.I, 0);
+                    IntVector hi = (IntVector) v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0xF).convertShape(VectorOperators.B2I, VectorKernels.I, 0);
+                    IntVector h0 = qh.lanewise(VectorOperators.LSHR, IntVector.fromArray(VectorKernels.I, BIT_INDEX, j)).and(1)
+                            .lanewise(VectorOperators.LSHL, 4);
+                    IntVector h1 = qh.lanewise(VectorOperators.LSHR, IntVector.fromArray(VectorKernels.I, BIT_INDEX, 16 + j)).and(1)
+                            .lanewise(VectorOperators.LSHL, 4);
+                    ((FloatVector) lo.or(h0).convertShape(VectorOperators.I2F, F, 0)).mul(d).add(m).intoArray(w, o + j);
+                    ((FloatVector) hi.or(h1).convertShape(VectorOperators.I2F, F, 0)).mul(d).add(m).intoArray(w, o + 16 + j);
                 }
-                default -> throw new IllegalStateException(type.toString());
             }
         }
     }
