@@ -377,7 +377,8 @@ class KernelsTest {
                     }
                     double allowance = q81Allowance(type, t, xs[j], r);
                     assertEquals(exact, batched[j][r], 2e-6 * magnitude + allowance, "definition, " + at);
-                    assertEquals(single[r], batched[j][r], 3e-6 * magnitude + allowance, "matvec, " + at);
+                    // Q4_1/Q5_1 too: the product takes the F16-rounded s of Q8_1 as the matvec does (BatchKernels.ACT_Q8_1)
+                    assertEquals(single[r], batched[j][r], 3e-6 * magnitude, "matvec, " + at);
                     worst = Math.max(worst, Math.abs(single[r] - batched[j][r]) / magnitude);
                 }
             }
