@@ -1,51 +1,45 @@
 package dev.quantscope.engine.kernel;
 
 /**
- * One weight row decoded for the batched path (prompt processing): the row's codes as floats, and per block the
- * float factors and small integers its dot product needs. The codes are the integers the vector kernel
- * multiplies with the activation's 8-bit codes (for the K-quants already times their 6-bit group scale), so a
- * token's dot product with the decoded row does the vector kernel's own exact integer and float arithmetic
- * while decoding happens once per row instead of once per row and token. Per-thread scratch: grown, never
- * shrunk, so steady-state prompt processing allocates nothing.
+ * Per-thread scratch of the batched path ({@link BatchKernels#product}): a chunk of a tile of weight rows decoded
+ * to floats, the tile's partial sums, and the batch's activations dequantized and packed for the micro-kernel,
+ * with the key telling which batch they were packed from. Grown, never shrunk, so steady-state prompt processing
+ * allocates nothing.
  */
 final class DecodedRow {
+    /** Decoded weights of a tile, {@code [chunk][row][k]}. */
+    float[] w = new float[0];
+    /** Partial sums, {@code [row][token]} over the padded batch. */
+    float[] p = new float[0];
     /**
-     * Rows decoded together: a token's activation is read once for all of them (four independent
-     * accumulations), which quarters the activation traffic that otherwise bounds the batched product.
+     * The batch's activations, dequantized, as {@code [token block][k][token in block]}: the micro-kernel reads one
+     * k's {@link BatchKernels#TOKENS} tokens as consecutive floats, and a block's columns one after another.
      */
-    static final int ROWS = 4;
+    float[] xt = new float[0];
 
-    /** Row r's codes start at {@code r * cols}. */
-    float[] codes = new float[0];
-    /**
-     * The per-block values, four rows side by side ({@code [block][row]}) so that the four-row dot product loads a
-     * block's four values as one 4-lane vector: the block scale d ...
-     */
-    float[] d = new float[0];
-    /** ... the K-quants' scale of the mins ... */
-    float[] dmin = new float[0];
-    /**
-     * ... and, {@code [block][group][row]} with 16 groups per block, the group mins (Q4_K, Q5_K: the first 8) or
-     * signed group scales (Q6_K), small integers held as floats.
-     */
-    float[] groups = new float[0];
+    // What xt holds: the activations array and token range it was packed from, each token's version then, the
+    // activation form and the length. Matrices sharing an input (q, k, v; gate, up) and every row tile a thread
+    // takes of one matrix reuse it.
+    Activation[] packedFrom;
+    int packedT0, packedT1, packedKind = -1, packedCols;
+    int[] packedVersions = new int[0];
 
-    /** Room for {@link #ROWS} rows. */
-    void ensure(int cols, int blocks) {
-        int n = Math.multiplyExact(cols, ROWS), nb = Math.multiplyExact(blocks, ROWS);
-        if (codes.length < n) codes = new float[n];
-        if (d.length < nb) {
-            d = new float[nb];
-            dmin = new float[nb];
-            groups = new float[Math.multiplyExact(nb, 16)];
+    /** Room for {@code weights} decoded weights, {@code sums} partial sums and {@code padded} tokens of {@code cols}. */
+    void ensure(int weights, int sums, int padded, int cols) {
+        if (w.length < weights) w = new float[weights];
+        if (p.length < sums) p = new float[sums];
+        if (xt.length < (long) padded * cols) {
+            xt = new float[Math.multiplyExact(padded, cols)];
+            packedKind = -1;
         }
+        if (packedVersions.length < padded) packedVersions = new int[padded];
     }
 
     private static final ThreadLocal<DecodedRow> PER_THREAD = ThreadLocal.withInitial(DecodedRow::new);
 
-    static DecodedRow forThisThread(int cols, int blocks) {
-        DecodedRow row = PER_THREAD.get();
-        row.ensure(cols, blocks);
-        return row;
+    static DecodedRow forThisThread(int weights, int sums, int padded, int cols) {
+        DecodedRow s = PER_THREAD.get();
+        s.ensure(weights, sums, padded, cols);
+        return s;
     }
 }

@@ -38,7 +38,7 @@ abstract class RowKernel implements WeightMatrix {
         this.data = t.data();
     }
 
-    /** The batched path's row decoder (vector kernels of some types), or null: then each token runs rowDot. */
+    /** The batched path's row decoder (the vector kernels), or null: then each token runs rowDot. */
     private BatchKernels.RowDecoder decoder;
 
     /** Set once by the factory, before the kernel is handed out. */
@@ -63,40 +63,23 @@ abstract class RowKernel implements WeightMatrix {
     @Override
     public final void matmul(Activation[] xs, int t0, int t1, float[][] outs, int rowStart, int rowEnd) {
         Objects.checkFromToIndex(t0, t1, Math.min(xs.length, outs.length));
-        for (int t = t0; t < t1; t++) {
+        // Every thread of the job brings all the batch's activation forms up to date, and the first to need one
+        // quantizes it while the others wait on its lock. Tiles of odd index go through the tokens backwards: with
+        // two threads starting on tiles 0 and 1, each quantizes half the batch instead of one doing all of it.
+        boolean backwards = ((rowStart >>> 4) & 1) != 0;
+        for (int i = t0; i < t1; i++) {
+            int t = backwards ? t0 + t1 - 1 - i : i;
             Objects.checkFromToIndex(rowStart, rowEnd, Math.min(rows, outs[t].length));
             if (xs[t].length() != cols) throw new IllegalArgumentException("activation of " + xs[t].length() + " for " + cols + " columns");
             prepare(xs[t]);
         }
-        long first = rowStart * rowBytes;
-        if (decoder != null && t1 - t0 >= 2) {
-            // Rows decoded once, four at a time, then every token of the batch dots with them (see BatchKernels).
-            DecodedRow row = DecodedRow.forThisThread(cols, blocks);
-            float[] eight = EIGHT.get();
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4) {
-                for (int k = 0; k < 4; k++) decoder.decode(data, (r + k) * rowBytes, row, k);
-                for (int t = t0; t < t1; t += 2) {
-                    // an odd last token is taken twice (as its own pair), its second result dropped
-                    int t2 = Math.min(t + 1, t1 - 1);
-                    decoder.dot4x2(xs[t], xs[t2], row, eight);
-                    float[] out = outs[t], out2 = outs[t2];
-                    out[r] = eight[0];
-                    out[r + 1] = eight[1];
-                    out[r + 2] = eight[2];
-                    out[r + 3] = eight[3];
-                    out2[r] = eight[4];
-                    out2[r + 1] = eight[5];
-                    out2[r + 2] = eight[6];
-                    out2[r + 3] = eight[7];
-                }
-            }
-            for (; r < rowEnd; r++) {
-                decoder.decode(data, r * rowBytes, row, 0);
-                for (int t = t0; t < t1; t++) outs[t][r] = decoder.dot(xs[t], row, 0);
-            }
+        if (decoder != null && t1 - t0 >= BatchKernels.MIN_TOKENS) {
+            // A matrix product: each tile of rows decoded once to floats, then a register-blocked micro-kernel runs
+            // every token of the batch over it (see BatchKernels).
+            BatchKernels.product(decoder, data, rowBytes, cols, xs, t0, t1, outs, rowStart, rowEnd);
             return;
         }
+        long first = rowStart * rowBytes;
         // Token outer, rows inner: the caller passes a small tile of rows (a few KB), which stays in L1 while every
         // token of the batch runs over it, so the weights come from memory once per batch. The other order (row
         // outer) streams all the batch's activations (4 KB each) past every row and measured slower on a
@@ -111,9 +94,6 @@ abstract class RowKernel implements WeightMatrix {
 
     /** Brings the activation form this kernel reads up to date (once per change, shared by all threads). */
     abstract void prepare(Activation x);
-
-    /** Per-thread scratch for the batched path's results of four rows and two tokens. */
-    private static final ThreadLocal<float[]> EIGHT = ThreadLocal.withInitial(() -> new float[8]);
 
     /**
      * The dot product of the row at byte {@code rowAt} with {@code x}. When {@code blockInts} is not null the
