@@ -62,12 +62,12 @@ class PackedKernelsTest {
                 case Q6_K -> COLS * 32 * 127 * 127;
                 // Q8_K maps the largest magnitude to code -127 whatever its sign, so with sign 1 every code is -127:
                 // Q2_K 3 · 15 - 15 per column (lanes 8 · 3 · -127 = -3,048); Q3_K 3 · -32 (lanes hold code + 4:
-                // 8 · 7 · -127 = -7,112); Q5_K 0 · 63 - 63 (lanes hold code - 16: 16 · -16 · -127 = 32,512)
+                // 8 · 7 · -127 = -7,112); Q5_K 0 · 63 - 63 (code - 16 = -16 in the lanes' s - 16 · sn: 16 · -16 · -127 = 32,512)
                 case Q2_K -> COLS * 30 * 127;
                 case Q3_K -> COLS * -96 * 127;
                 case Q5_K -> COLS * -63 * 127;
-                // Q8_0 keeps the sign: codes 127. Q4_1: 15 (lanes 30,480); Q5_0 and Q5_1: code 0, held as -16
-                // (lanes 16 · -16 · 127 = -32,512), Q5_1's m = 1 making each column 1
+                // Q8_0 keeps the sign: codes 127. Q4_1: 15 (lanes 30,480); Q5_0 and Q5_1: code 0, taken as -16 (s - 16 · sn:
+                // 16 · -16 · 127 = -32,512), Q5_1's m = 1 making each column 1
                 case Q4_1 -> COLS * 15 * 127;
                 case Q5_0 -> COLS * -16 * 127;
                 case Q5_1 -> COLS * 127;
