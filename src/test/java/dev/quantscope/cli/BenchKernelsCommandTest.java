@@ -27,6 +27,13 @@ class BenchKernelsCommandTest {
         // Q4_K: 64 rows of 2 blocks of 144 bytes
         assertTrue(out.matches("(?s).*\\nQ4_K +0\\.02 +[\\d.]+ +[\\d.]+ +\\d+ .*"), out);
         assertTrue(out.matches("(?s).*\\nF16 +0\\.07 +[\\d.]+ .*"), out);
+        // the interleaved copy's column: four figures for Q4_K where the engine makes that copy, "-" for F16
+        String q4k = out.lines().filter(l -> l.startsWith("Q4_K ")).findFirst().orElseThrow();
+        String f16 = out.lines().filter(l -> l.startsWith("F16 ")).findFirst().orElseThrow();
+        if (dev.quantscope.engine.kernel.Kernels.copies(dev.quantscope.tensor.DType.Q4_K)) {
+            assertEquals(2 + 3 * 4, q4k.trim().split(" +").length, q4k);
+        }
+        assertTrue(f16.trim().endsWith("-"), f16);
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class Kernels {
     }
 
     /** Whether {@link #matrix(TensorInfo, Arena)} makes a copy of a matrix of {@code type}. */
-    static boolean copies(DType type) {
+    public static boolean copies(DType type) {
         return VECTOR && PACKED && PackedKernel.packs(type);
     }
 
