@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
  * {@code quantscope bench stats FILE [--threads N] [--rounds R]}: full statistics of every decodable tensor,
  * uncached, timed per dtype. Reports bytes of tensor data per second, the figure that matters for the GUI's stats
  * view. Round 1 is cold (first touch of the mapped file, JIT compilation); later rounds show the steady state.
+ * {@code --vs-llama-cpp} is accepted for symmetry with the other bench commands, and says that llama.cpp has no
+ * statistics tool to compare with.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = "Time full statistics (moments, exact percentiles, outliers) over every decodable tensor.")
@@ -37,9 +39,14 @@ public final class BenchStatsCommand implements Callable<Integer> {
             description = "Times over the whole model (default: ${DEFAULT-VALUE}); the first is cold.")
     int rounds;
 
+    @Mixin
+    LlamaCppOption llamaCpp;
+
     @Override
     public Integer call() throws Exception {
         int n = threads.count();
+        // Checked first, so that a wrong path is refused before the work rather than after it.
+        boolean vsLlamaCpp = llamaCpp.tools().isPresent();
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1");
         try (Model model = ModelOpener.open(file); StatsEngine engine = new StatsEngine(model, n)) {
             long skipped = model.tensors().stream().filter(t -> !t.decodable()).count();
@@ -73,6 +80,13 @@ public final class BenchStatsCommand implements Callable<Integer> {
                             cpu / 1e9, wall / 1e9, (double) cpu / wall, totalBytes / 1e9 / (cpu / 1e9));
                 }
             }
+        }
+        long peakKb = ProcessStatus.kilobytes("VmHWM");
+        if (peakKb >= 0) System.out.printf(Locale.ROOT, "peak RSS %.1f MiB (this JVM)%n", peakKb / 1024.0);
+        if (vsLlamaCpp) {
+            // No figure of llama.cpp's is put here on purpose: llama.cpp has no statistics tool, and the nearest
+            // thing (llama-quantize reading the file) does other work, so a ratio against it would mean nothing.
+            System.out.println("llama.cpp has no statistics tool: there is no llama.cpp figure to compare this with");
         }
         return 0;
     }

@@ -65,7 +65,8 @@ final class OwnBenchProcess {
         if (run.status() != 0) {
             // The child's CliFailureHandler already made its failure one line, "quantscope: …".
             String reason = run.err().lines().filter(l -> l.startsWith("quantscope: ")).reduce((a, b) -> b)
-                    .map(l -> l.substring("quantscope: ".length())).orElse("exit status " + run.status());
+                    .map(l -> l.substring("quantscope: ".length())).orElseGet(run::reason);
+            // A JVM that did not start (no main class, a bad option) prints no such line: then its last line is shown.
             throw new IllegalArgumentException(model + ": QuantScope's bench refused it (" + reason + ")");
         }
         JsonNode doc = new ObjectMapper().readTree(run.out());

@@ -61,7 +61,7 @@ public final class LlamaBench {
         if (!Files.isRegularFile(model)) throw new NoSuchFileException(model.toString());
         ToolRun run = ToolRun.run(command(tools, model, pp, tg, threads, repetitions), cancelled);
         if (run.status() != 0) {
-            throw new IllegalArgumentException(model + ": llama.cpp's llama-bench refused it (" + run.reason() + ")");
+            throw run.failure("llama.cpp's llama-bench", model);
         }
         Figures f;
         try {

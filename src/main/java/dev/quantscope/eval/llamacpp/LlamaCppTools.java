@@ -46,7 +46,15 @@ public record LlamaCppTools(Path given, Optional<Path> wrapper, Optional<Path> f
         String name = p.getFileName().toString();
         if (!Files.isExecutable(p)) throw new IllegalArgumentException(path + ": not executable (the llama.cpp tools)");
         if (name.equals("llama")) return new LlamaCppTools(path, Optional.of(p), Optional.empty());
-        if (name.startsWith("llama-")) return new LlamaCppTools(path, Optional.empty(), Optional.of(p.getParent()));
+        if (name.startsWith("llama-")) {
+            // A binary inside the wrapper's tree (llama.cpp/bin/llama-bench beside llama.cpp/llama) needs the library
+            // path only the wrapper sets: started on its own it stops before reading a file.
+            Path parent = p.getParent(), wrapperHere = parent.getParent() == null ? null : parent.getParent().resolve("llama");
+            if (wrapperHere != null && Files.isExecutable(wrapperHere) && !Files.isDirectory(wrapperHere)) {
+                return new LlamaCppTools(path, Optional.of(wrapperHere), Optional.empty());
+            }
+            return new LlamaCppTools(path, Optional.empty(), Optional.of(parent));
+        }
         throw new IllegalArgumentException(path + ": not one of llama.cpp's tools (give llama-bench, the llama "
                 + "wrapper or their folder)");
     }

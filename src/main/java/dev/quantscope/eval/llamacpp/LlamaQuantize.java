@@ -34,7 +34,7 @@ public final class LlamaQuantize {
             c.addAll(List.of(input.toString(), out.toString(), preset, Integer.toString(threads)));
             ToolRun run = ToolRun.run(c, cancelled);
             if (run.status() != 0) {
-                throw new IllegalArgumentException(input + ": llama.cpp's llama-quantize refused it (" + run.reason() + ")");
+                throw run.failure("llama.cpp's llama-quantize", input);
             }
             return new Result(run.seconds(), run.peakRssMb(), Files.size(out), run.command());
         } finally {

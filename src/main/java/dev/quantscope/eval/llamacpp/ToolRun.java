@@ -76,6 +76,18 @@ public record ToolRun(List<String> command, int status, String out, String err, 
         return -1;
     }
 
+    /** The shell's and the loader's status for a program that could not start (a missing shared library). */
+    private static final int NOT_STARTED = 127;
+
+    /**
+     * The failure of a run that did not exit with 0, in one sentence: a tool that could not start says so (its input
+     * is not to blame); otherwise {@code file} was refused, for the tool's own reason.
+     */
+    public RuntimeException failure(String tool, java.nio.file.Path file) {
+        if (status == NOT_STARTED) return new IllegalStateException(tool + " did not start (" + reason() + ")");
+        return new IllegalArgumentException(file + ": " + tool + " refused it (" + reason() + ")");
+    }
+
     /**
      * The tool's own reason for a failure: its last line that says "error" (llama.cpp prefixes them so), else its
      * last non-empty line of stderr, else the exit status.
