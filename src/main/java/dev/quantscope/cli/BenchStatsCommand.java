@@ -42,15 +42,19 @@ public final class BenchStatsCommand implements Callable<Integer> {
     @Mixin
     LlamaCppOption llamaCpp;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        java.io.PrintWriter out = spec.commandLine().getOut();
         int n = threads.count();
         // Checked first, so that a wrong path is refused before the work rather than after it.
         boolean vsLlamaCpp = llamaCpp.tools().isPresent();
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1");
         try (Model model = ModelOpener.open(file); StatsEngine engine = new StatsEngine(model, n)) {
             long skipped = model.tensors().stream().filter(t -> !t.decodable()).count();
-            System.out.printf(Locale.ROOT, "%s: %d threads%s%n", file.getFileName(), n,
+            out.printf(Locale.ROOT, "%s: %d threads%s%n", file.getFileName(), n,
                     skipped > 0 ? ", " + skipped + " tensors not decodable (skipped)" : "");
             for (int round = 1; round <= rounds; round++) {
                 Map<DType, long[]> bytesAndNanos = new EnumMap<>(DType.class);
@@ -68,26 +72,27 @@ public final class BenchStatsCommand implements Callable<Integer> {
                     totalNanos += nanos;
                 }
                 long cpu = processCpuNanos() - cpuBefore, wall = System.nanoTime() - wallBefore;
-                System.out.printf("round %d%s%n", round, round == 1 ? " (cold)" : "");
+                out.printf("round %d%s%n", round, round == 1 ? " (cold)" : "");
                 for (Map.Entry<DType, long[]> e : bytesAndNanos.entrySet()) {
-                    System.out.println(line(e.getKey().name(), e.getValue()[0], e.getValue()[1]));
+                    out.println(line(e.getKey().name(), e.getValue()[0], e.getValue()[1]));
                 }
-                System.out.println(line("total", totalBytes, totalNanos));
+                out.println(line("total", totalBytes, totalNanos));
                 // On a shared machine the wall-clock rate says little; CPU time says what the work costs.
                 if (cpuBefore >= 0 && cpu > 0) {
-                    System.out.printf(Locale.ROOT,
+                    out.printf(Locale.ROOT,
                             "  process CPU %.3f s over %.3f s wall (%.2f cores busy): %.2f GB per CPU-second%n",
                             cpu / 1e9, wall / 1e9, (double) cpu / wall, totalBytes / 1e9 / (cpu / 1e9));
                 }
             }
         }
         long peakKb = ProcessStatus.kilobytes("VmHWM");
-        if (peakKb >= 0) System.out.printf(Locale.ROOT, "peak RSS %.1f MiB (this JVM)%n", peakKb / 1024.0);
+        if (peakKb >= 0) out.printf(Locale.ROOT, "peak RSS %.1f MiB (this JVM)%n", peakKb / 1024.0);
         if (vsLlamaCpp) {
             // No figure of llama.cpp's is put here on purpose: llama.cpp has no statistics tool, and the nearest
             // thing (llama-quantize reading the file) does other work, so a ratio against it would mean nothing.
-            System.out.println("llama.cpp has no statistics tool: there is no llama.cpp figure to compare this with");
+            out.println("llama.cpp has no statistics tool: there is no llama.cpp figure to compare this with");
         }
+        out.flush();
         return 0;
     }
 
