@@ -94,7 +94,8 @@ class LlamaBenchTest {
             assertTrue(e.getMessage().startsWith(p.toString() + ": "), e.getMessage());
         }
         assertEquals(Optional.empty(), LlamaCppTools.find(Optional.of(dir), dir));
-        Path shared = Files.createDirectories(dir.resolve("project").resolve(LlamaCppTools.SHARED));
+        Files.createDirectories(dir.resolve("project"));
+        Path shared = Files.createDirectories(dir.resolve("shared/tools/llama.cpp"));
         executable(shared.resolve("llama"));
         // not set in the preferences: the project's ../shared/tools/llama.cpp, seen from the project's folder
         assertTrue(LlamaCppTools.find(Optional.empty(), dir.resolve("project")).isPresent());
