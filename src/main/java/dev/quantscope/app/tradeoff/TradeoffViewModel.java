@@ -379,8 +379,8 @@ public final class TradeoffViewModel {
             llamaCppStatus.set(llamaCpp.describe());
             return;
         }
-        String id = m.imatrix() && m.schemeId().endsWith(IMATRIX_SUFFIX)
-                ? m.schemeId().substring(0, m.schemeId().length() - IMATRIX_SUFFIX.length()) : m.schemeId();
+        String id = m.imatrix() && m.schemeId().endsWith(SweepPoint.IMATRIX_SUFFIX)
+                ? m.schemeId().substring(0, m.schemeId().length() - SweepPoint.IMATRIX_SUFFIX.length()) : m.schemeId();
         SweepScheme scheme;
         try {
             scheme = SweepScheme.parse(id);
@@ -435,8 +435,6 @@ public final class TradeoffViewModel {
             }
         });
     }
-
-    private static final String IMATRIX_SUFFIX = "+imatrix";
 
     private static void deleteTree(Path dir) {
         if (dir == null) return;
