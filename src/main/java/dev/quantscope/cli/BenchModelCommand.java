@@ -103,6 +103,9 @@ public final class BenchModelCommand implements Callable<Integer> {
         Optional<LlamaCppTools> tools = llamaCpp.tools();
         if (tools.isPresent()) return compare(tools.get(), n, cacheType);
         if (markdown) throw new IllegalArgumentException("--markdown needs --vs-llama-cpp");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
+            throw new IllegalArgumentException("--rounds needs --vs-llama-cpp (alone, bench MODEL repeats with -r)");
+        }
         if (models.size() > 1) {
             throw new IllegalArgumentException("bench takes one MODEL (several only with --vs-llama-cpp)");
         }

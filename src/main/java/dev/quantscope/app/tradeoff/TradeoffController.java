@@ -254,9 +254,9 @@ public final class TradeoffController implements FxController {
      * llama-bench (off the FX thread, with progress and Cancel), its figures in the two llama.cpp columns.
      */
     private void setUpLlamaCpp() {
-        speedSourceLabel.setText("tg and pp tok/s: " + LlamaCppSetting.OURS + ". llama.cpp columns: "
+        speedSourceLabel.setText("QuantScope tok/s: " + LlamaCppSetting.OURS + ". llama.cpp tok/s: "
                 + LlamaCppSetting.THEIRS + " (F16 KV cache, the same tokens and threads), on the variant exported to "
-                + "a temporary GGUF.");
+                + "a temporary GGUF: select a row, then Measure with llama.cpp.");
         llamaCppButton.setOnAction(_ -> vm.measureCurrentWithLlamaCpp());
         llamaCppButton.disableProperty().bind(vm.currentProperty().isNull().or(vm.llamaCppJob().runningProperty()));
         llamaCppCancelButton.setOnAction(_ -> vm.llamaCppJob().cancel());

@@ -78,6 +78,8 @@ public record ToolRun(List<String> command, int status, String out, String err, 
 
     /** The shell's and the loader's status for a program that could not start (a missing shared library). */
     private static final int NOT_STARTED = 127;
+    /** Killed by SIGILL (128 + 4): a build for instructions this CPU lacks (the shared tools need AVX-512). */
+    private static final int ILLEGAL_INSTRUCTION = 132;
 
     /**
      * The failure of a run that did not exit with 0, in one sentence: a tool that could not start says so (its input
@@ -85,6 +87,10 @@ public record ToolRun(List<String> command, int status, String out, String err, 
      */
     public RuntimeException failure(String tool, java.nio.file.Path file) {
         if (status == NOT_STARTED) return new IllegalStateException(tool + " did not start (" + reason() + ")");
+        if (status == ILLEGAL_INSTRUCTION) {
+            return new IllegalStateException(tool + " stopped on an illegal instruction: it was built for a CPU with "
+                    + "instructions this one lacks");
+        }
         return new IllegalArgumentException(file + ": " + tool + " refused it (" + reason() + ")");
     }
 
