@@ -138,6 +138,11 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (json.json && markdown) throw new IllegalArgumentException("give --json or --markdown, not both");
         java.io.PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         BenchVsLlamaCpp.Settings settings = new BenchVsLlamaCpp.Settings(pp, tg, n, repetitions, rounds);
+        // Every file is checked before the first round: a misspelt third model should not end the command after
+        // minutes of work on the first two.
+        for (Path model : models) {
+            if (!java.nio.file.Files.isRegularFile(model)) throw new java.nio.file.NoSuchFileException(model.toString());
+        }
         String machine = BenchVsLlamaCpp.machine();
         List<BenchVsLlamaCpp.Comparison> all = new ArrayList<>();
         for (Path model : models) {

@@ -254,7 +254,7 @@ public final class TradeoffController implements FxController {
      * llama-bench (off the FX thread, with progress and Cancel), its figures in the two llama.cpp columns.
      */
     private void setUpLlamaCpp() {
-        speedSourceLabel.setText("QuantScope tok/s: " + LlamaCppSetting.OURS + ". llama.cpp tok/s: "
+        speedSourceLabel.setText("Speeds in tokens/s. QuantScope: " + LlamaCppSetting.OURS + ". llama.cpp: "
                 + LlamaCppSetting.THEIRS + " (F16 KV cache, the same tokens and threads), on the variant exported to "
                 + "a temporary GGUF: select a row, then Measure with llama.cpp.");
         llamaCppButton.setOnAction(_ -> vm.measureCurrentWithLlamaCpp());
