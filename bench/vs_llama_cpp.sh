@@ -2,7 +2,7 @@
 # QuantScope's engine against llama.cpp's llama-bench on the same GGUF files: prints the README's markdown table
 # (per file: size, QuantScope pp/tg, llama.cpp pp/tg, the ratios) with the command that made it under the table.
 #
-#   bench/vs_llama_cpp.sh [--llama-cpp PATH] [--threads N] [--rounds R] [--pp N] [--tg N] MODEL.gguf...
+#   bench/vs_llama_cpp.sh [--llama-cpp PATH] [--threads N] [--rounds R] [--pp N] [--tg N] [--llama-poll 0] MODEL.gguf...
 #
 # PATH is llama.cpp's `llama` multi-tool, its folder or llama-bench (default: ../shared/tools/llama.cpp beside the
 # project). Each file runs R alternating rounds (default 3), each engine a fresh process per round; see bench/README.md.
@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     --llama-cpp) llama=${2:?--llama-cpp needs a path}; shift 2 ;;
     --threads) threads=${2:?--threads needs a number}; shift 2 ;;
     --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
-    --pp|--tg|-r) extra+=("$1" "${2:?$1 needs a number}"); shift 2 ;;
+    --pp|--tg|-r|--llama-poll) extra+=("$1" "${2:?$1 needs a number}"); shift 2 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "vs_llama_cpp.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) models+=("$1"); shift ;;

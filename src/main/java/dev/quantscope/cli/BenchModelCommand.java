@@ -64,6 +64,11 @@ public final class BenchModelCommand implements Callable<Integer> {
             description = "With --vs-llama-cpp: alternating rounds, each running both engines (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--llama-poll", paramLabel = "0-100",
+            description = "With --vs-llama-cpp: llama-bench's --poll, how much its waiting threads spin (its default "
+                    + "50); 0 makes them sleep, the fairer setting on a machine other work keeps busy.")
+    Integer llamaPoll;
+
     @Option(names = "--markdown", description = "With --vs-llama-cpp: print one markdown table row per model, and the "
             + "command line under the table.")
     boolean markdown;
@@ -106,6 +111,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
             throw new IllegalArgumentException("--rounds needs --vs-llama-cpp (alone, bench MODEL repeats with -r)");
         }
+        if (llamaPoll != null) throw new IllegalArgumentException("--llama-poll needs --vs-llama-cpp");
         if (models.size() > 1) {
             throw new IllegalArgumentException("bench takes one MODEL (several only with --vs-llama-cpp)");
         }
@@ -137,7 +143,11 @@ public final class BenchModelCommand implements Callable<Integer> {
         if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1");
         if (json.json && markdown) throw new IllegalArgumentException("give --json or --markdown, not both");
         java.io.PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        BenchVsLlamaCpp.Settings settings = new BenchVsLlamaCpp.Settings(pp, tg, n, repetitions, rounds);
+        if (llamaPoll != null && (llamaPoll < 0 || llamaPoll > 100)) {
+            throw new IllegalArgumentException("--llama-poll must be between 0 and 100");
+        }
+        BenchVsLlamaCpp.Settings settings = new BenchVsLlamaCpp.Settings(pp, tg, n, repetitions, rounds,
+                llamaPoll == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(llamaPoll));
         // Every file is checked before the first round: a misspelt third model should not end the command after
         // minutes of work on the first two.
         for (Path model : models) {

@@ -31,7 +31,7 @@ final class BenchVsLlamaCpp {
     private BenchVsLlamaCpp() {}
 
     /** What both sides run: the options of {@code bench MODEL}, and how many alternating rounds. */
-    record Settings(int pp, int tg, int threads, int repetitions, int rounds) {}
+    record Settings(int pp, int tg, int threads, int repetitions, int rounds, java.util.OptionalInt llamaPoll) {}
 
     /** One engine's figures in one round, tokens per second (NaN for a phase that did not run) and peak RSS, MiB. */
     record Side(double pp, double tg, double peakRssMb) {}
@@ -60,7 +60,8 @@ final class BenchVsLlamaCpp {
         if (!Files.isRegularFile(model)) throw new NoSuchFileException(model.toString());
         List<String> ourCommand = OwnBenchProcess.command(model, s.pp(), s.tg(), s.threads(), s.repetitions(),
                 LlamaBench.KV_CACHE);
-        List<String> theirCommand = LlamaBench.command(tools, model, s.pp(), s.tg(), s.threads(), s.repetitions());
+        List<String> theirCommand = LlamaBench.command(tools, model, s.pp(), s.tg(), s.threads(), s.repetitions(),
+                s.llamaPoll());
         List<Round> rounds = new ArrayList<>();
         for (int r = 1; r <= s.rounds(); r++) {
             boolean theirsFirst = r % 2 == 1;
@@ -72,8 +73,7 @@ final class BenchVsLlamaCpp {
                         llamaCpp ? "llama.cpp" : "QuantScope");
                 progress.flush();
                 if (llamaCpp) {
-                    LlamaBench.Result t = LlamaBench.run(tools, model, s.pp(), s.tg(), s.threads(), s.repetitions(),
-                            () -> false);
+                    LlamaBench.Result t = LlamaBench.run(theirCommand, model, () -> false);
                     theirs = new Side(t.pp(), t.tg(), t.peakRssMb());
                 } else {
                     OwnBenchProcess.Figures o = OwnBenchProcess.run(ourCommand, model);

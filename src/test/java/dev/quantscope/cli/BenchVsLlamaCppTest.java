@@ -38,7 +38,7 @@ class BenchVsLlamaCppTest {
     @Test
     void bothEnginesEachRoundAlternatingWithRatiosOfTheirFigures() throws Exception {
         var r = run("bench", stories(), "--vs-llama-cpp", tools.toString(), "--pp", "16", "--tg", "4",
-                "--threads", "1", "-r", "1", "--rounds", "2", "--json");
+                "--threads", "1", "-r", "1", "--rounds", "2", "--llama-poll", "0", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode doc = new ObjectMapper().readTree(r.out());
         assertEquals("f16", doc.get("kv_cache").asText());
@@ -62,7 +62,7 @@ class BenchVsLlamaCppTest {
         JsonNode median = doc.get("median").get("ratio");
         assertEquals((ratios[0][0] + ratios[0][1]) / 2, median.get("pp").asDouble(), 1e-3);
         assertEquals((ratios[1][0] + ratios[1][1]) / 2, median.get("tg").asDouble(), 1e-3);
-        assertTrue(doc.get("llama_cpp_command").asText().contains(" bench -m " + stories() + " -p 16 -n 4 -t 1 -r 1"),
+        assertTrue(doc.get("llama_cpp_command").asText().contains(" bench -m " + stories() + " -p 16 -n 4 -t 1 -r 1 -ctk f16 -ctv f16 --poll 0 -o json"),
                 doc.get("llama_cpp_command").asText());
         assertTrue(doc.get("quantscope_command").asText().startsWith("quantscope bench " + stories()));
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -43,10 +44,23 @@ public final class LlamaBench {
 
     /** The command that benchmarks {@code model}; {@code -o json} so that {@link #parse} can read it. */
     public static List<String> command(LlamaCppTools tools, Path model, int pp, int tg, int threads, int repetitions) {
+        return command(tools, model, pp, tg, threads, repetitions, OptionalInt.empty());
+    }
+
+    /**
+     * As {@link #command(LlamaCppTools, Path, int, int, int, int)}, with llama-bench's {@code --poll} when given: how
+     * much its waiting threads spin (0-100, its default 50). Spinning is fastest on an idle machine; on a loaded one
+     * a spinning thread keeps its partner off the core and generation collapses (measured here at a load average of
+     * 8 on 2 cores: tg16 of a Q4_0 model at 1.1 tokens/s with the default, 7 with {@code --poll 0}).
+     */
+    public static List<String> command(LlamaCppTools tools, Path model, int pp, int tg, int threads, int repetitions,
+                                       OptionalInt poll) {
         List<String> c = new ArrayList<>(tools.command("bench"));
         c.addAll(List.of("-m", model.toString(), "-p", Integer.toString(pp), "-n", Integer.toString(tg),
                 "-t", Integer.toString(threads), "-r", Integer.toString(repetitions),
-                "-ctk", KV_CACHE, "-ctv", KV_CACHE, "-o", "json"));
+                "-ctk", KV_CACHE, "-ctv", KV_CACHE));
+        poll.ifPresent(p -> c.addAll(List.of("--poll", Integer.toString(p))));
+        c.addAll(List.of("-o", "json"));
         return c;
     }
 
@@ -58,8 +72,14 @@ public final class LlamaBench {
      */
     public static Result run(LlamaCppTools tools, Path model, int pp, int tg, int threads, int repetitions,
                              BooleanSupplier cancelled) throws IOException, InterruptedException {
+        return run(command(tools, model, pp, tg, threads, repetitions), model, cancelled);
+    }
+
+    /** Runs a llama-bench {@code command} made by {@link #command} for {@code model}. */
+    public static Result run(List<String> command, Path model, BooleanSupplier cancelled)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(model)) throw new NoSuchFileException(model.toString());
-        ToolRun run = ToolRun.run(command(tools, model, pp, tg, threads, repetitions), cancelled);
+        ToolRun run = ToolRun.run(command, cancelled);
         if (run.status() != 0) {
             throw run.failure("llama.cpp's llama-bench", model);
         }

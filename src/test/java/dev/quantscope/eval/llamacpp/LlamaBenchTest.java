@@ -64,6 +64,9 @@ class LlamaBenchTest {
         List<String> c = LlamaBench.command(LlamaCppTools.at(dir), Path.of("m.gguf"), 128, 32, 2, 3);
         assertEquals(List.of(wrapper.toString(), "bench", "-m", "m.gguf", "-p", "128", "-n", "32", "-t", "2", "-r", "3",
                 "-ctk", "f16", "-ctv", "f16", "-o", "json"), c);
+        List<String> sleeping = LlamaBench.command(LlamaCppTools.at(dir), Path.of("m.gguf"), 128, 32, 2, 3,
+                java.util.OptionalInt.of(0));
+        assertEquals(List.of("--poll", "0", "-o", "json"), sleeping.subList(sleeping.size() - 4, sleeping.size()));
     }
 
     @Test
