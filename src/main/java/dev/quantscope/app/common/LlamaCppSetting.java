@@ -58,6 +58,7 @@ public final class LlamaCppSetting {
     /** One line for the page: where the tools are, or that none were found and how to set them. */
     public String describe() {
         return tools().map(t -> "llama.cpp: " + t.given())
-                .orElse("llama.cpp's tools not found: choose llama-bench or its folder to compare with llama.cpp");
+                .orElse("llama.cpp's tools not found: choose llama-bench with the Trade-off page's llama.cpp… "
+                        + "button to compare with llama.cpp");
     }
 }
