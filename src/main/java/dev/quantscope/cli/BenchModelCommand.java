@@ -2,6 +2,7 @@ package dev.quantscope.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.quantscope.engine.llama.KvCacheType;
+import dev.quantscope.eval.llamacpp.LlamaCppTools;
 import dev.quantscope.eval.sweep.Latency;
 import dev.quantscope.eval.sweep.LatencyProbe;
 import dev.quantscope.format.Model;
@@ -15,7 +16,10 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,8 +34,9 @@ import java.util.concurrent.Callable;
  */
 public final class BenchModelCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "Llama-family model to benchmark.")
-    Path model;
+    @Parameters(index = "0", arity = "0..*", paramLabel = "MODEL", description = "Llama-family model to benchmark "
+            + "(several only with --vs-llama-cpp).")
+    List<Path> models = new ArrayList<>();
 
     @Option(names = "--pp", paramLabel = "N", defaultValue = "128", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
     int pp;
@@ -51,6 +56,22 @@ public final class BenchModelCommand implements Callable<Integer> {
 
     @Mixin
     JsonOption json;
+
+    @Mixin
+    LlamaCppOption llamaCpp;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+            description = "With --vs-llama-cpp: alternating rounds, each running both engines (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--llama-poll", paramLabel = "0-100",
+            description = "With --vs-llama-cpp: llama-bench's --poll, how much its waiting threads spin (its default "
+                    + "50); 0 makes them sleep, the fairer setting on a machine other work keeps busy.")
+    Integer llamaPoll;
+
+    @Option(names = "--markdown", description = "With --vs-llama-cpp: print one markdown table row per model, and the "
+            + "command line under the table.")
+    boolean markdown;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
@@ -77,13 +98,24 @@ public final class BenchModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (model == null) throw new IllegalArgumentException("no MODEL given");
+        if (models.isEmpty()) throw new IllegalArgumentException("no MODEL given");
         if (pp < 0 || tg < 0 || pp + tg < 1) {
             throw new IllegalArgumentException("--pp and --tg must not be negative, and one must be at least 1");
         }
         int n = threads.count();
         KvCacheType cacheType = kvCache.type();
         if (repetitions < 1) throw new IllegalArgumentException("--repetitions must be at least 1");
+        Optional<LlamaCppTools> tools = llamaCpp.tools();
+        if (tools.isPresent()) return compare(tools.get(), n, cacheType);
+        if (markdown) throw new IllegalArgumentException("--markdown needs --vs-llama-cpp");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--rounds")) {
+            throw new IllegalArgumentException("--rounds needs --vs-llama-cpp (alone, bench MODEL repeats with -r)");
+        }
+        if (llamaPoll != null) throw new IllegalArgumentException("--llama-poll needs --vs-llama-cpp");
+        if (models.size() > 1) {
+            throw new IllegalArgumentException("bench takes one MODEL (several only with --vs-llama-cpp)");
+        }
+        Path model = models.getFirst();
         Result r = run(model, pp, tg, n, cacheType, repetitions);
         java.io.PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
@@ -93,6 +125,58 @@ public final class BenchModelCommand implements Callable<Integer> {
             if (pp > 0) out.printf(Locale.ROOT, "pp%d  %10.2f tok/s%n", pp, r.ppTokensPerSecond());
             if (tg > 0) out.printf(Locale.ROOT, "tg%d  %10.2f tok/s%n", tg, r.tgTokensPerSecond());
             out.printf(Locale.ROOT, "peak RSS %.1f MB%n", r.peakRssMb());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * {@code --vs-llama-cpp}: every model against llama-bench, in alternating rounds (see {@link BenchVsLlamaCpp}).
+     * llama-bench has no F32 KV cache, so both sides use F16, and an explicit {@code --kv-cache f32} is refused
+     * rather than compared against a cache of half the size.
+     */
+    private int compare(LlamaCppTools tools, int n, KvCacheType cacheType) throws Exception {
+        if (cacheType != KvCacheType.F16 && spec.commandLine().getParseResult().hasMatchedOption("--kv-cache")) {
+            throw new IllegalArgumentException("llama-bench has no " + cacheType.name()
+                    + " KV cache; with --vs-llama-cpp both engines use F16 (leave out --kv-cache)");
+        }
+        if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1");
+        if (json.json && markdown) throw new IllegalArgumentException("give --json or --markdown, not both");
+        java.io.PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (llamaPoll != null && (llamaPoll < 0 || llamaPoll > 100)) {
+            throw new IllegalArgumentException("--llama-poll must be between 0 and 100");
+        }
+        BenchVsLlamaCpp.Settings settings = new BenchVsLlamaCpp.Settings(pp, tg, n, repetitions, rounds,
+                llamaPoll == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(llamaPoll));
+        // Every file is checked before the first round: a misspelt third model should not end the command after
+        // minutes of work on the first two.
+        for (Path model : models) {
+            if (!java.nio.file.Files.isRegularFile(model)) throw new java.nio.file.NoSuchFileException(model.toString());
+        }
+        String machine = BenchVsLlamaCpp.machine();
+        List<BenchVsLlamaCpp.Comparison> all = new ArrayList<>();
+        for (Path model : models) {
+            BenchVsLlamaCpp.Comparison c = BenchVsLlamaCpp.run(model, tools, settings, err);
+            all.add(c);
+            if (!json.json && !markdown) {
+                if (all.size() > 1) out.println();
+                BenchVsLlamaCpp.printText(out, c);
+                out.flush();
+            }
+        }
+        if (json.json) {
+            if (all.size() == 1) {
+                out.println(CliJson.pretty(BenchVsLlamaCpp.json(all.getFirst())));
+            } else {
+                com.fasterxml.jackson.databind.node.ArrayNode array = CliJson.object().arrayNode();
+                for (BenchVsLlamaCpp.Comparison c : all) array.add(BenchVsLlamaCpp.json(c));
+                out.println(CliJson.pretty(array));
+            }
+        } else if (markdown) {
+            String command = "quantscope " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+            BenchVsLlamaCpp.printMarkdown(out, all, command, machine);
+        } else {
+            out.println("machine: " + machine);
         }
         out.flush();
         return 0;

@@ -203,7 +203,8 @@ class GenerateWindowTest {
         assertFalse(generatedText(variantFlow).isBlank());
         int n = Math.min(vm.original().size(), vm.compressed().size());
         assertTrue(summary.getText().matches("\\d+ of " + n + " tokens agree.* · original [0-9.]+ tok/s, "
-                + java.util.regex.Pattern.quote(preselected.label()) + " [0-9.]+ tok/s"), summary.getText());
+                + java.util.regex.Pattern.quote(preselected.label()) + " [0-9.]+ tok/s \\(measured by QuantScope's engine on "
+                + "this machine\\)"), summary.getText());
         assertEquals(preselected.label(), robot.lookup(".pane-title").queryAll().stream()
                 .map(l -> ((javafx.scene.control.Label) l).getText()).filter(t -> !t.equals("Original"))
                 .findFirst().orElseThrow(), "the variant pane is titled with what it ran");

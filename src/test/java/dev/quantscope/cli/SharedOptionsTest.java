@@ -31,6 +31,7 @@ class SharedOptionsTest {
             Map.entry("--ctx", ContextOption.class),
             Map.entry("--chunks", ChunksOption.class),
             Map.entry("--kv-cache", KvCacheOption.class),
+            Map.entry("--vs-llama-cpp", LlamaCppOption.class),
             Map.entry("--method", PruneMethodOption.class),
             Map.entry("--calibration-tokens", CalibrationTokensOption.class),
             Map.entry("--images", DataSetOptions.class),

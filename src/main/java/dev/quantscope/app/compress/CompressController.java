@@ -2,6 +2,7 @@ package dev.quantscope.app.compress;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
+import dev.quantscope.app.common.LlamaCppSetting;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.app.common.StatePane;
@@ -73,6 +74,13 @@ public final class CompressController implements FxController {
     @FXML private Button exportButton;
     @FXML private Label exportHint;
     @FXML private Label exportStatus;
+    @FXML private javafx.scene.layout.VBox speedBox;
+    @FXML private Button measureSpeedButton;
+    @FXML private ProgressBar speedProgress;
+    @FXML private Button speedCancelButton;
+    @FXML private Label oursSpeedLabel;
+    @FXML private Label llamaSpeedLabel;
+    @FXML private Label speedNote;
     @FXML private HBox exportProgressBox;
     @FXML private ProgressBar exportProgress;
     @FXML private Button exportCancelButton;
@@ -201,6 +209,7 @@ public final class CompressController implements FxController {
         exportProgress.progressProperty().bind(vm.export().progressProperty());
         exportCancelButton.setOnAction(_ -> vm.export().cancel());
         exportStatus.managedProperty().bind(exportStatus.textProperty().isNotEmpty());
+        setUpSpeed();
     }
 
     private static StatePane host(StackPane host, javafx.scene.Node content, String idle) {
@@ -335,6 +344,53 @@ public final class CompressController implements FxController {
             return;
         }
         vm.exportTo(target, options, imatrix);
+    }
+
+    /**
+     * The exported file's speed: offered once an export is written, measured off the FX thread (progress, Cancel),
+     * each figure labelled with the engine that measured it.
+     */
+    private void setUpSpeed() {
+        speedBox.visibleProperty().bind(vm.export().stateProperty().map(s -> s instanceof Async.Done<?>));
+        speedBox.managedProperty().bind(speedBox.visibleProperty());
+        measureSpeedButton.setOnAction(_ -> vm.measureExportSpeed());
+        measureSpeedButton.disableProperty().bind(vm.speed().runningProperty());
+        speedProgress.visibleProperty().bind(vm.speed().runningProperty());
+        speedCancelButton.visibleProperty().bind(vm.speed().runningProperty());
+        speedCancelButton.setOnAction(_ -> vm.speed().cancel());
+        vm.speed().stateProperty().addListener((_, _, s) -> showSpeed(s));
+        vm.export().stateProperty().addListener((_, _, _) -> vm.speed().reset());
+        for (Label l : List.of(oursSpeedLabel, llamaSpeedLabel, speedNote)) {
+            l.managedProperty().bind(l.textProperty().isNotEmpty());
+        }
+        showSpeed(Async.idle());
+    }
+
+    private void showSpeed(Async<CompressViewModel.ExportSpeed> s) {
+        oursSpeedLabel.setText("");
+        llamaSpeedLabel.setText("");
+        speedNote.getStyleClass().remove("state-error");
+        speedNote.setText(switch (s) {
+            case Async.Idle<CompressViewModel.ExportSpeed> _ -> String.format(Locale.ROOT, "pp%d and tg%d tokens/s "
+                            + "of the written file, QuantScope's engine and, where found, llama.cpp's llama-bench.",
+                    CompressViewModel.SPEED_PP, CompressViewModel.SPEED_TG);
+            case Async.Running<CompressViewModel.ExportSpeed> _ -> "Measuring…";
+            case Async.Cancelled<CompressViewModel.ExportSpeed> _ -> "Speed measurement cancelled.";
+            case Async.Failed<CompressViewModel.ExportSpeed>(String message) -> message;
+            case Async.Done<CompressViewModel.ExportSpeed>(CompressViewModel.ExportSpeed r) -> {
+                oursSpeedLabel.setText(String.format(Locale.ROOT, "QuantScope: pp %.1f, tg %.1f tok/s, %s",
+                        r.ours().promptTokensPerSecond(), r.ours().generationTokensPerSecond(), LlamaCppSetting.OURS));
+                r.llamaCpp().ifPresent(t -> llamaSpeedLabel.setText(String.format(Locale.ROOT,
+                        "llama.cpp: pp %.1f, tg %.1f tok/s, %s", t.pp(), t.tg(), LlamaCppSetting.THEIRS)));
+                yield r.llamaCpp().isPresent()
+                        ? String.format(Locale.ROOT, "Both: %d threads, F16 KV cache, medians of %d runs. "
+                                + "QuantScope / llama.cpp: pp %.2f, tg %.2f.", r.ours().threads(),
+                        CompressViewModel.SPEED_RUNS, r.ours().promptTokensPerSecond() / r.llamaCpp().get().pp(),
+                        r.ours().generationTokensPerSecond() / r.llamaCpp().get().tg())
+                        : r.llamaCppNote();
+            }
+        });
+        if (s instanceof Async.Failed<?>) speedNote.getStyleClass().add("state-error");
     }
 
     private void showExport(Async<CompressViewModel.ExportOutcome> s) {

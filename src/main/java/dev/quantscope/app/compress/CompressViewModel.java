@@ -2,7 +2,14 @@ package dev.quantscope.app.compress;
 
 import dev.quantscope.app.common.Activity;
 import dev.quantscope.app.common.BackgroundJob;
+import dev.quantscope.app.common.LlamaCppSetting;
 import dev.quantscope.app.common.PresetApplicability;
+import dev.quantscope.engine.llama.KvCacheType;
+import dev.quantscope.eval.llamacpp.LlamaBench;
+import dev.quantscope.eval.llamacpp.LlamaCppTools;
+import dev.quantscope.eval.sweep.Latency;
+import dev.quantscope.eval.sweep.LatencyProbe;
+import dev.quantscope.format.ModelOpener;
 import dev.quantscope.app.document.ModelSession;
 import dev.quantscope.failure.FailureDescriber;
 import dev.quantscope.format.Model;
@@ -76,6 +83,8 @@ public final class CompressViewModel {
     private final BackgroundJob<TradeoffResult> tradeoff;
     private final BackgroundJob<TensorPreview> preview;
     private final BackgroundJob<ExportOutcome> export;
+    private final BackgroundJob<ExportSpeed> speed;
+    private LlamaCppSetting llamaCpp = LlamaCppSetting.standard();
     private final Activity activity;
     private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
     private boolean started;
@@ -83,13 +92,24 @@ public final class CompressViewModel {
     /** What an export wrote. */
     public record ExportOutcome(java.nio.file.Path file, long bytes) {}
 
+    /**
+     * The speed of an exported file: QuantScope's engine's, and llama-bench's when its tools were found (else
+     * {@code llamaCppNote} says why there is none).
+     */
+    public record ExportSpeed(java.nio.file.Path file, Latency ours,
+                              java.util.Optional<LlamaBench.Result> llamaCpp, String llamaCppNote) {}
+
+    /** The speed measurement's tokens and timed runs: {@code quantscope bench}'s and llama-bench's defaults. */
+    public static final int SPEED_PP = 128, SPEED_TG = 32, SPEED_RUNS = 3;
+
     public CompressViewModel(ModelSession session, Executor executor) {
         this.session = session;
         this.estimator = new ErrorEstimator(session.model(), Sampling.DEFAULT);
         this.tradeoff = new BackgroundJob<>(executor);
         this.preview = new BackgroundJob<>(executor);
         this.export = new BackgroundJob<>(executor);
-        this.activity = new Activity(List.of(tradeoff, preview, export));
+        this.speed = new BackgroundJob<>(executor);
+        this.activity = new Activity(List.of(tradeoff, preview, export, speed));
         this.presetChoices = PresetApplicability.of(session.model());
         // The first preset that applies, in the order the chooser lists them; with none (no GGUF source, or rows
         // no preset can cut), the page opens on the custom scheme instead of on an error.
@@ -282,6 +302,45 @@ public final class CompressViewModel {
         }));
     }
 
+    /**
+     * Measures the last exported file's speed, off the FX thread: QuantScope's engine first, then llama.cpp's
+     * llama-bench on the same file when its tools are found, both with {@link #SPEED_PP} prompt and
+     * {@link #SPEED_TG} generated tokens, every core, an F16 KV cache (llama-bench's only float one) and medians of
+     * {@link #SPEED_RUNS} timed runs. Ours runs in this process, as every speed the app shows is measured (the
+     * engine the app runs, after its warm-up); llama-bench is its own process. Cancel stops either.
+     */
+    public void measureExportSpeed() {
+        if (!(export.state() instanceof dev.quantscope.app.common.Async.Done<ExportOutcome>(ExportOutcome o))) return;
+        java.nio.file.Path file = o.file();
+        java.util.Optional<LlamaCppTools> tools = llamaCpp.tools();
+        String note = tools.isPresent() ? "" : llamaCpp.describe();
+        int threads = Runtime.getRuntime().availableProcessors();
+        speed.submit("Measuring the speed of " + file.getFileName(), monitor -> {
+            try (Model m = ModelOpener.open(file)) {
+                Latency ours = LatencyProbe.measure(m, SPEED_PP, SPEED_TG, threads, KvCacheType.F16, SPEED_RUNS);
+                monitor.checkCancelled();
+                java.util.Optional<LlamaBench.Result> theirs = java.util.Optional.empty();
+                if (tools.isPresent()) {
+                    theirs = java.util.Optional.of(LlamaBench.run(tools.get(), file, SPEED_PP, SPEED_TG, threads,
+                            SPEED_RUNS, monitor::isCancelled));
+                }
+                return new ExportSpeed(file, ours, theirs, note);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CancellationException("cancelled");
+            }
+        });
+    }
+
+    public BackgroundJob<ExportSpeed> speed() { return speed; }
+
+    /** Where llama.cpp's tools are looked for; a test points it at its own preferences. */
+    public void setLlamaCppSetting(LlamaCppSetting setting) { this.llamaCpp = setting; }
+
+    public LlamaCppSetting llamaCppSetting() { return llamaCpp; }
+
     /** Whether the current plan can be written as GGUF: a GGUF source, and a ggml type for every tensor. */
     public boolean ggufExportable() {
         ModelPlan p = plan.get();
@@ -299,6 +358,7 @@ public final class CompressViewModel {
         tradeoff.reset();
         preview.reset();
         export.cancel();
+        speed.cancel();
     }
 
     public Model model() { return session.model(); }

@@ -168,8 +168,8 @@ public final class GenerateViewModel {
                 first < 0 ? "" : " · first difference at token " + (first + 1));
         summary.set(switch (state) {
             case Async.Done<SideBySide.Outcome>(SideBySide.Outcome o) -> joined(agreement, String.format(Locale.ROOT,
-                    "original %.1f tok/s, %s %.1f tok/s", o.originalTokensPerSecond(), runningVariant.get(),
-                    o.variantTokensPerSecond()));
+                    "original %.1f tok/s, %s %.1f tok/s (%s)", o.originalTokensPerSecond(), runningVariant.get(),
+                    o.variantTokensPerSecond(), dev.quantscope.app.common.LlamaCppSetting.OURS));
             case Async.Running<SideBySide.Outcome> _ -> agreement;
             case Async.Cancelled<SideBySide.Outcome> _ -> joined(agreement, "stopped");
             case Async.Failed<SideBySide.Outcome> f -> f.message();

@@ -2,9 +2,11 @@ package dev.quantscope.app.tradeoff;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.FxController;
+import dev.quantscope.app.common.LlamaCppSetting;
 import dev.quantscope.app.common.Numbers;
 import dev.quantscope.app.common.StatePane;
 import dev.quantscope.eval.sweep.Recommendation;
+import dev.quantscope.eval.llamacpp.LlamaBench;
 import dev.quantscope.eval.sweep.SpeedNoise;
 import dev.quantscope.eval.sweep.SweepPoint;
 import dev.quantscope.eval.sweep.SweepScheme;
@@ -45,7 +47,7 @@ public final class TradeoffController implements FxController {
     private final TradeoffChart sizeChart = new TradeoffChart("sweepSizeChart", "size (MiB)",
             m -> m.bytes() / MIB, TradeOffs::sizeVsKld, _ -> "");
     /** Speeds within their runs' noise get no front, and the chart says why (a tiny model's usual case). */
-    private final TradeoffChart speedChart = new TradeoffChart("sweepSpeedChart", "generation speed (tg tokens/s)",
+    private final TradeoffChart speedChart = new TradeoffChart("sweepSpeedChart", "generation speed (tg tokens/s, QuantScope's engine)",
             m -> m.latency().generationTokensPerSecond(), TradeOffs::latencyVsKld, pts -> SpeedNoise.of(pts).note());
     private StatePane sizeState;
     private StatePane speedState;
@@ -92,6 +94,14 @@ public final class TradeoffController implements FxController {
     @FXML private TableColumn<SweepPoint, String> tgColumn;
     @FXML private TableColumn<SweepPoint, String> ppColumn;
     @FXML private TableColumn<SweepPoint, String> noteColumn;
+    @FXML private TableColumn<SweepPoint, String> llamaTgColumn;
+    @FXML private TableColumn<SweepPoint, String> llamaPpColumn;
+    @FXML private Label speedSourceLabel;
+    @FXML private Button llamaCppButton;
+    @FXML private Button llamaCppCancelButton;
+    @FXML private Button llamaCppChooseButton;
+    @FXML private ProgressBar llamaCppProgress;
+    @FXML private Label llamaCppStatusLabel;
 
     public TradeoffController(TradeoffViewModel vm) {
         this.vm = vm;
@@ -147,6 +157,7 @@ public final class TradeoffController implements FxController {
                 + fmt("  ·  mean KLD %.5f", m.accuracy().kldMean())).orElse("none yet: click a row"));
         vm.currentProperty().addListener((_, _, _) -> tryButton.setDisable(!vm.canTryCurrent()));
         showRecommendation(null);
+        setUpLlamaCpp();
 
         sizeState = new StatePane(sizeChart.viewer(), "Run a sweep: each ticked scheme appears here as soon as it is "
                 + "measured, on the bundled Shakespeare or a text you choose.");
@@ -238,6 +249,44 @@ public final class TradeoffController implements FxController {
         imatrixRow.managedProperty().bind(imatrixRow.visibleProperty());
     }
 
+    /**
+     * The speeds' source, said once above the table, and the llama.cpp action: measure the current point with
+     * llama-bench (off the FX thread, with progress and Cancel), its figures in the two llama.cpp columns.
+     */
+    private void setUpLlamaCpp() {
+        speedSourceLabel.setText("Speeds in tokens/s. QuantScope: " + LlamaCppSetting.OURS + ". llama.cpp: "
+                + LlamaCppSetting.THEIRS + " (F16 KV cache, the same tokens and threads), on the variant exported to "
+                + "a temporary GGUF: select a row, then Measure with llama.cpp.");
+        llamaCppButton.setOnAction(_ -> vm.measureCurrentWithLlamaCpp());
+        llamaCppButton.disableProperty().bind(vm.currentProperty().isNull().or(vm.llamaCppJob().runningProperty()));
+        llamaCppCancelButton.setOnAction(_ -> vm.llamaCppJob().cancel());
+        llamaCppCancelButton.visibleProperty().bind(vm.llamaCppJob().runningProperty());
+        llamaCppCancelButton.managedProperty().bind(llamaCppCancelButton.visibleProperty());
+        llamaCppProgress.visibleProperty().bind(vm.llamaCppJob().runningProperty());
+        llamaCppProgress.managedProperty().bind(llamaCppProgress.visibleProperty());
+        llamaCppProgress.progressProperty().bind(vm.llamaCppJob().progressProperty());
+        llamaCppStatusLabel.textProperty().bind(vm.llamaCppStatusProperty());
+        llamaCppChooseButton.setOnAction(_ -> chooseLlamaCpp());
+        vm.llamaCppFigures().addListener((javafx.collections.MapChangeListener<String, LlamaBench.Result>) _ -> pointsTable.refresh());
+    }
+
+    /** Asks for llama-bench (or the llama wrapper) and keeps it in the preferences when it is one. */
+    private void chooseLlamaCpp() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("llama.cpp's llama-bench, or its 'llama' multi-tool");
+        vm.llamaCppSetting().chosen().map(Path::getParent).filter(java.nio.file.Files::isDirectory)
+                .ifPresent(d -> chooser.setInitialDirectory(d.toFile()));
+        File f = chooser.showOpenDialog(pointsTable.getScene().getWindow());
+        if (f == null) return;
+        try {
+            vm.llamaCppSetting().choose(f.toPath());
+            vm.setLlamaCppSetting(vm.llamaCppSetting());
+        } catch (IllegalArgumentException e) {
+            new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.WARNING, e.getMessage())
+                    .showAndWait();
+        }
+    }
+
     /** @return whether an importance matrix file is set afterwards */
     private boolean chooseImatrix() {
         FileChooser chooser = new FileChooser();
@@ -281,13 +330,15 @@ public final class TradeoffController implements FxController {
                 ? "%.0f ± %.0f %%" : "%.1f ± %.0f %%", m.latency().generationTokensPerSecond(),
                 100 * m.latency().generationSpread().relativeHalfWidth()) : "");
         text(ppColumn, p -> p instanceof SweepPoint.Measured m ? fmt("%.1f", m.latency().promptTokensPerSecond()) : "");
+        text(llamaTgColumn, p -> llamaCpp(p, LlamaBench.Result::tg));
+        text(llamaPpColumn, p -> llamaCpp(p, LlamaBench.Result::pp));
         text(noteColumn, p -> switch (p) {
             case SweepPoint.Measured m -> (m.imatrix() ? "with the importance matrix · " : "")
                     + (m.fromCache() ? "from the cache" : fmt("measured in %.1f s", m.seconds()));
             case SweepPoint.Skipped s -> "skipped: " + s.reason();
         });
         for (TableColumn<SweepPoint, String> c : List.of(sizeColumn, bpwColumn, kldColumn, kld99Column, topColumn,
-                pplColumn, dPplColumn, tgColumn, ppColumn)) {
+                pplColumn, dPplColumn, tgColumn, ppColumn, llamaTgColumn, llamaPpColumn)) {
             c.getStyleClass().addAll("mono", "numeric");
         }
         pointsTable.setRowFactory(_ -> new TableRow<>() {
@@ -307,6 +358,14 @@ public final class TradeoffController implements FxController {
 
     private static void text(TableColumn<SweepPoint, String> c, Function<SweepPoint, String> f) {
         c.setCellValueFactory(d -> new ReadOnlyStringWrapper(f.apply(d.getValue())));
+    }
+
+    /** A llama-bench figure of the point, once measured; empty before. */
+    private String llamaCpp(SweepPoint p, java.util.function.ToDoubleFunction<LlamaBench.Result> figure) {
+        LlamaBench.Result r = vm.llamaCppFigures().get(p.schemeId());
+        if (r == null) return "";
+        double v = figure.applyAsDouble(r);
+        return Double.isFinite(v) ? fmt(v >= 100 ? "%.0f" : "%.1f", v) : "";
     }
 
     private static String fmt(String pattern, Object... args) { return String.format(Locale.ROOT, pattern, args); }

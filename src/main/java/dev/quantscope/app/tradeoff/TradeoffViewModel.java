@@ -2,13 +2,17 @@ package dev.quantscope.app.tradeoff;
 
 import dev.quantscope.app.common.Async;
 import dev.quantscope.app.common.BackgroundJob;
+import dev.quantscope.app.common.LlamaCppSetting;
 import dev.quantscope.app.common.PresetApplicability;
 import dev.quantscope.app.document.ModelSession;
+import dev.quantscope.eval.llamacpp.LlamaBench;
+import dev.quantscope.eval.llamacpp.LlamaCppTools;
 import dev.quantscope.eval.prune.CalibrationSplit;
 import dev.quantscope.eval.prune.CompressionKind;
 import dev.quantscope.eval.prune.SparsitySweep;
 import dev.quantscope.eval.sweep.DeviceFit;
 import dev.quantscope.eval.sweep.ImatrixSource;
+import dev.quantscope.eval.sweep.Latency;
 import dev.quantscope.eval.sweep.Recommendation;
 import dev.quantscope.eval.sweep.Sweep;
 import dev.quantscope.eval.sweep.SweepCache;
@@ -18,6 +22,8 @@ import dev.quantscope.eval.sweep.SweepResult;
 import dev.quantscope.eval.sweep.SweepScheme;
 import dev.quantscope.eval.sweep.SweepText;
 import dev.quantscope.format.Model;
+import dev.quantscope.pipeline.export.ExportOptions;
+import dev.quantscope.pipeline.export.ModelExport;
 import dev.quantscope.pipeline.plan.ModelPlan;
 import dev.quantscope.pipeline.plan.Plans;
 import dev.quantscope.pipeline.plan.TensorPlan;
@@ -41,9 +47,11 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import javafx.collections.ObservableMap;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,10 +105,38 @@ public final class TradeoffViewModel {
     private long run;
     /** Whether the shown sweep measured each scheme twice (with an importance matrix): indices then pair up. */
     private boolean weightedRun;
+    /** Where llama.cpp's tools are; the page measures a point with llama-bench when they are found. */
+    private LlamaCppSetting llamaCpp = LlamaCppSetting.standard();
+    private final BackgroundJob<LlamaCppFigure> llamaCppJob;
+    /** llama-bench's figures by the point's scheme id (an imatrix point's id is its own): the table's extra columns. */
+    private final ObservableMap<String, LlamaBench.Result> llamaCppFigures = FXCollections.observableHashMap();
+    private final ReadOnlyStringWrapper llamaCppStatus = new ReadOnlyStringWrapper("");
+
+    /** llama-bench's figures of the point with this scheme id. */
+    public record LlamaCppFigure(String schemeId, String label, LlamaBench.Result result) {}
+
+    /** How many timed runs llama-bench makes of each test (its -r), as {@code quantscope bench} defaults to. */
+    static final int LLAMA_BENCH_REPETITIONS = 3;
 
     public TradeoffViewModel(ModelSession session, Executor executor) {
         this.session = session;
         this.job = new BackgroundJob<>(executor);
+        this.llamaCppJob = new BackgroundJob<>(executor);
+        llamaCppJob.stateProperty().addListener((_, _, st) -> {
+            switch (st) {
+                case Async.Done<LlamaCppFigure>(LlamaCppFigure f) -> {
+                    llamaCppFigures.put(f.schemeId(), f.result());
+                    llamaCppStatus.set(String.format(java.util.Locale.ROOT,
+                            "%s: tg %.1f, pp %.1f tok/s, %s (exported to a temporary GGUF, deleted afterwards)",
+                            f.label(), f.result().tg(), f.result().pp(), LlamaCppSetting.THEIRS));
+                }
+                case Async.Failed<LlamaCppFigure> f -> llamaCppStatus.set(f.message());
+                case Async.Cancelled<LlamaCppFigure> _ -> llamaCppStatus.set("llama.cpp measurement cancelled");
+                case Async.Running<LlamaCppFigure> _ -> {}
+                case Async.Idle<LlamaCppFigure> _ -> {}
+            }
+        });
+        llamaCppStatus.set(llamaCpp.describe());
         Model model = session.model();
         for (PresetApplicability a : PresetApplicability.of(model)) {
             presets.add(new SchemeOption(SweepScheme.of(a.preset()), DEFAULT_PRESETS.contains(a.preset()), a.refusal()));
@@ -320,7 +356,116 @@ public final class TradeoffViewModel {
 
     public void cancel() { job.cancel(); }
 
-    public void cancelAll() { job.reset(); }
+    public void cancelAll() {
+        job.reset();
+        llamaCppJob.reset();
+    }
+
+    /**
+     * Measures the current point with llama.cpp's llama-bench, off the FX thread: its scheme is exported to a
+     * temporary GGUF (deleted afterwards) and benchmarked with the same prompt and generated tokens and threads as
+     * the sweep measured it with. An importance matrix changes the weights' values, not their types, so an imatrix
+     * point is exported without one: its speed is the same. Why a point cannot be measured (no tools, a scheme
+     * with no ggml type, a variant that needs calibration text) goes to {@link #llamaCppStatusProperty()}.
+     */
+    public void measureCurrentWithLlamaCpp() {
+        SweepPoint.Measured m = current.get();
+        if (m == null) {
+            llamaCppStatus.set("Select a measured point to measure it with llama.cpp.");
+            return;
+        }
+        Optional<LlamaCppTools> tools = llamaCpp.tools();
+        if (tools.isEmpty()) {
+            llamaCppStatus.set(llamaCpp.describe());
+            return;
+        }
+        String id = m.imatrix() && m.schemeId().endsWith(SweepPoint.IMATRIX_SUFFIX)
+                ? m.schemeId().substring(0, m.schemeId().length() - SweepPoint.IMATRIX_SUFFIX.length()) : m.schemeId();
+        SweepScheme scheme;
+        try {
+            scheme = SweepScheme.parse(id);
+        } catch (IllegalArgumentException customRecipe) {
+            llamaCppStatus.set(m.label() + ": a custom recipe; export it from the Compress page and run llama-bench on the file.");
+            return;
+        }
+        if (scheme instanceof SweepScheme.Pruned p && p.calibrated()) {
+            llamaCppStatus.set(m.label() + ": pruned with calibration text, which this measurement does not have.");
+            return;
+        }
+        Model model = session.model();
+        ModelPlan plan;
+        try {
+            plan = Plans.resolve(scheme.recipe(), model);
+        } catch (IllegalArgumentException e) {
+            llamaCppStatus.set(m.label() + ": " + e.getMessage());
+            return;
+        }
+        if (!plan.ggufWritable() || !(model.details() instanceof dev.quantscope.format.gguf.GgufFile)) {
+            llamaCppStatus.set(m.label() + ": llama.cpp cannot run it (not every tensor has a ggml type, or the "
+                    + "model is not a GGUF file).");
+            return;
+        }
+        Latency l = m.latency();
+        LlamaCppTools t = tools.get();
+        llamaCppStatus.set("Exporting " + m.label() + ", then running llama-bench…");
+        llamaCppJob.submit("llama.cpp: " + m.label(), monitor -> {
+            Path dir = null;
+            try {
+                dir = Files.createTempDirectory("quantscope-llama-bench-");
+                Path file = dir.resolve("variant.gguf");
+                session.read(() -> {
+                    try {
+                        return ModelExport.export(session.model(), scheme.recipe(), file, ExportOptions.forTarget(file),
+                                monitor);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                monitor.checkCancelled();
+                LlamaBench.Result r = LlamaBench.run(t, file, l.promptTokens(), l.generatedTokens(), l.threads(),
+                        LLAMA_BENCH_REPETITIONS, monitor::isCancelled);
+                return new LlamaCppFigure(m.schemeId(), m.label(), r);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.CancellationException("cancelled");
+            } finally {
+                deleteTree(dir);
+            }
+        });
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a temporary folder left behind is the system's to clean; the measurement itself is not affected
+        }
+    }
+
+    /** Whether the current point is one llama.cpp could be asked about (the tools are checked when asked). */
+    public boolean canMeasureCurrentWithLlamaCpp() {
+        return current.get() != null;
+    }
+
+    public BackgroundJob<LlamaCppFigure> llamaCppJob() { return llamaCppJob; }
+
+    /** llama-bench's figures so far, by scheme id. */
+    public ObservableMap<String, LlamaBench.Result> llamaCppFigures() { return llamaCppFigures; }
+
+    /** What the last llama.cpp measurement gave or why it did not run; where the tools are before the first. */
+    public ReadOnlyStringProperty llamaCppStatusProperty() { return llamaCppStatus.getReadOnlyProperty(); }
+
+    /** Where the tools are looked for; a test points it at its own preferences. */
+    public void setLlamaCppSetting(LlamaCppSetting setting) {
+        this.llamaCpp = setting;
+        llamaCppStatus.set(setting.describe());
+    }
+
+    public LlamaCppSetting llamaCppSetting() { return llamaCpp; }
 
     public BackgroundJob<SweepResult> job() { return job; }
 
