@@ -67,19 +67,19 @@ abstract sealed class PackedKernel implements WeightMatrix permits PackedQ4_0, P
 
     /** Bytes of the interleaved copy of a {@code rows} × {@code cols} matrix of {@code type} (one with a kernel here). */
     static long copyBytes(DType type, long rows, long cols) {
-        long perGroup = switch (type) {
-            case Q4_0 -> PackedQ4_0.groupBytes(cols);
-            case Q4_K -> PackedQ4_K.groupBytes(cols);
-            case Q6_K -> PackedQ6_K.groupBytes(cols);
-            case Q2_K -> PackedQ2_K.groupBytes(cols);
-            case Q3_K -> PackedQ3_K.groupBytes(cols);
-            case Q4_1 -> PackedQ4_1.groupBytes(cols);
-            case Q5_0 -> PackedQ5_0.groupBytes(cols);
-            case Q5_1 -> PackedQ5_1.groupBytes(cols);
-            case Q5_K -> PackedQ5_K.groupBytes(cols);
+        long perBlock = switch (type) { // bytes of one block of the file's columns for the G rows of a group
+            case Q2_K -> PackedQ2_K.BLOCK;
+            case Q3_K -> PackedQ3_K.BLOCK;
+            case Q4_0 -> PackedQ4_0.BLOCK;
+            case Q4_1 -> PackedQ4_1.BLOCK;
+            case Q4_K -> PackedQ4_K.BLOCK;
+            case Q5_0 -> PackedQ5_0.BLOCK;
+            case Q5_1 -> PackedQ5_1.BLOCK;
+            case Q5_K -> PackedQ5_K.BLOCK;
+            case Q6_K -> PackedQ6_K.BLOCK;
             default -> throw new IllegalArgumentException("no interleaved kernel for " + type);
         };
-        return Math.multiplyExact(Math.ceilDiv(rows, G), perGroup);
+        return Math.multiplyExact(Math.ceilDiv(rows, G), Math.multiplyExact(perBlock, cols / type.blockElements()));
     }
 
     /** Whether {@code type} has an interleaved kernel. */

@@ -29,17 +29,13 @@ final class PackedQ2_K extends PackedKernel {
     private static final long D = 0, DMIN = 4L * G, SCALES = 8L * G, MINS = 24L * G, CODES = 40L * G;
     /** One sub-block's codes: 16 columns of G rows at 2 bits. */
     private static final long SUB = 4L * G;
-    private static final long BLOCK = CODES + 16 * SUB;
+    static final long BLOCK = CODES + 16 * SUB;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ2_K(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 256);
-    }
 
     /** The 2-bit code of column {@code col} of the block at {@code at} in row {@code q} (ggml's block_q2_K). */
     private static int code(byte[] q, int at, int col) {

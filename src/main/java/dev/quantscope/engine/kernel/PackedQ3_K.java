@@ -29,17 +29,13 @@ final class PackedQ3_K extends PackedKernel {
     private static final long D = 0, SCALES = 4L * G, CODES = 20L * G;
     /** One sub-block's codes: 16 columns of G rows at 4 bits. */
     private static final long SUB = 8L * G;
-    private static final long BLOCK = CODES + 16 * SUB;
+    static final long BLOCK = CODES + 16 * SUB;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ3_K(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 256);
-    }
 
     /** ggml's signed scale (-32..31) of sub-block j (0..15) from the 12 packed bytes at {@code sc}. */
     static int scale(byte[] q, int sc, int j) {

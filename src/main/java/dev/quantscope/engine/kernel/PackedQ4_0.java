@@ -19,17 +19,13 @@ import static dev.quantscope.engine.kernel.VectorKernels.I;
  * lanes added, and the row's integer times {@code d_w · d_a} added to its float lane.
  */
 final class PackedQ4_0 extends PackedKernel {
-    private static final long BLOCK = 20L * G;
+    static final long BLOCK = 20L * G;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ4_0(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 32);
-    }
 
     @Override
     void pack(byte[][] rows, byte[] out) {

@@ -19,17 +19,13 @@ import static dev.quantscope.engine.kernel.VectorKernels.I;
  * added to its float lane, as {@code ggml_vec_dot_q4_1_q8_1} does.
  */
 final class PackedQ4_1 extends PackedKernel {
-    private static final long D = 16L * G, M = 20L * G, BLOCK = 24L * G;
+    static final long D = 16L * G, M = 20L * G, BLOCK = 24L * G;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ4_1(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 32);
-    }
 
     @Override
     void pack(byte[][] rows, byte[] out) {

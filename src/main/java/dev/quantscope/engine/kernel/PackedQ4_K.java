@@ -25,17 +25,13 @@ final class PackedQ4_K extends PackedKernel {
     private static final long D = 0, DMIN = 4L * G, SCALES = 8L * G, MINS = 16L * G, CODES = 24L * G;
     /** One sub-block's codes: 32 columns of G rows at 4 bits. */
     private static final long SUB = 16L * G;
-    private static final long BLOCK = CODES + 8 * SUB;
+    static final long BLOCK = CODES + 8 * SUB;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ4_K(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 256);
-    }
 
     @Override
     void pack(byte[][] rows, byte[] out) {

@@ -20,17 +20,13 @@ import static dev.quantscope.engine.kernel.VectorKernels.I;
  * lane.
  */
 final class PackedQ5_0 extends PackedKernel {
-    private static final long D = 20L * G, BLOCK = 24L * G;
+    static final long D = 20L * G, BLOCK = 24L * G;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ5_0(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 32);
-    }
 
     /** The 5-bit code (0..31) of column {@code j} of the block_q5_0 / block_q5_1 whose qh is at {@code qh}. */
     static int code(byte[] q, int qh, int j) {

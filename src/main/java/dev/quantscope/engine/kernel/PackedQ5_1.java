@@ -20,17 +20,13 @@ import static dev.quantscope.engine.kernel.VectorKernels.I;
  * {@code ggml_vec_dot_q5_1_q8_1} does.
  */
 final class PackedQ5_1 extends PackedKernel {
-    private static final long D = 20L * G, M = 24L * G, BLOCK = 28L * G;
+    static final long D = 20L * G, M = 24L * G, BLOCK = 28L * G;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ5_1(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 32);
-    }
 
     @Override
     void pack(byte[][] rows, byte[] out) {

@@ -34,17 +34,13 @@ final class PackedQ5_K extends PackedKernel {
     private static final long D = 0, DMIN = 4L * G, SCALES = 8L * G, MINS = 16L * G, CODES = 24L * G;
     /** One sub-block's codes: 32 columns of G rows, four nibble chunks and one vector of fifth bits. */
     private static final long SUB = 20L * G;
-    private static final long BLOCK = CODES + 8 * SUB;
+    static final long BLOCK = CODES + 8 * SUB;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ5_K(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 256);
-    }
 
     /** The 5-bit code (0..31) of column {@code col} of the block at {@code at} in row {@code q} (ggml's block_q5_K). */
     private static int code(byte[] q, int at, int col) {

@@ -26,17 +26,13 @@ final class PackedQ6_K extends PackedKernel {
     private static final long D = 0, SCALES = 4L * G, CODES = 20L * G;
     /** One sub-block's codes: 16 columns of G rows at one byte. */
     private static final long SUB = 16L * G;
-    private static final long BLOCK = CODES + 16 * SUB;
+    static final long BLOCK = CODES + 16 * SUB;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     PackedQ6_K(RowKernel base, Arena arena) {
         super(base, arena);
     }
 
-    /** Bytes of one group's stream for rows of {@code cols} columns. */
-    static long groupBytes(long cols) {
-        return BLOCK * (cols / 256);
-    }
 
     /** The 6-bit code (0..63) of column {@code col} of the block at {@code at} in row {@code q} (ggml's block_q6_K). */
     private static int code(byte[] q, int at, int col) {
