@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.quantscope.engine.kernel.VectorKernels.F;
@@ -48,8 +49,9 @@ final class PackedQ4_K extends PackedKernel {
             putFloats(out, at + (int) DMIN, dmin);
             for (int j = 0; j < 8; j++) {
                 for (int i = 0; i < G; i++) {
-                    scales[i] = kScale(rows[i], src + 4, j);
-                    mins[i] = kMin(rows[i], src + 4, j);
+                    MemorySegment row = MemorySegment.ofArray(rows[i]);
+                    scales[i] = ScalarKernels.kScale(row, src + 4, j);
+                    mins[i] = ScalarKernels.kMin(row, src + 4, j);
                 }
                 putBytes(out, at + (int) SCALES + G * j, scales);
                 putBytes(out, at + (int) MINS + G * j, mins);
@@ -61,18 +63,6 @@ final class PackedQ4_K extends PackedKernel {
                 putNibbles(out, at + (int) (CODES + SUB * j), codes);
             }
         }
-    }
-
-    /** ggml's 6-bit scale of sub-block j (0..7) from the 12 packed bytes at {@code sc}. */
-    static int kScale(byte[] q, int sc, int j) {
-        if (j < 4) return u8(q, sc + j) & 63;
-        return (u8(q, sc + j + 4) & 0xF) | (u8(q, sc + j - 4) >>> 6) << 4;
-    }
-
-    /** ggml's 6-bit min of sub-block j (0..7). */
-    static int kMin(byte[] q, int sc, int j) {
-        if (j < 4) return u8(q, sc + j + 4) & 63;
-        return (u8(q, sc + j + 4) >>> 4) | (u8(q, sc + j) >>> 6) << 4;
     }
 
     @Override

@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.quantscope.engine.kernel.VectorKernels.F;
@@ -87,8 +88,9 @@ final class PackedQ5_K extends PackedKernel {
             putFloats(out, at + (int) DMIN, dmin);
             for (int j = 0; j < 8; j++) {
                 for (int i = 0; i < G; i++) {
-                    scales[i] = PackedQ4_K.kScale(rows[i], src + 4, j);
-                    mins[i] = PackedQ4_K.kMin(rows[i], src + 4, j);
+                    MemorySegment row = MemorySegment.ofArray(rows[i]);
+                    scales[i] = ScalarKernels.kScale(row, src + 4, j);
+                    mins[i] = ScalarKernels.kMin(row, src + 4, j);
                 }
                 putBytes(out, at + (int) SCALES + G * j, scales);
                 putBytes(out, at + (int) MINS + G * j, mins);

@@ -39,31 +39,35 @@ final class LlamaWeights {
 
     LlamaWeights(Model model, LlamaConfig c) {
         Names n = c.layout() == WeightLayout.GGUF ? GGUF_NAMES : HF_NAMES;
-        copies = CopyBudget.allows(CopyBudget.bytesFor(matrixTensors(model, n, c))) ? Arena.ofShared() : null;
+        matrixNames = new String[c.layers()][];
+        for (int l = 0; l < c.layers(); l++) {
+            String p = n.blockPrefix + l + ".";
+            matrixNames[l] = new String[] {p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o,
+                    p + n.gate, p + n.up, p + n.down};
+        }
+        copies = CopyBudget.allows(CopyBudget.bytesFor(matrixTensors(model, n))) ? Arena.ofShared() : null;
         try {
             embedding = require(model, n.embedding);
             embeddingDecoder = Decoders.find(embedding.dtype()).orElseThrow(
                     () -> new IllegalArgumentException(embedding.name() + ": " + embedding.dtype() + " is not decodable"));
             checkMatrix(embedding, c.vocab(), c.dim());
             blocks = new Block[c.layers()];
-            matrixNames = new String[c.layers()][];
             for (int l = 0; l < c.layers(); l++) {
                 String p = n.blockPrefix + l + ".";
-                matrixNames[l] = new String[] {p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o,
-                        p + n.gate, p + n.up, p + n.down};
+                String[] m = matrixNames[l];
                 blocks[l] = new Block(
                         vector(model, p + n.attnNorm, c.dim()),
-                        matrix(model, p + n.q + ".weight", c.qDim(), c.dim()),
-                        matrix(model, p + n.k + ".weight", c.kvDim(), c.dim()),
-                        matrix(model, p + n.v + ".weight", c.kvDim(), c.dim()),
+                        matrix(model, m[0], c.qDim(), c.dim()),
+                        matrix(model, m[1], c.kvDim(), c.dim()),
+                        matrix(model, m[2], c.kvDim(), c.dim()),
                         c.qkvBias() ? vector(model, p + n.q + ".bias", c.qDim()) : null,
                         c.qkvBias() ? vector(model, p + n.k + ".bias", c.kvDim()) : null,
                         c.qkvBias() ? vector(model, p + n.v + ".bias", c.kvDim()) : null,
-                        matrix(model, p + n.o, c.dim(), c.qDim()),
+                        matrix(model, m[3], c.dim(), c.qDim()),
                         vector(model, p + n.ffnNorm, c.dim()),
-                        matrix(model, p + n.gate, c.ffnDim(), c.dim()),
-                        matrix(model, p + n.up, c.ffnDim(), c.dim()),
-                        matrix(model, p + n.down, c.dim(), c.ffnDim()));
+                        matrix(model, m[4], c.ffnDim(), c.dim()),
+                        matrix(model, m[5], c.ffnDim(), c.dim()),
+                        matrix(model, m[6], c.dim(), c.ffnDim()));
             }
             outputNorm = vector(model, n.outputNorm, c.dim());
             // Tied embeddings: small models reuse the embedding as the output head.
@@ -84,14 +88,10 @@ final class LlamaWeights {
     }
 
     /** The matrices the engine multiplies with, those present (a missing one is reported when it is loaded). */
-    private static List<TensorInfo> matrixTensors(Model model, Names n, LlamaConfig c) {
+    private List<TensorInfo> matrixTensors(Model model, Names n) {
         List<TensorInfo> out = new ArrayList<>();
-        for (int l = 0; l < c.layers(); l++) {
-            String p = n.blockPrefix + l + ".";
-            for (String name : List.of(p + n.q + ".weight", p + n.k + ".weight", p + n.v + ".weight", p + n.o, p + n.gate,
-                    p + n.up, p + n.down)) {
-                model.tensor(name).ifPresent(out::add);
-            }
+        for (String[] layer : matrixNames) {
+            for (String name : layer) model.tensor(name).ifPresent(out::add);
         }
         model.tensor(n.output).or(() -> model.tensor(n.embedding)).ifPresent(out::add);
         return out;
